@@ -1,0 +1,90 @@
+// admit(): the pure core. AdmissionRequest in, AdmissionResponse out, plus the effect intents the
+// edge carries out afterwards. No I/O; never throws (a fault becomes errored(500) with the uid).
+import type { AdmissionRequest, AdmissionResponse, Effect, WebhookKind } from './types.js'
+import type { FieldError } from './field.js'
+import type { CompiledPolicy } from '../policy.js'
+import type { RuleContext } from '../rules/define.js'
+import type { WorkflowExecution } from '../api/workflowexecution.js'
+import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
+import { errorString } from './field.js'
+import { decodeRequest } from './decode.js'
+import { applyTo, diff, type PatchOperation } from './patch.js'
+
+export interface AdmitResult {
+  response: AdmissionResponse
+  /** Carried out at the edge when allowed and not dryRun. */
+  effects: Effect[]
+  /** Every violation, deny and warn, with its rule id in `origin`. */
+  violations: { error: FieldError; severity: 'deny' | 'warn' }[]
+  /** The object after mutation (when the mutate phase ran and allowed it). */
+  mutated?: WorkflowExecution
+}
+
+export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind): AdmitResult {
+  const uid = typeof request?.uid === 'string' ? request.uid : ''
+  try {
+    return run(request, policy, webhook, uid)
+  } catch (err) {
+    return { response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid), effects: [], violations: [] }
+  }
+}
+
+function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind, uid: string): AdmitResult {
+  const decoded = decodeRequest(request)
+  if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [] }
+  if (decoded.object === undefined) return { response: complete(allowed(), uid), effects: [], violations: [] }
+  const rules = policy.select(request.operation, decoded.subresource)
+  const now = policy.options.now()
+  const violations: AdmitResult['violations'] = []
+  const warnings: string[] = []
+  let object = decoded.object
+  let patch: PatchOperation[] = []
+  let effects: Effect[] = []
+
+  if (webhook !== 'validate' && rules.mutators.length > 0) {
+    const draft = structuredClone(object)
+    const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
+    const errors: FieldError[] = []
+    for (const m of rules.mutators) {
+      const out = m.mutate(ctx, draft)
+      for (const e of out.errors ?? []) errors.push(e.origin === undefined ? { ...e, origin: m.id } : e)
+      if (out.warnings) warnings.push(...out.warnings)
+      if (out.effects) effects.push(...out.effects)
+    }
+    if (errors.length > 0) {
+      for (const error of errors) violations.push({ error, severity: 'deny' })
+      return finish(denied(errors), uid, warnings, [], violations)
+    }
+    patch = diff(object, draft)
+    if (patch.length > 0) object = draft
+  }
+
+  if (webhook !== 'mutate' && rules.validators.length > 0) {
+    const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
+    const denials: FieldError[] = []
+    for (const v of rules.validators) {
+      const errors = v.run(ctx)
+      for (const error of errors) {
+        violations.push({ error, severity: v.severity })
+        if (v.severity === 'deny') denials.push(error)
+        else warnings.push(errorString(error))
+      }
+    }
+    if (denials.length > 0) return finish(denied(denials), uid, warnings, [], violations)
+  }
+
+  const verdict = patched(patch)
+  const result = finish(verdict, uid, warnings, effects, violations)
+  if (patch.length > 0) result.mutated = object
+  return result
+}
+
+function finish(v: Verdict, uid: string, warnings: string[], effects: Effect[], violations: AdmitResult['violations']): AdmitResult {
+  if (warnings.length > 0) v.warnings = [...(v.warnings ?? []), ...warnings]
+  return { response: complete(v, uid), effects, violations }
+}
+
+/** For tests and the CLI: the patch in a response, applied to the object it was computed from. */
+export function applyResponsePatch<T>(object: T, ops: readonly PatchOperation[]): T {
+  return applyTo(object, ops)
+}

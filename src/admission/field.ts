@@ -1,0 +1,132 @@
+// Field errors in the shape of k8s.io/apimachinery/pkg/util/validation/field: a path, a type with a
+// fixed text, the bad value when the type shows one, a detail, and the rule id that produced it.
+
+export type FieldErrorType =
+  | 'FieldValueRequired'
+  | 'FieldValueInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueForbidden'
+  | 'FieldValueTooLong'
+  | 'FieldValueDuplicate'
+  | 'InternalError'
+
+const TYPE_TEXT: Record<FieldErrorType, string> = {
+  FieldValueRequired: 'Required value',
+  FieldValueInvalid: 'Invalid value',
+  FieldValueNotSupported: 'Unsupported value',
+  FieldValueForbidden: 'Forbidden',
+  FieldValueTooLong: 'Too long',
+  FieldValueDuplicate: 'Duplicate value',
+  InternalError: 'Internal error',
+}
+
+const SHOWS_VALUE: ReadonlySet<FieldErrorType> = new Set([
+  'FieldValueInvalid',
+  'FieldValueNotSupported',
+  'FieldValueDuplicate',
+])
+
+export interface FieldError {
+  type: FieldErrorType
+  field: string
+  value?: unknown
+  detail: string
+  /** Id of the rule that produced the error. */
+  origin?: string
+}
+
+/** An immutable field path: `spec.parameters[KEY]`, `status.conditions[0].status`. */
+export class FieldPath {
+  private constructor(private readonly text: string) {}
+  static root(name: string, ...more: string[]): FieldPath {
+    return more.reduce((p, m) => p.child(m), new FieldPath(name))
+  }
+  child(name: string, ...more: string[]): FieldPath {
+    const first = new FieldPath(this.text === '' ? name : `${this.text}.${name}`)
+    return more.reduce((p, m) => p.child(m), first)
+  }
+  index(i: number): FieldPath {
+    return new FieldPath(`${this.text}[${i}]`)
+  }
+  key(k: string): FieldPath {
+    return new FieldPath(`${this.text}[${k}]`)
+  }
+  toString(): string {
+    return this.text
+  }
+}
+
+type Path = FieldPath | string
+
+export function required(field: Path, detail = '', origin?: string): FieldError {
+  return make('FieldValueRequired', field, undefined, detail, origin)
+}
+
+export function invalid(field: Path, value: unknown, detail: string, origin?: string): FieldError {
+  return make('FieldValueInvalid', field, value, detail, origin)
+}
+
+export function notSupported(field: Path, value: unknown, supported: readonly string[], origin?: string): FieldError {
+  const detail = supported.length > 0 ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : ''
+  return make('FieldValueNotSupported', field, value, detail, origin)
+}
+
+export function forbidden(field: Path, detail: string, origin?: string): FieldError {
+  return make('FieldValueForbidden', field, undefined, detail, origin)
+}
+
+export function tooLong(field: Path, maxLength: number, origin?: string): FieldError {
+  return make('FieldValueTooLong', field, undefined, `may not be more than ${maxLength} bytes`, origin)
+}
+
+export function duplicate(field: Path, value: unknown, origin?: string): FieldError {
+  return make('FieldValueDuplicate', field, value, '', origin)
+}
+
+export function internal(field: Path, err: unknown, origin?: string): FieldError {
+  return make('InternalError', field, undefined, err instanceof Error ? err.message : String(err), origin)
+}
+
+function make(type: FieldErrorType, field: Path, value: unknown, detail: string, origin?: string): FieldError {
+  const e: FieldError = { type, field: String(field), detail }
+  if (SHOWS_VALUE.has(type)) e.value = value
+  if (origin !== undefined) e.origin = origin
+  return e
+}
+
+/** Go's %#v-like rendering used by apimachinery: strings quoted, scalars bare, the rest JSON. */
+function renderValue(value: unknown): string {
+  if (value === undefined || value === null) return 'null'
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+/** The body of an error without its field: `Invalid value: "x": must be …`. */
+export function errorBody(e: FieldError): string {
+  let s = TYPE_TEXT[e.type]
+  if (SHOWS_VALUE.has(e.type)) s += `: ${renderValue(e.value)}`
+  if (e.detail !== '') s += `: ${e.detail}`
+  return s
+}
+
+/** `spec.targetResource: Invalid value: "x": must be namespace/kind/name or kind/name`. */
+export function errorString(e: FieldError): string {
+  return e.field === '' ? errorBody(e) : `${e.field}: ${errorBody(e)}`
+}
+
+/** apimachinery's aggregate: duplicates dropped, one error bare, several as `[a, b]`. */
+export function aggregate(errors: readonly FieldError[]): string {
+  const messages = [...new Set(errors.map(errorString))]
+  if (messages.length === 1) return messages[0] as string
+  return `[${messages.join(', ')}]`
+}
+
+/** metav1.StatusCause entries, one per error. */
+export function causes(errors: readonly FieldError[]): { type: string; field: string; message: string }[] {
+  return errors.map((e) => ({ type: e.type, field: e.field, message: errorBody(e) }))
+}

@@ -1,0 +1,50 @@
+// The AdmissionReview envelope, as pure functions shared by the server and the `review` command:
+// decode and check what the apiserver sent, and wrap a response in the version it spoke.
+import { ADMISSION_V1, ADMISSION_V1BETA1, OPERATIONS, type AdmissionApiVersion, type AdmissionRequest, type AdmissionResponse, type AdmissionReview } from './types.js'
+
+/** An AdmissionReview carries object and oldObject, each up to 3 MiB (etcd's limit), plus framing. */
+export const MAX_REVIEW_BYTES = 7 * 1024 * 1024
+
+export type DecodedReview =
+  | { ok: true; apiVersion: AdmissionApiVersion; request: AdmissionRequest }
+  | { ok: false; message: string; uid?: string; apiVersion?: AdmissionApiVersion }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/** Checks that `body` is an AdmissionReview request; the message says what is wrong when not. */
+export function decodeReview(body: unknown): DecodedReview {
+  if (!isRecord(body)) return { ok: false, message: `body must be a JSON object (an AdmissionReview), got ${describe(body)}` }
+  const apiVersion = body['apiVersion']
+  const uidRaw = isRecord(body['request']) ? body['request']['uid'] : undefined
+  const uid = typeof uidRaw === 'string' && uidRaw !== '' ? uidRaw : undefined
+  const fail = (message: string): DecodedReview => (uid === undefined ? { ok: false, message } : { ok: false, message, uid })
+  if (body['kind'] !== 'AdmissionReview') return fail(`kind must be "AdmissionReview", got ${describe(body['kind'])}`)
+  if (apiVersion !== ADMISSION_V1 && apiVersion !== ADMISSION_V1BETA1) {
+    return fail(`apiVersion must be "${ADMISSION_V1}" or "${ADMISSION_V1BETA1}", got ${describe(apiVersion)}`)
+  }
+  const req = body['request']
+  if (!isRecord(req)) return fail('request is missing: an AdmissionReview sent to a webhook must carry a request')
+  if (uid === undefined) return fail('request.uid is missing or empty')
+  const withVersion = (message: string): DecodedReview => ({ ok: false, message, uid, apiVersion })
+  if (typeof req['operation'] !== 'string' || !(OPERATIONS as readonly string[]).includes(req['operation'])) {
+    return withVersion(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${describe(req['operation'])}`)
+  }
+  if (req['userInfo'] !== undefined && !isRecord(req['userInfo'])) return withVersion('request.userInfo must be an object')
+  if (req['subResource'] !== undefined && typeof req['subResource'] !== 'string') return withVersion('request.subResource must be a string')
+  return { ok: true, apiVersion, request: req as unknown as AdmissionRequest }
+}
+
+export function encodeReview(apiVersion: AdmissionApiVersion, response: AdmissionResponse): AdmissionReview {
+  return { apiVersion, kind: 'AdmissionReview', response }
+}
+
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing'
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return v.length > 64 ? `a string of ${v.length} characters` : JSON.stringify(v)
+  if (typeof v === 'object') return 'an object'
+  return `${typeof v} ${String(v)}`
+}

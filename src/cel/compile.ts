@@ -1,0 +1,42 @@
+// Rule expression → compiled program, once at start-up; failures name the rule id.
+import type { Environment } from '@marcbachmann/cel-js'
+import { celEnvironment, MAX_EXPRESSION_LENGTH, type CelActivation } from './environment.js'
+import { WfeError } from '../errors.js'
+
+export type CelProgram = (activation: CelActivation) => unknown
+
+let shared: Environment | undefined
+
+function env(): Environment {
+  shared ??= celEnvironment()
+  return shared
+}
+
+/**
+ * Parses and type-checks `expression`; `want` is the CEL type it must produce (`bool` for a rule,
+ * `string` for a messageExpression). Throws WFE_ERR_RULE_COMPILE naming the rule on any failure.
+ */
+export function compileExpression(ruleId: string, expression: string, want: 'bool' | 'string'): CelProgram {
+  if (expression.length > MAX_EXPRESSION_LENGTH) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: expression is ${expression.length} characters, more than the ${MAX_EXPRESSION_LENGTH} allowed`)
+  }
+  let program
+  try {
+    program = env().parse(expression)
+  } catch (err) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: ${firstLine(err)}`, { cause: err })
+  }
+  const checked = program.check()
+  if (!checked.valid) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: ${firstLine(checked.error)}`)
+  }
+  if (checked.type !== want && checked.type !== 'dyn') {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: expression must evaluate to ${want}, not ${checked.type}`)
+  }
+  return program as unknown as CelProgram
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err)
+  return msg.split('\n')[0] ?? msg
+}

@@ -1,0 +1,19 @@
+// Operational errors (start-up, configuration, CLI) with stable WFE_ERR_* codes. Admission
+// verdicts are values (admission/field.ts), never these.
+
+export type WfeErrorCode =
+  | 'WFE_ERR_RULE_COMPILE'
+  | 'WFE_ERR_POLICY_FILE'
+  | 'WFE_ERR_CONFIG'
+  | 'WFE_ERR_USAGE'
+  | 'WFE_ERR_INPUT'
+  | 'WFE_ERR_TLS'
+
+export class WfeError extends Error {
+  readonly code: WfeErrorCode
+  constructor(code: WfeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'WfeError'
+    this.code = code
+  }
+}

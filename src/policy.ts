@@ -1,0 +1,111 @@
+// compilePolicy(): every rule compiled once, grouped by operation and subresource, so a request
+// only looks up its own short list. Nothing is parsed or compiled while a request is served.
+import type { Operation } from './admission/types.js'
+import { internal, invalid, required, forbidden, type FieldError } from './admission/field.js'
+import type { MutateRule, Rule, RuleContext, Severity, Subresource } from './rules/define.js'
+import { isCelRule } from './rules/define.js'
+import { compileExpression, type CelProgram } from './cel/compile.js'
+import { celActivation } from './cel/activation.js'
+import { lookupField } from './admission/lookup.js'
+import { builtinRules } from './rules/index.js'
+import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
+import { WfeError } from './errors.js'
+
+export interface CompiledValidator {
+  id: string
+  severity: Severity
+  run: (ctx: RuleContext) => FieldError[]
+}
+
+export interface RuleSet {
+  validators: readonly CompiledValidator[]
+  mutators: readonly MutateRule[]
+}
+
+export interface CompiledPolicy {
+  readonly options: AdmissionOptions
+  readonly rules: readonly Rule[]
+  /** The rules for one operation on one subresource; an empty set when none apply. */
+  select(operation: Operation, subresource: Subresource): RuleSet
+}
+
+const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [] })
+
+export function compilePolicy(
+  options: AdmissionOptions = DEFAULT_ADMISSION_OPTIONS,
+  extraRules: readonly Rule[] = [],
+  rules: readonly Rule[] = builtinRules,
+): CompiledPolicy {
+  const all = [...rules, ...extraRules]
+  const seen = new Set<string>()
+  for (const r of all) {
+    if (seen.has(r.id)) throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${r.id}: duplicate rule id`)
+    seen.add(r.id)
+  }
+  const groups = new Map<string, { validators: CompiledValidator[]; mutators: MutateRule[] }>()
+  for (const rule of all) {
+    const compiled = rule.kind === 'validate' ? compileValidator(rule) : undefined
+    for (const op of rule.operations) {
+      for (const sub of rule.subresources) {
+        const key = `${op}/${sub}`
+        let g = groups.get(key)
+        if (g === undefined) groups.set(key, (g = { validators: [], mutators: [] }))
+        if (compiled !== undefined) g.validators.push(compiled)
+        else g.mutators.push(rule as MutateRule)
+      }
+    }
+  }
+  const frozen = new Map<string, RuleSet>()
+  for (const [k, g] of groups) frozen.set(k, Object.freeze({ validators: Object.freeze(g.validators), mutators: Object.freeze(g.mutators) }))
+  return Object.freeze({
+    options,
+    rules: Object.freeze(all),
+    select: (operation: Operation, subresource: Subresource) => frozen.get(`${operation}/${subresource}`) ?? EMPTY,
+  })
+}
+
+function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {
+  if (!isCelRule(rule)) return { id: rule.id, severity: rule.severity, run: rule.check }
+  const program = compileExpression(rule.id, rule.expression, 'bool')
+  const messageProgram = rule.messageExpression === undefined ? undefined : compileExpression(rule.id, rule.messageExpression, 'string')
+  const staticMessage = rule.message ?? `failed rule ${rule.id}`
+  const reason = rule.reason ?? 'FieldValueInvalid'
+  const run = (ctx: RuleContext): FieldError[] => {
+    const activation = celActivation(ctx)
+    let ok: unknown
+    try {
+      ok = program(activation)
+    } catch (err) {
+      return [internal(rule.field, `rule ${rule.id} could not be evaluated: ${firstLine(err)}`, rule.id)]
+    }
+    if (ok === true) return []
+    const detail = messageProgram === undefined ? staticMessage : evaluateMessage(messageProgram, activation, staticMessage)
+    return [makeError(reason, rule.field, ctx, detail, rule.id)]
+  }
+  return { id: rule.id, severity: rule.severity, run }
+}
+
+function evaluateMessage(program: CelProgram, activation: ReturnType<typeof celActivation>, fallback: string): string {
+  try {
+    const m = program(activation)
+    return typeof m === 'string' && m !== '' ? m : fallback
+  } catch {
+    return fallback
+  }
+}
+
+function makeError(reason: string, field: string, ctx: RuleContext, detail: string, origin: string): FieldError {
+  switch (reason) {
+    case 'FieldValueRequired':
+      return required(field, detail, origin)
+    case 'FieldValueForbidden':
+      return forbidden(field, detail, origin)
+    default:
+      return invalid(field, lookupField(ctx.object, field), detail, origin)
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err)
+  return msg.split('\n')[0] ?? msg
+}

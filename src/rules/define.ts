@@ -1,0 +1,77 @@
+// The shape of a rule. Rules are data: an id, where they apply, and either a CEL expression or a
+// small typed check/mutation where CEL cannot say it. Imports only the core's own types.
+import type { AdmissionRequest, Effect, Operation } from '../admission/types.js'
+import type { FieldError, FieldErrorType } from '../admission/field.js'
+import type { WorkflowExecution } from '../api/workflowexecution.js'
+import type { AdmissionOptions } from '../config.js'
+
+/** '' is the main resource, 'status' the /status subresource. */
+export type Subresource = '' | 'status'
+export type Severity = 'deny' | 'warn'
+
+/** What a rule sees. `object` is the (possibly mutated) incoming object; undefined on DELETE. */
+export interface RuleContext {
+  readonly request: AdmissionRequest
+  readonly object: WorkflowExecution
+  /** The stored object on UPDATE; undefined on CREATE. */
+  readonly oldObject: WorkflowExecution | undefined
+  readonly options: AdmissionOptions
+  /** The request's clock reading, taken once so every rule sees the same instant. */
+  readonly now: Date
+}
+
+interface RuleBase {
+  /** Stable kebab-case id; shows in causes, metrics, SARIF and docs. */
+  id: string
+  /** One sentence for the rule table. */
+  description: string
+  operations: readonly Operation[]
+  subresources: readonly Subresource[]
+  /** Field path the rule guards, Kubernetes style (`spec.targetResource`). */
+  field: string
+}
+
+/** A CEL rule: `expression` evaluates true when the object is acceptable. */
+export interface CelRule extends RuleBase {
+  kind: 'validate'
+  severity: Severity
+  expression: string
+  /** The detail after the type text; the path comes from `field`. */
+  message?: string
+  /** A CEL string expression for the detail, evaluated only on violation. */
+  messageExpression?: string
+  /** The error type reported; FieldValueInvalid (showing the value at `field`) by default. */
+  reason?: FieldErrorType
+}
+
+/** A typed check: returns the errors it finds (its own fields and values). */
+export interface CheckRule extends RuleBase {
+  kind: 'validate'
+  severity: Severity
+  check: (ctx: RuleContext) => FieldError[]
+}
+
+export interface MutationOutcome {
+  /** Errors deny the request; a mutation that denies adds no patch. */
+  errors?: FieldError[]
+  warnings?: string[]
+  effects?: Effect[]
+}
+
+/** A mutation: edits `draft` (a deep copy of the object) in place; the core diffs it into a patch. */
+export interface MutateRule extends RuleBase {
+  kind: 'mutate'
+  mutate: (ctx: RuleContext, draft: WorkflowExecution) => MutationOutcome
+}
+
+export type ValidateRule = CelRule | CheckRule
+export type Rule = ValidateRule | MutateRule
+
+/** Exists only so TypeScript infers the rule's variant. */
+export function defineRule<R extends Rule>(rule: R): R {
+  return rule
+}
+
+export function isCelRule(rule: Rule): rule is CelRule {
+  return rule.kind === 'validate' && 'expression' in rule
+}

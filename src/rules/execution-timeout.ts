@@ -1,0 +1,31 @@
+// Mutation: default spec.executionConfig.timeout on CREATE only. Defaulting on UPDATE would change
+// an immutable spec. The seed's default is 30m; --default-timeout overrides it.
+import { defineRule } from './define.js'
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+export const executionTimeoutDefault = defineRule({
+  id: 'execution-timeout-default',
+  description: 'sets spec.executionConfig.timeout to --default-timeout on CREATE when it is absent',
+  kind: 'mutate',
+  operations: ['CREATE'],
+  subresources: [''],
+  field: 'spec.executionConfig.timeout',
+  mutate: ({ options }, draft) => {
+    const spec: unknown = draft.spec
+    if (!isRecord(spec)) return {}
+    const config = spec['executionConfig']
+    if (config === undefined || config === null) {
+      spec['executionConfig'] = { timeout: options.defaultTimeout }
+    } else if (isRecord(config) && (config['timeout'] === undefined || config['timeout'] === null)) {
+      config['timeout'] = options.defaultTimeout
+    } else {
+      return {}
+    }
+    return { warnings: [`spec.executionConfig.timeout: defaulted to "${options.defaultTimeout}" (no timeout was set)`] }
+  },
+})
+
+export const executionTimeoutRules = [executionTimeoutDefault]

@@ -1,0 +1,4 @@
+// PLACEHOLDER: filled in by the rule family's owner this session.
+import type { Rule } from './define.js'
+
+export const statusEnumRules: Rule[] = []

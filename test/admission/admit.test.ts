@@ -1,0 +1,133 @@
+import t from 'tap'
+import { admit } from '../../src/admission/admit.js'
+import { applyTo } from '../../src/admission/patch.js'
+import { aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
+import { patchOf, ruleIds, message } from '../helpers/verdict.js'
+
+const policy = testPolicy()
+
+t.test('CREATE without a timeout: mutate defaults it with a warning and a minimal patch that applies', async (t) => {
+  const object = aWorkflowExecution()
+  const req = aRequest({ object })
+  const res = admit(req, policy, 'mutate')
+  t.equal(res.response.uid, req.uid)
+  t.equal(res.response.allowed, true)
+  t.equal(res.response.patchType, 'JSONPatch')
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
+  t.match(res.response.warnings, [/spec\.executionConfig\.timeout: defaulted to "30m"/])
+  const after = applyTo(object, patchOf(res))
+  t.equal(after.spec.executionConfig?.timeout, '30m')
+})
+
+t.test('CREATE with an executionConfig but no timeout adds only the timeout', async (t) => {
+  const object = aWorkflowExecution((w) => { w.spec.executionConfig = {} })
+  const res = admit(aRequest({ object }), testPolicy({ defaultTimeout: '1h30m' }), 'mutate')
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig/timeout', value: '1h30m' }])
+})
+
+t.test('CREATE with a timeout: no patch, no patchType', async (t) => {
+  const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m' } })
+  const res = admit(aRequest({ object }), policy, 'mutate')
+  t.equal(res.response.allowed, true)
+  t.equal(res.response.patch, undefined)
+  t.equal(res.response.patchType, undefined)
+})
+
+t.test('UPDATE never defaults the timeout', async (t) => {
+  const old = aWorkflowExecution()
+  const object = aWorkflowExecution((w) => { w.metadata.labels = { a: 'b' } })
+  const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: old }), policy, 'mutate')
+  t.equal(res.response.patch, undefined)
+})
+
+t.test('validate never carries a patch, even on CREATE without timeout', async (t) => {
+  const res = admit(aRequest({ object: aWorkflowExecution() }), policy, 'validate')
+  t.equal(res.response.allowed, true)
+  t.equal(res.response.patch, undefined)
+  t.equal(res.response.patchType, undefined)
+})
+
+t.test('spec change on UPDATE is denied naming the changed field; key order is irrelevant', async (t) => {
+  const old = aWorkflowExecution()
+  const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
+  const res = admit(aRequest({ operation: 'UPDATE', object: changed, oldObject: old }), policy, 'validate')
+  t.equal(res.response.allowed, false)
+  t.equal(res.response.status?.code, 403)
+  t.equal(res.response.status?.reason, 'Forbidden')
+  t.match(message(res), /^spec: Forbidden: spec is immutable after creation \(ADR-001\); changed: spec\.targetResource/)
+  t.same(ruleIds(res, 'deny'), ['spec-immutable'])
+  t.same(res.response.status?.details?.causes?.[0]?.field, 'spec')
+
+  const reordered = aWorkflowExecution()
+  const spec = reordered.spec as unknown as Record<string, unknown>
+  const shuffled = Object.fromEntries(Object.entries(spec).reverse())
+  reordered.spec = shuffled as unknown as typeof reordered.spec
+  const ok = admit(aRequest({ operation: 'UPDATE', object: reordered, oldObject: old }), policy, 'validate')
+  t.equal(ok.response.allowed, true)
+})
+
+t.test('metadata-only updates (labels, annotations, finalizers, deletion) are allowed', async (t) => {
+  const old = aWorkflowExecution()
+  const object = aWorkflowExecution((w) => {
+    w.metadata.labels = { x: 'y' }
+    w.metadata.annotations = { note: 'n' }
+    w.metadata.finalizers = ['kubernaut.ai/cleanup']
+    w.metadata.deletionTimestamp = '2026-11-25T10:00:00Z'
+  })
+  const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: old }), policy, 'validate')
+  t.equal(res.response.allowed, true)
+})
+
+t.test('a changed parameter value is named with its key', async (t) => {
+  const old = aWorkflowExecution()
+  const object = aWorkflowExecution((w) => { w.spec.parameters = { ...w.spec.parameters, NAMESPACE: 'other' } })
+  const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: old }), policy, 'validate')
+  t.match(message(res), /changed: spec\.parameters\[NAMESPACE\]/)
+})
+
+t.test('DELETE and CONNECT are allowed without looking at objects', async (t) => {
+  for (const operation of ['DELETE', 'CONNECT'] as const) {
+    const res = admit(aRequest({ operation, oldObject: aWorkflowExecution() }), policy, 'validate')
+    t.equal(res.response.allowed, true, operation)
+  }
+})
+
+t.test('a review for another resource or kind is a 400 inside the AdmissionReview', async (t) => {
+  const req = aRequest({ object: aWorkflowExecution() })
+  req.resource = { group: 'apps', version: 'v1', resource: 'deployments' }
+  const res = admit(req, policy, 'validate')
+  t.equal(res.response.allowed, false)
+  t.equal(res.response.status?.code, 400)
+  t.match(message(res), /workflowexecutions\.kubernaut\.ai only, got deployments\.apps/)
+
+  for (const object of ['a string', [1, 2], null, { apiVersion: 'apps/v1', kind: 'Deployment' }]) {
+    const r = admit(aRequest({ object }), policy, 'validate')
+    t.equal(r.response.status?.code, 400, JSON.stringify(object))
+    t.match(message(r), /request\.object: must be a kubernaut\.ai\/v1alpha1 WorkflowExecution/)
+  }
+})
+
+t.test('an unknown subresource is refused, not skipped', async (t) => {
+  const res = admit(aRequest({ operation: 'UPDATE', object: aWorkflowExecution(), oldObject: aWorkflowExecution(), subResource: 'scale' }), policy, 'validate')
+  t.equal(res.response.status?.code, 400)
+})
+
+t.test('a throwing rule becomes errored(500) with the uid', async (t) => {
+  const { compilePolicy } = await import('../../src/policy.js')
+  const { defineRule } = await import('../../src/rules/define.js')
+  const boom = defineRule({ id: 'boom', description: 'throws', kind: 'validate', severity: 'deny', operations: ['CREATE'], subresources: [''], field: 'spec', check: () => { throw new Error('kaboom') } })
+  const p = compilePolicy(policy.options, [], [boom])
+  const req = aRequest({ object: aWorkflowExecution() })
+  const res = admit(req, p, 'validate')
+  t.equal(res.response.uid, req.uid)
+  t.equal(res.response.allowed, false)
+  t.equal(res.response.status?.code, 500)
+  t.match(message(res), /kaboom/)
+})
+
+t.test('both: mutate then validate on the mutated object, combined warnings', async (t) => {
+  const res = admit(aRequest({ object: aWorkflowExecution() }), policy, 'both')
+  t.equal(res.response.allowed, true)
+  t.equal(res.mutated?.spec.executionConfig?.timeout, '30m')
+  t.equal(patchOf(res).length, 1)
+})
