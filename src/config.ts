@@ -71,3 +71,29 @@ export function splitList(raw: unknown): string[] {
   const parts = Array.isArray(raw) ? raw.map(String) : String(raw).split(',')
   return parts.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '')
 }
+
+/** `serve` only: the HTTPS listener, probes, TLS and the Kubernetes API for Events. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { name: 'port', type: 'number', env: 'WFE_PORT', default: 9443, commands: ['serve'], description: 'HTTPS port for the webhook endpoints' },
+  { name: 'bind-address', type: 'string', env: 'WFE_BIND_ADDRESS', default: '0.0.0.0', commands: ['serve'], description: 'address the webhook and probe ports listen on' },
+  { name: 'probe-port', type: 'number', env: 'WFE_PROBE_PORT', default: 8081, commands: ['serve'], description: 'plain-HTTP port for /healthz, /readyz and /metrics' },
+  { name: 'cert-dir', type: 'string', env: 'WFE_CERT_DIR', default: 'certs', commands: ['serve'], description: 'directory holding tls.crt and tls.key (watched and reloaded)' },
+  { name: 'dev-certs', type: 'boolean', env: 'WFE_DEV_CERTS', default: false, commands: ['serve'], description: 'generate a dev CA and serving pair into --cert-dir when none is there' },
+  { name: 'client-ca', type: 'string', env: 'WFE_CLIENT_CA', commands: ['serve'], description: 'CA file: require and verify client certificates signed by it (reloaded like the serving pair)' },
+  { name: 'client-allowed-names', type: 'list', env: 'WFE_CLIENT_ALLOWED_NAMES', commands: ['serve'], description: 'comma-separated common names or DNS SANs a client certificate must carry (with --client-ca)' },
+  { name: 'drain-delay', type: 'string', env: 'WFE_DRAIN_DELAY', default: '5s', commands: ['serve'], description: 'after SIGTERM, keep serving this long (readiness already false) before closing' },
+  { name: 'shutdown-timeout', type: 'string', env: 'WFE_SHUTDOWN_TIMEOUT', default: '20s', commands: ['serve'], description: 'longest wait for in-flight reviews after the drain delay' },
+  { name: 'kubeconfig', type: 'string', env: 'KUBECONFIG', commands: ['serve'], description: 'kubeconfig for writing audit Events (in-cluster config when running in a pod)' },
+  { name: 'events', type: 'boolean', env: 'WFE_EVENTS', default: true, commands: ['serve'], description: 'write a BlockCleared Event for each new attribution (set false to disable)' },
+  { name: 'log-level', type: 'string', env: 'WFE_LOG_LEVEL', default: 'info', commands: ['serve'], description: 'pino level: debug logs allowed-unchanged reviews too' },
+]
+
+/** `certs` only. */
+export const CERTS_FLAGS: readonly FlagSpec[] = [
+  { name: 'out', type: 'string', default: 'certs', commands: ['certs'], description: 'directory to write ca.crt, ca.key, tls.crt, tls.key' },
+  { name: 'service', type: 'string', commands: ['certs'], description: 'Service name: adds NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local SANs' },
+  { name: 'namespace', type: 'string', default: 'kubernaut-system', commands: ['certs'], description: 'Service namespace for the SANs' },
+  { name: 'days', type: 'number', default: 365, commands: ['certs'], description: 'validity of the serving certificate in days (the CA gets ten times as long)' },
+  { name: 'inject', type: 'string', commands: ['certs'], description: 'manifests directory: write the CA into every caBundle and a Secret manifest for the serving pair' },
+  { name: 'client', type: 'string', commands: ['certs'], description: 'also issue a client certificate with this common name (client.crt, client.key)' },
+]

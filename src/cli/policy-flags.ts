@@ -1,0 +1,13 @@
+// The one way every command turns its flags into a compiled policy, so serve, review and check
+// cannot drift apart.
+import { admissionOptionsFrom } from '../config.js'
+import { compilePolicy, type CompiledPolicy } from '../policy.js'
+import { loadPolicyFile } from '../policy-file.js'
+import type { Rule } from '../rules/define.js'
+
+export function policyFromFlags(values: Record<string, unknown>, now?: () => Date): CompiledPolicy {
+  const options = admissionOptionsFrom(values, now)
+  const files = values['policy'] === undefined ? [] : ([] as unknown[]).concat(values['policy']).map(String)
+  const extra: Rule[] = files.flatMap((f) => loadPolicyFile(f))
+  return compilePolicy(options, extra)
+}
