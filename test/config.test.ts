@@ -1,0 +1,22 @@
+import t from 'tap'
+import { admissionOptionsFrom, DEFAULT_TRUSTED_CONTROLLER, splitList } from '../src/config.js'
+
+t.test('defaults', async (t) => {
+  const o = admissionOptionsFrom({})
+  t.equal(o.defaultTimeout, '30m')
+  t.equal(o.minClearReasonWords, 5)
+  t.same(o.trustedControllers, [DEFAULT_TRUSTED_CONTROLLER])
+})
+
+t.test('invalid values are refused with the flag named', async (t) => {
+  t.throws(() => admissionOptionsFrom({ 'default-timeout': '0s' }), /--default-timeout: invalid value "0s"/)
+  t.throws(() => admissionOptionsFrom({ 'default-timeout': 'soon' }), /--default-timeout/)
+  t.throws(() => admissionOptionsFrom({ 'min-clear-reason-words': 0 }), /--min-clear-reason-words/)
+  t.throws(() => admissionOptionsFrom({ 'min-clear-reason-words': 2.5 }), /--min-clear-reason-words/)
+})
+
+t.test('lists split on commas and drop blanks', async (t) => {
+  t.same(splitList('a, b,,c'), ['a', 'b', 'c'])
+  t.same(splitList(['a,b', 'c']), ['a', 'b', 'c'])
+  t.same(admissionOptionsFrom({ 'trusted-controllers': 'x,y' }).trustedControllers, ['x', 'y'])
+})
