@@ -20,6 +20,8 @@ export interface CompiledValidator {
 export interface RuleSet {
   validators: readonly CompiledValidator[]
   mutators: readonly MutateRule[]
+  /** Top-level sections (spec, metadata, status) the mutators write: the only ones copied per request. */
+  mutationSections: readonly string[]
 }
 
 export interface CompiledPolicy {
@@ -29,7 +31,7 @@ export interface CompiledPolicy {
   select(operation: Operation, subresource: Subresource): RuleSet
 }
 
-const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [] })
+const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationSections: [] })
 
 export function compilePolicy(
   options: AdmissionOptions = DEFAULT_ADMISSION_OPTIONS,
@@ -56,7 +58,10 @@ export function compilePolicy(
     }
   }
   const frozen = new Map<string, RuleSet>()
-  for (const [k, g] of groups) frozen.set(k, Object.freeze({ validators: Object.freeze(g.validators), mutators: Object.freeze(g.mutators) }))
+  for (const [k, g] of groups) {
+    const sections = Object.freeze([...new Set(g.mutators.map((m) => m.field.split(/[.[]/)[0] as string))])
+    frozen.set(k, Object.freeze({ validators: Object.freeze(g.validators), mutators: Object.freeze(g.mutators), mutationSections: sections }))
+  }
   return Object.freeze({
     options,
     rules: Object.freeze(all),

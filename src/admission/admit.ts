@@ -42,7 +42,12 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   let effects: Effect[] = []
 
   if (webhook !== 'validate' && rules.mutators.length > 0) {
-    const draft = structuredClone(object)
+    // Copy only the sections the mutators write; untouched ones stay shared, so the diff skips them.
+    const draft = { ...object } as WorkflowExecution & Record<string, unknown>
+    for (const section of rules.mutationSections) {
+      const value = (object as unknown as Record<string, unknown>)[section]
+      if (value !== null && typeof value === 'object') draft[section] = structuredClone(value)
+    }
     const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
     const errors: FieldError[] = []
     for (const m of rules.mutators) {

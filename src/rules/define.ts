@@ -58,7 +58,11 @@ export interface MutationOutcome {
   effects?: Effect[]
 }
 
-/** A mutation: edits `draft` (a deep copy of the object) in place; the core diffs it into a patch. */
+/**
+ * A mutation: edits `draft` in place; the core diffs it into a patch. The draft is a deep copy only
+ * of the top-level section (spec, metadata or status) that `field` starts with: a mutation writes
+ * under that section alone, or it would write into the request's own object.
+ */
 export interface MutateRule extends RuleBase {
   kind: 'mutate'
   mutate: (ctx: RuleContext, draft: WorkflowExecution) => MutationOutcome

@@ -130,7 +130,9 @@ function causesKey(res: AdmissionResponse): string {
 
 /** Checks every property on one case; throws with the reason when one fails. */
 export function checkCase({ request, webhook }: Case): void {
+  const before = JSON.stringify([request.object, request.oldObject])
   const result = admit(request, policy, webhook)
+  if (JSON.stringify([request.object, request.oldObject]) !== before) throw new Error('admit modified the request it was given')
   const refusal = apiserverRefuses(result.response, request, webhook)
   if (refusal !== undefined) throw new Error(refusal)
   if (result.response.status?.code === 500) throw new Error(`internal error: ${result.response.status.message}`)
