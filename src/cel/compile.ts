@@ -2,6 +2,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { celEnvironment, MAX_EXPRESSION_LENGTH, type CelActivation } from './environment.js'
 import { WfeError } from '../errors.js'
+import { BOUNDED_MATCHES, regexCalls, rewriteRegexCalls } from './guard.js'
 
 export type CelProgram = (activation: CelActivation) => unknown
 
@@ -33,7 +34,24 @@ export function compileExpression(ruleId: string, expression: string, want: 'boo
   if (checked.type !== want && checked.type !== 'dyn') {
     throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: expression must evaluate to ${want}, not ${checked.type}`)
   }
-  return program as unknown as CelProgram
+  return guardRegexCalls(ruleId, expression, program)
+}
+
+/** Re-points matches() at the bounded implementation; the rewrite is re-parsed and verified. */
+function guardRegexCalls(ruleId: string, expression: string, program: ReturnType<Environment['parse']>): CelProgram {
+  let calls
+  try {
+    calls = regexCalls(program.ast)
+  } catch (err) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: ${firstLine(err)}`)
+  }
+  if (calls.every((c) => c.name === BOUNDED_MATCHES)) return program as unknown as CelProgram
+  const guarded = env().parse(rewriteRegexCalls(expression, calls))
+  const again = regexCalls(guarded.ast)
+  if (!guarded.check().valid || again.length !== calls.length || again.some((c) => c.name !== BOUNDED_MATCHES)) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: could not bound its matches() calls; write them as STRING.matches("pattern")`)
+  }
+  return guarded as unknown as CelProgram
 }
 
 function firstLine(err: unknown): string {

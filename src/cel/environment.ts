@@ -1,6 +1,8 @@
 // The one CEL environment: the variables every rule sees and our functions, registered once and
 // then frozen by cloning (cel-js stops a parent from registering more once it has been cloned).
 import { Environment } from '@marcbachmann/cel-js'
+import { boundedMatches } from './regex.js'
+import { BOUNDED_MATCHES } from './guard.js'
 
 /** Parse-time bounds; a user rule over them is rejected at start-up, never evaluated. */
 export const CEL_LIMITS = {
@@ -21,6 +23,8 @@ export type CelActivation = Record<(typeof CEL_VARIABLES)[number], unknown>
 function buildBase(): Environment {
   const env = new Environment({ enableOptionalTypes: true, limits: CEL_LIMITS })
   for (const name of CEL_VARIABLES) env.registerVariable(name, 'dyn')
+  // Every `matches` in a rule is compiled to this (guard.ts): RE2, linear time, bounded input.
+  env.registerFunction(`string.${BOUNDED_MATCHES}(string): bool`, (input: string, pattern: string) => boundedMatches(input, pattern))
   return env
 }
 
