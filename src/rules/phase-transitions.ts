@@ -1,4 +1,100 @@
-// PLACEHOLDER: filled in by the rule family's owner this session.
-import type { Rule } from './define.js'
+// A WorkflowExecution's lifecycle only moves forward, and what the controller resolved once (the
+// engine, the ServiceAccount) stays resolved: the audit trail and the running PipelineRun/Job
+// depend on both. Checked on writes to /status, where the controller records them.
+import { defineRule, type Rule } from './define.js'
+import { invalid, type FieldError } from '../admission/field.js'
+import { Phase, PHASES } from '../api/workflowexecution.js'
+import { isRecord, present } from './schema.js'
 
-export const phaseTransitionRules: Rule[] = []
+/** '' stands for a phase not yet set. Staying in the same phase is always allowed. */
+export const NEXT_PHASES: Readonly<Record<Phase | '', readonly Phase[]>> = {
+  '': [Phase.Pending, Phase.Running, Phase.Failed],
+  [Phase.Pending]: [Phase.Running, Phase.Failed],
+  [Phase.Running]: [Phase.Completed, Phase.Failed],
+  [Phase.Completed]: [],
+  [Phase.Failed]: [],
+}
+
+function phaseOf(object: unknown): unknown {
+  const status = isRecord(object) ? present(object, 'status') : undefined
+  return isRecord(status) ? present(status, 'phase') : undefined
+}
+
+/** A known phase, '' when unset, undefined when the value cannot be judged (wrong type or not an enum value). */
+function knownPhase(v: unknown): Phase | '' | undefined {
+  if (v === undefined || v === '') return ''
+  return typeof v === 'string' && (PHASES as readonly string[]).includes(v) ? (v as Phase) : undefined
+}
+
+export function transitionDetail(from: Phase | '', to: Phase): string {
+  const fromText = from === '' ? 'unset' : from
+  const next = NEXT_PHASES[from]
+  const allowed = next.length === 0 ? `${fromText} is terminal: no next phase is allowed` : `allowed next phases from ${fromText}: ${next.join(', ')}`
+  return `phase cannot move from ${fromText} to ${to}; ${allowed}`
+}
+
+export const phaseTransition = defineRule({
+  id: 'phase-transition',
+  description: 'status.phase only moves forward: unset → Pending|Running|Failed, Pending → Running|Failed, Running → Completed|Failed; Completed and Failed are terminal',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: ['status'],
+  field: 'status.phase',
+  check: ({ object, oldObject }): FieldError[] => {
+    const from = knownPhase(phaseOf(oldObject))
+    const rawTo = phaseOf(object)
+    const to = knownPhase(rawTo)
+    // An unjudgeable value is status-phase-enum's or schema-status's; a removal is phase-not-removed's.
+    if (from === undefined || to === undefined || to === '' || to === from) return []
+    if (NEXT_PHASES[from].includes(to)) return []
+    return [invalid('status.phase', rawTo, transitionDetail(from, to), 'phase-transition')]
+  },
+})
+
+export const phaseNotRemoved = defineRule({
+  id: 'phase-not-removed',
+  description: 'status.phase, once set, cannot be removed or emptied',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: ['status'],
+  field: 'status.phase',
+  reason: 'FieldValueForbidden',
+  message: 'phase cannot be removed once set',
+  messageExpression: "'phase cannot be removed once set (was \"' + oldObject.status.phase + '\")'",
+  expression: [
+    "type(oldObject.?status.?phase.orValue('')) != string || oldObject.status.phase == ''",
+    "|| (object.?status.?phase.orValue('') != '' && object.?status.?phase.orValue('') != null)",
+  ].join(' '),
+})
+
+/** A Forbidden CEL rule: once `status.<leaf>` is a non-empty string, it keeps that value. */
+function immutableOnceSet(id: string, leaf: string, description: string): Rule {
+  const old = `oldObject.status.${leaf}`
+  return defineRule({
+    id,
+    description,
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['UPDATE'],
+    subresources: ['status'],
+    field: `status.${leaf}`,
+    reason: 'FieldValueForbidden',
+    message: `${leaf} is immutable once set`,
+    messageExpression: `'${leaf} is immutable once set (was "' + ${old} + '")'`,
+    expression: `type(oldObject.?status.?${leaf}.orValue('')) != string || ${old} == '' || object.?status.?${leaf}.orValue('') == ${old}`,
+  })
+}
+
+export const executionEngineImmutable = immutableOnceSet(
+  'execution-engine-immutable', 'executionEngine',
+  'status.executionEngine cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
+)
+
+export const serviceAccountNameImmutable = immutableOnceSet(
+  'service-account-name-immutable', 'serviceAccountName',
+  'status.serviceAccountName cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
+)
+
+export const phaseTransitionRules: Rule[] = [phaseTransition, phaseNotRemoved, executionEngineImmutable, serviceAccountNameImmutable]

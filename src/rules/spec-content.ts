@@ -1,4 +1,145 @@
-// PLACEHOLDER: filled in by the rule family's owner this session.
-import type { Rule } from './define.js'
+// What a new WorkflowExecution's spec must say, beyond its types: the references it executes are
+// filled in, the LLM confidence is a probability, the timeout a positive Go duration, and the
+// parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
+import { defineRule, type CelRule, type Rule } from './define.js'
+import { FieldPath, invalid, type FieldError } from '../admission/field.js'
+import { parseGoDuration } from '../api/duration.js'
+import { MAX_ERRORS_PER_RULE, isRecord, present } from './schema.js'
 
-export const specContentRules: Rule[] = []
+export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+export const UPPER_SNAKE_CASE = /^[A-Z][A-Z0-9_]*$/
+
+/**
+ * Required non-empty strings. A string of only spaces is empty too: no catalog id or version is
+ * blank. A missing workflowRef leaf is the schema's Required error (the CRD requires those); a
+ * missing remediationRequestRef.name is reported here, since ObjectReference leaves are optional
+ * in the schema. A value of another type is left to schema-spec.
+ */
+function requiredString(id: string, parent: string, leaf: string, missingIsError: boolean, description: string): CelRule {
+  const parentRef = `object.?spec.?${parent}.orValue(0)`
+  // Missing and null both read as null; the apiserver prunes a null of a non-nullable field.
+  const v = `object.?spec.?${parent}.?${leaf}.orValue(null)`
+  const notBlank = `type(${v}) != string || ${v}.trim() != ''`
+  return {
+    id,
+    description,
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['CREATE'],
+    subresources: [''],
+    field: `spec.${parent}.${leaf}`,
+    reason: 'FieldValueRequired',
+    message: 'must not be empty',
+    // Guarded with type(): a spec or parent of the wrong type passes here and fails schema-spec.
+    expression: missingIsError
+      ? `type(${parentRef}) != map || (${v} != null && (${notBlank}))`
+      : `type(${parentRef}) != map || ${notBlank}`,
+  }
+}
+
+export const remediationRequestNameRequired = requiredString(
+  'remediation-request-name-required', 'remediationRequestRef', 'name', true,
+  'spec.remediationRequestRef.name names the parent RemediationRequest and must be a non-empty string',
+)
+export const workflowIdRequired = requiredString(
+  'workflow-id-required', 'workflowRef', 'workflowId', false,
+  'spec.workflowRef.workflowId, the catalog lookup key, must not be empty',
+)
+export const workflowVersionRequired = requiredString(
+  'workflow-version-required', 'workflowRef', 'version', false,
+  'spec.workflowRef.version must not be empty',
+)
+export const executionBundleRequired = requiredString(
+  'execution-bundle-required', 'workflowRef', 'executionBundle', false,
+  'spec.workflowRef.executionBundle, the OCI bundle to run, must not be empty',
+)
+
+export const confidenceRange = defineRule({
+  id: 'confidence-range',
+  description: 'spec.confidence, when set, is within [0, 1] (integer 0 and 1 included)',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE'],
+  subresources: [''],
+  field: 'spec.confidence',
+  message: 'must be between 0 and 1 inclusive',
+  // cel-js reads every JSON number as a double, so an integer 1 compares as 1.0.
+  expression: "type(object.?spec.?confidence.orValue(0.5)) != double || (object.spec.confidence >= 0.0 && object.spec.confidence <= 1.0)",
+})
+
+export const executionTimeoutValid = defineRule({
+  id: 'execution-timeout-valid',
+  description: 'spec.executionConfig.timeout, when set, is a Go duration (90s, 30m, 1h30m) greater than zero',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE'],
+  subresources: [''],
+  field: 'spec.executionConfig.timeout',
+  check: ({ object }) => {
+    const spec = isRecord(object) ? present(object, 'spec') : undefined
+    const config = isRecord(spec) ? present(spec, 'executionConfig') : undefined
+    const timeout = isRecord(config) ? present(config, 'timeout') : undefined
+    if (typeof timeout !== 'string') return []
+    const ns = parseGoDuration(timeout)
+    const field = 'spec.executionConfig.timeout'
+    if (ns === undefined) return [invalid(field, timeout, 'must be a Go duration with a unit, such as 90s, 30m or 1h30m', 'execution-timeout-valid')]
+    if (ns <= 0) return [invalid(field, timeout, 'must be greater than zero', 'execution-timeout-valid')]
+    return []
+  },
+})
+
+function parameterKeys(object: unknown): string[] {
+  const spec = isRecord(object) ? present(object, 'spec') : undefined
+  const parameters = isRecord(spec) ? present(spec, 'parameters') : undefined
+  return isRecord(parameters) ? Object.keys(parameters) : []
+}
+
+function perKey(object: unknown, bad: (key: string) => boolean, detail: string, origin: string): FieldError[] {
+  const out: FieldError[] = []
+  const path = FieldPath.root('spec', 'parameters')
+  for (const key of parameterKeys(object)) {
+    if (!bad(key)) continue
+    out.push(invalid(path.key(key), key, detail, origin))
+    if (out.length >= MAX_ERRORS_PER_RULE) break
+  }
+  return out
+}
+
+export const parameterNameValid = defineRule({
+  id: 'parameter-name-valid',
+  description: 'every spec.parameters key is a parameter name: a letter or underscore, then letters, digits or underscores',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE'],
+  subresources: [''],
+  field: 'spec.parameters',
+  check: ({ object }) => perKey(object, (k) => !PARAMETER_NAME.test(k), `must match ${PARAMETER_NAME.source}`, 'parameter-name-valid'),
+})
+
+export const parameterNameUpperSnake = defineRule({
+  id: 'parameter-name-upper-snake',
+  description: 'warns when a valid spec.parameters key is not UPPER_SNAKE_CASE (Tekton convention; Ansible workflows use lowercase)',
+  kind: 'validate',
+  severity: 'warn',
+  operations: ['CREATE'],
+  subresources: [''],
+  field: 'spec.parameters',
+  // Invalid names are already denied by parameter-name-valid; warning about them too is noise.
+  check: ({ object }) => perKey(
+    object,
+    (k) => PARAMETER_NAME.test(k) && !UPPER_SNAKE_CASE.test(k),
+    'parameter names are UPPER_SNAKE_CASE by convention (Tekton params); fine for Ansible workflows, which use lowercase',
+    'parameter-name-upper-snake',
+  ),
+})
+
+export const specContentRules: Rule[] = [
+  remediationRequestNameRequired,
+  workflowIdRequired,
+  workflowVersionRequired,
+  executionBundleRequired,
+  confidenceRange,
+  executionTimeoutValid,
+  parameterNameValid,
+  parameterNameUpperSnake,
+]

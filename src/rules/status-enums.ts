@@ -1,4 +1,80 @@
-// PLACEHOLDER: filled in by the rule family's owner this session.
-import type { Rule } from './define.js'
+// Every enum the seed declares on status, checked on writes to /status (the only writes whose status
+// the apiserver keeps when the status subresource is on). Typed checks rather than CEL: an enum
+// error is `Unsupported value` listing the supported values, a type CEL rules cannot report, and
+// conditions need one error per item. A value of the wrong JSON type is schema-status's to report.
+import { defineRule, type CheckRule, type Rule } from './define.js'
+import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
+import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
+import { MAX_ERRORS_PER_RULE, isRecord, present } from './schema.js'
 
-export const statusEnumRules: Rule[] = []
+interface EnumField {
+  id: string
+  description: string
+  /** Path under status: a parent object (or none) and the enum-valued leaf. */
+  parent?: 'failureDetails' | 'blockClearance' | 'executionStatus'
+  leaf: string
+  values: readonly string[]
+}
+
+/** One row per single-valued enum; the rule is generated from the row. */
+export const STATUS_ENUMS: readonly EnumField[] = [
+  { id: 'status-phase-enum', description: 'status.phase is Pending, Running, Completed or Failed', leaf: 'phase', values: PHASES },
+  { id: 'failure-reason-enum', description: 'status.failureDetails.reason is one of the nine FailureReason values', parent: 'failureDetails', leaf: 'reason', values: FAILURE_REASONS },
+  { id: 'clear-method-enum', description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField', parent: 'blockClearance', leaf: 'clearMethod', values: CLEAR_METHODS },
+  { id: 'execution-status-enum', description: 'status.executionStatus.status is True, False or Unknown', parent: 'executionStatus', leaf: 'status', values: CONDITION_STATUSES },
+  { id: 'execution-engine-enum', description: 'status.executionEngine is tekton, job or ansible', leaf: 'executionEngine', values: EXECUTION_ENGINES },
+]
+
+function statusOf(object: unknown): Record<string, unknown> | undefined {
+  const status = isRecord(object) ? present(object, 'status') : undefined
+  return isRecord(status) ? status : undefined
+}
+
+function enumRule(e: EnumField): CheckRule {
+  const field = e.parent === undefined ? `status.${e.leaf}` : `status.${e.parent}.${e.leaf}`
+  return defineRule({
+    id: e.id,
+    description: e.description,
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['UPDATE'],
+    subresources: ['status'],
+    field,
+    check: ({ object }): FieldError[] => {
+      const status = statusOf(object)
+      if (status === undefined) return []
+      const holder = e.parent === undefined ? status : present(status, e.parent)
+      if (!isRecord(holder)) return []
+      const value = present(holder, e.leaf)
+      // The apiserver's enum check rejects "" too: omitempty means the controller never sends it.
+      if (typeof value !== 'string' || e.values.includes(value)) return []
+      return [notSupported(field, value, e.values, e.id)]
+    },
+  })
+}
+
+export const conditionStatusEnum = defineRule({
+  id: 'condition-status-enum',
+  description: 'each status.conditions[i].status is True, False or Unknown',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: ['status'],
+  field: 'status.conditions',
+  check: ({ object }): FieldError[] => {
+    const conditions = statusOf(object)?.['conditions']
+    if (!Array.isArray(conditions)) return []
+    const out: FieldError[] = []
+    const path = FieldPath.root('status', 'conditions')
+    for (let i = 0; i < conditions.length && out.length < MAX_ERRORS_PER_RULE; i++) {
+      const c: unknown = conditions[i]
+      const value = isRecord(c) ? present(c, 'status') : undefined
+      if (typeof value === 'string' && !(CONDITION_STATUSES as readonly string[]).includes(value)) {
+        out.push(notSupported(path.index(i).child('status'), value, CONDITION_STATUSES, 'condition-status-enum'))
+      }
+    }
+    return out
+  },
+})
+
+export const statusEnumRules: Rule[] = [...STATUS_ENUMS.map(enumRule), conditionStatusEnum]
