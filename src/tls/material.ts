@@ -1,0 +1,127 @@
+// Reading and checking TLS material from disk, with no state: the file source decides what to do
+// with the result. Every failure names the file, because that is what an operator has to fix.
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { X509Certificate, createPrivateKey } from 'node:crypto'
+import { createSecureContext as createTlsContext } from 'node:tls'
+import { join } from 'node:path'
+
+/** The raw bytes behind one serving state: the pair and, with client auth, the client CA bundle. */
+export interface RawMaterial {
+  cert: Buffer
+  key: Buffer
+  clientCa?: Buffer
+}
+
+/** Material that passed every check. */
+export interface CheckedMaterial extends RawMaterial {
+  notAfter: Date
+  fingerprint256: string
+}
+
+export interface MaterialPaths {
+  certFile: string
+  keyFile: string
+  clientCaFile?: string
+}
+
+export function materialPaths(certDir: string, clientCaFile?: string): MaterialPaths {
+  const paths: MaterialPaths = { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key') }
+  if (clientCaFile !== undefined) paths.clientCaFile = clientCaFile
+  return paths
+}
+
+function readOne(path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+async function readOneAsync(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+export function readMaterialSync(paths: MaterialPaths): RawMaterial {
+  const raw: RawMaterial = { cert: readOne(paths.certFile), key: readOne(paths.keyFile) }
+  if (paths.clientCaFile !== undefined) raw.clientCa = readOne(paths.clientCaFile)
+  return raw
+}
+
+export async function readMaterial(paths: MaterialPaths): Promise<RawMaterial> {
+  const [cert, key, clientCa] = await Promise.all([
+    readOneAsync(paths.certFile),
+    readOneAsync(paths.keyFile),
+    paths.clientCaFile === undefined ? undefined : readOneAsync(paths.clientCaFile),
+  ])
+  const raw: RawMaterial = { cert, key }
+  if (clientCa !== undefined) raw.clientCa = clientCa
+  return raw
+}
+
+export function sameMaterial(a: RawMaterial | undefined, b: RawMaterial): boolean {
+  if (a === undefined) return false
+  const caA = a.clientCa ?? Buffer.alloc(0)
+  const caB = b.clientCa ?? Buffer.alloc(0)
+  return a.cert.equals(b.cert) && a.key.equals(b.key) && caA.equals(caB)
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g
+
+/** Parses a CA bundle; at least one certificate must be in it. */
+function checkClientCa(pem: Buffer, path: string): void {
+  const blocks = pem.toString('utf8').match(PEM_CERT) ?? []
+  if (blocks.length === 0) throw new Error(`${path}: no PEM certificate found`)
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block)
+    } catch (err) {
+      throw new Error(`${path}: not a valid certificate: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+}
+
+/**
+ * Checks that the pair parses, that the key belongs to the certificate and that the certificate has
+ * not expired at `now`; with `allowExpired` an expired certificate passes (used at start-up only).
+ */
+export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date, allowExpired = false): CheckedMaterial {
+  let cert: X509Certificate
+  try {
+    cert = new X509Certificate(raw.cert)
+  } catch (err) {
+    throw new Error(`${paths.certFile}: not a PEM certificate: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  let key
+  try {
+    key = createPrivateKey(raw.key)
+  } catch (err) {
+    throw new Error(`${paths.keyFile}: not a PEM private key: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new Error(`${paths.keyFile}: private key does not match the certificate in ${paths.certFile}`)
+  }
+  const notAfter = new Date(cert.validTo)
+  if (!allowExpired && notAfter.getTime() <= now.getTime()) {
+    throw new Error(`${paths.certFile}: certificate expired at ${notAfter.toISOString()}`)
+  }
+  if (raw.clientCa !== undefined && paths.clientCaFile !== undefined) checkClientCa(raw.clientCa, paths.clientCaFile)
+  // The last word belongs to OpenSSL: whatever it would refuse in setSecureContext fails here instead.
+  try {
+    createTlsContext(contextOptions(raw))
+  } catch (err) {
+    throw new Error(`${paths.certFile}: rejected by TLS: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  return { ...raw, notAfter, fingerprint256: cert.fingerprint256 }
+}
+
+export function contextOptions(raw: RawMaterial): { key: Buffer; cert: Buffer; ca?: Buffer; minVersion: 'TLSv1.2' } {
+  const options: { key: Buffer; cert: Buffer; ca?: Buffer; minVersion: 'TLSv1.2' } = { key: raw.key, cert: raw.cert, minVersion: 'TLSv1.2' }
+  if (raw.clientCa !== undefined) options.ca = raw.clientCa
+  return options
+}
