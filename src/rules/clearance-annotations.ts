@@ -1,4 +1,107 @@
-// PLACEHOLDER: filled in by the rule family's owner this session.
-import type { Rule } from './define.js'
+// Flow 2 of block clearance: `kubectl annotate workflowexecution X kubernaut.ai/clear-execution-block=
+// "<reason>"`. A webhook on the main resource cannot write status, so the attribution travels in
+// two annotations only this webhook writes (-by, -at); the controller later copies all three into
+// status.blockClearance with clearMethod Annotation (checked in block-clearance.ts).
+//
+// Removing the clear annotation is allowed: it withdraws a request the controller has not acted
+// on, or tidies up after the controller copied it into status, where the record is immutable. The
+// mutator then also removes -by and -at, so no attribution is left behind that a later value could
+// be paired with; the validator accepts -by and -at being removed or left as they were, nothing
+// else. A removal is not a clearance, so it emits no audit record.
+import { forbidden, type FieldError } from '../admission/field.js'
+import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
+import { defineRule, type RuleContext } from './define.js'
+import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, rfc3339Seconds } from './clearance-attribution.js'
 
-export const clearanceAnnotationRules: Rule[] = []
+const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
+const BY_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_BY}]`
+const AT_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_AT}]`
+
+function annotationsOf(w: WorkflowExecution | undefined): Record<string, unknown> {
+  const a: unknown = w?.metadata?.annotations
+  return isRecord(a) ? a : {}
+}
+
+/** The clear annotation was added or its value changed (not removed) by this request. */
+function clearSet(ctx: RuleContext, now: Record<string, unknown>): boolean {
+  const value = now[ANNOTATION_CLEAR]
+  return value !== undefined && value !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR]
+}
+
+export const clearAnnotationAttribution = defineRule({
+  id: 'clear-annotation-attribution',
+  description: `when ${ANNOTATION_CLEAR} is added or changed, writes ${ANNOTATION_CLEAR_BY} (userInfo.username) and ${ANNOTATION_CLEAR_AT} (now), overwriting client values`,
+  kind: 'mutate',
+  operations: ['CREATE', 'UPDATE'],
+  subresources: [''],
+  field: CLEAR_FIELD,
+  mutate: (ctx, draft) => {
+    const id = 'clear-annotation-attribution'
+    const ann: unknown = draft.metadata?.annotations
+    if (!isRecord(ann)) return {}
+    const old = annotationsOf(ctx.oldObject)
+    if (ann[ANNOTATION_CLEAR] === undefined) {
+      if (old[ANNOTATION_CLEAR] !== undefined) {
+        delete ann[ANNOTATION_CLEAR_BY]
+        delete ann[ANNOTATION_CLEAR_AT]
+      }
+      return {}
+    }
+    if (!clearSet(ctx, ann)) return {}
+    const username = requester(ctx)
+    const errors: FieldError[] = username === '' ? [authenticationRequired(BY_FIELD, id)] : []
+    errors.push(...reasonErrors(ann[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id))
+    if (errors.length > 0) return { errors }
+    const at = rfc3339Seconds(ctx.now)
+    ann[ANNOTATION_CLEAR_BY] = username
+    ann[ANNOTATION_CLEAR_AT] = at
+    const effect = blockClearedEffect({ ...ctx, object: draft }, { ...ctx.request.userInfo, username }, ann[ANNOTATION_CLEAR] as string, ClearMethod.Annotation, at)
+    return { effects: [effect] }
+  },
+})
+
+function webhookOnly(field: string, annotation: string, detail: string, origin: string): FieldError {
+  return forbidden(field, `${annotation} is written by the webhook only: ${detail}`, origin)
+}
+
+/** The validating webhook's own guard, so a forged -by/-at is refused even if the mutator was skipped. */
+export const clearAnnotationWebhookOnly = defineRule({
+  id: 'clear-annotation-webhook-only',
+  description: `${ANNOTATION_CLEAR_BY} and ${ANNOTATION_CLEAR_AT} change only with ${ANNOTATION_CLEAR}, and then name the requester and the time of the request`,
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE', 'UPDATE'],
+  subresources: [''],
+  field: BY_FIELD,
+  check: (ctx) => {
+    const id = 'clear-annotation-webhook-only'
+    const now = annotationsOf(ctx.object)
+    const old = annotationsOf(ctx.oldObject)
+    const by = now[ANNOTATION_CLEAR_BY]
+    const at = now[ANNOTATION_CLEAR_AT]
+    const byChanged = by !== old[ANNOTATION_CLEAR_BY]
+    const atChanged = at !== old[ANNOTATION_CLEAR_AT]
+    if (now[ANNOTATION_CLEAR] === old[ANNOTATION_CLEAR]) {
+      const errors: FieldError[] = []
+      const detail = `it changes only when ${ANNOTATION_CLEAR} is set or changed`
+      if (byChanged) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail, id))
+      if (atChanged) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail, id))
+      return errors
+    }
+    if (now[ANNOTATION_CLEAR] === undefined) {
+      const errors: FieldError[] = []
+      const detail = `when ${ANNOTATION_CLEAR} is removed it may only be removed too`
+      if (byChanged && by !== undefined) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail, id))
+      if (atChanged && at !== undefined) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail, id))
+      return errors
+    }
+    const username = requester(ctx)
+    if (username === '') return [authenticationRequired(BY_FIELD, id)]
+    const errors: FieldError[] = []
+    if (by !== username) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${JSON.stringify(username)}`, id))
+    if (!isFreshTimestamp(at, ctx.now)) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)', id))
+    return [...errors, ...reasonErrors(now[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id)]
+  },
+})
+
+export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly]

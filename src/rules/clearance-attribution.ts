@@ -1,0 +1,89 @@
+// What both block-clearance flows share: who the requester is, the reason rules, the timestamp
+// format the webhook writes, and the audit intent each new attribution produces. Pure functions.
+import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
+import { forbidden, invalid, required, type FieldError } from '../admission/field.js'
+import type { RuleContext } from './define.js'
+
+export const AUTHENTICATION_REQUIRED = 'authentication required: the request has no userInfo.username to attribute the clearance to'
+
+/**
+ * How far a webhook-written timestamp may be from the validating webhook's own clock. The mutating
+ * and validating calls of one request can land on different replicas (different clocks) and each
+ * may take up to the webhook timeout, so exact equality would refuse honest requests.
+ */
+export const ATTRIBUTION_CLOCK_SKEW_MS = 2 * 60 * 1000
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/** The requester's username, or '' when the apiserver sent none (anonymous or malformed). */
+export function requester(ctx: RuleContext): string {
+  const u: unknown = ctx.request.userInfo?.username
+  return typeof u === 'string' ? u : ''
+}
+
+/** RFC 3339 in UTC with whole seconds, as metav1.Time serialises: 2026-11-25T10:20:30Z. */
+export function rfc3339Seconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+/** Milliseconds since the epoch for an RFC 3339 timestamp, undefined for anything else. */
+export function parseRfc3339(v: unknown): number | undefined {
+  if (typeof v !== 'string' || !RFC3339.test(v)) return undefined
+  const ms = Date.parse(v)
+  return Number.isNaN(ms) ? undefined : ms
+}
+
+/** True when `v` is a timestamp the webhook could have written at `now` (within the skew). */
+export function isFreshTimestamp(v: unknown, now: Date): boolean {
+  const ms = parseRfc3339(v)
+  return ms !== undefined && Math.abs(ms - now.getTime()) <= ATTRIBUTION_CLOCK_SKEW_MS
+}
+
+/** Words are runs of non-whitespace, so tabs and newlines separate words like spaces do. */
+export function countWords(s: string): number {
+  return s.match(/\S+/g)?.length ?? 0
+}
+
+/** The reason rules of both flows: present, not blank, at least `minWords` words. */
+export function reasonErrors(reason: unknown, field: string, minWords: number, origin: string): FieldError[] {
+  if (typeof reason !== 'string' || reason.trim() === '') {
+    return [required(field, 'clearReason is required: say why the block can be cleared (what was investigated and found)', origin)]
+  }
+  const words = countWords(reason)
+  if (words < minWords) {
+    return [invalid(field, reason, `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`, origin)]
+  }
+  return []
+}
+
+export function authenticationRequired(field: string, origin: string): FieldError {
+  return forbidden(field, AUTHENTICATION_REQUIRED, origin)
+}
+
+/** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
+export function blockClearedEffect(ctx: RuleContext, actor: UserInfo & { username: string }, reason: string, method: string, time: string): BlockClearedEffect {
+  const meta = ctx.object.metadata ?? {}
+  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : ctx.request.name ?? ''
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : ctx.request.namespace ?? ''
+  const resource: BlockClearedEffect['resource'] = { namespace, name }
+  if (typeof meta.uid === 'string' && meta.uid !== '') resource.uid = meta.uid
+  const who: BlockClearedEffect['actor'] = { username: actor.username }
+  if (typeof actor.uid === 'string' && actor.uid !== '') who.uid = actor.uid
+  if (Array.isArray(actor.groups)) who.groups = actor.groups.filter((g): g is string => typeof g === 'string')
+  const rr: unknown = (ctx.object.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
+  const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : undefined
+  return {
+    type: 'workflowexecution.block.cleared',
+    actor: who,
+    resource,
+    reason,
+    method,
+    time,
+    correlationId: rrName ?? name,
+    admissionUid: ctx.request.uid,
+  }
+}

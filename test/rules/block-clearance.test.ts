@@ -1,0 +1,378 @@
+import t from 'tap'
+import { admit, type AdmitResult } from '../../src/admission/admit.js'
+import { applyTo } from '../../src/admission/patch.js'
+import type { UserInfo, WebhookKind } from '../../src/admission/types.js'
+import type { BlockClearanceDetails, WorkflowExecution } from '../../src/api/workflowexecution.js'
+import type { AdmissionOptions } from '../../src/config.js'
+import { compilePolicy } from '../../src/policy.js'
+import { blockClearanceRules } from '../../src/rules/block-clearance.js'
+import { clearanceAnnotationRules } from '../../src/rules/clearance-annotations.js'
+import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW, FIXED_NOW_RFC3339, OPERATOR, TEST_OPTIONS } from '../helpers/objects.js'
+import { message, patchOf, ruleIds } from '../helpers/verdict.js'
+
+// Only this family's rules, so every verdict below is about block clearance; the last test runs
+// the complete built-in policy.
+function testPolicy(options: Partial<AdmissionOptions> = {}) {
+  return compilePolicy({ ...TEST_OPTIONS, ...options }, [], [...blockClearanceRules, ...clearanceAnnotationRules])
+}
+const policy = testPolicy()
+const REASON = 'node pressure resolved, cluster state verified manually'
+const CLEAR = 'kubernaut.ai/clear-execution-block'
+const CLEAR_BY = 'kubernaut.ai/clear-execution-block-by'
+const CLEAR_AT = 'kubernaut.ai/clear-execution-block-at'
+const ANNOTATED_AT = '2026-11-25T10:00:00Z'
+const ALL: WebhookKind[] = ['mutate', 'validate', 'both']
+
+type Clearance = Partial<Record<keyof BlockClearanceDetails, unknown>>
+
+function withClearance(bc: Clearance | null | undefined, patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution {
+  return aFailedExecution((w) => {
+    if (bc !== undefined) (w.status as Record<string, unknown>)['blockClearance'] = bc
+    patch(w)
+  })
+}
+
+function annotated(w: WorkflowExecution, by = OPERATOR.username as string, reason = REASON, at = ANNOTATED_AT): void {
+  w.metadata.annotations = { [CLEAR]: reason, [CLEAR_BY]: by, [CLEAR_AT]: at }
+}
+
+interface StatusWrite {
+  old?: WorkflowExecution
+  object: WorkflowExecution
+  user?: UserInfo
+  dryRun?: boolean
+  uid?: string
+}
+
+function statusWrite(w: StatusWrite, webhook: WebhookKind, p = policy): AdmitResult {
+  const req = aRequest({ operation: 'UPDATE', subResource: 'status', object: w.object, oldObject: w.old ?? aFailedExecution(), userInfo: w.user ?? OPERATOR, dryRun: w.dryRun ?? false, uid: w.uid ?? 'req-1' })
+  return admit(req, p, webhook)
+}
+
+function clearanceAfter(w: WorkflowExecution, res: AdmitResult): Record<string, unknown> {
+  return applyTo(w, patchOf(res)).status?.blockClearance as unknown as Record<string, unknown>
+}
+
+const ATTRIBUTED = { clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T10:00:00Z', clearReason: REASON, clearMethod: 'StatusField' }
+
+t.test('Flow 1: a new clearance is attributed to the requester at the server time, clearMethod defaulted', async (t) => {
+  const object = withClearance({ clearReason: REASON })
+  const res = statusWrite({ object }, 'mutate')
+  t.equal(res.response.allowed, true)
+  t.equal(res.response.patchType, 'JSONPatch')
+  t.same(clearanceAfter(object, res), { clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339, clearMethod: 'StatusField' })
+  t.same(res.effects, [{
+    type: 'workflowexecution.block.cleared',
+    actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
+    resource: { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
+    reason: REASON,
+    method: 'StatusField',
+    time: FIXED_NOW_RFC3339,
+    correlationId: 'rr-payment-api',
+    admissionUid: 'req-1',
+  }])
+
+  const both = statusWrite({ object }, 'both')
+  t.equal(both.response.allowed, true)
+  t.same(patchOf(both), patchOf(res), 'both carries the same patch')
+  t.same(both.effects, res.effects)
+
+  // The apiserver calls the validating webhook with the mutated object.
+  const validated = statusWrite({ object: applyTo(object, patchOf(res)) }, 'validate')
+  t.equal(validated.response.allowed, true, message(validated))
+  t.same(validated.effects, [], 'the validating webhook never emits effects')
+})
+
+t.test('Flow 1: clearedAt is RFC 3339 UTC with whole seconds, from the policy clock', async (t) => {
+  const object = withClearance({ clearReason: REASON })
+  const res = statusWrite({ object }, 'mutate', testPolicy({ now: () => new Date('2027-01-02T03:04:05.999Z') }))
+  t.equal(clearanceAfter(object, res)['clearedAt'], '2027-01-02T03:04:05Z')
+})
+
+t.test('forgery: client-supplied clearedBy and clearedAt are overwritten', async (t) => {
+  const object = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'bob@kubernaut.ai', clearedAt: '2020-01-01T00:00:00Z' })
+  for (const webhook of ['mutate', 'both'] as const) {
+    const res = statusWrite({ object }, webhook)
+    t.equal(res.response.allowed, true, webhook)
+    t.same(patchOf(res).map((o) => `${o.op} ${o.path}`).sort(), ['replace /status/blockClearance/clearedAt', 'replace /status/blockClearance/clearedBy'], webhook)
+    const bc = clearanceAfter(object, res)
+    t.equal(bc['clearedBy'], 'alice@kubernaut.ai')
+    t.equal(bc['clearedAt'], FIXED_NOW_RFC3339)
+    t.equal(res.effects[0]?.actor.username, 'alice@kubernaut.ai')
+  }
+})
+
+t.test('a Go client zero clearedAt (null) and an empty clearMethod are filled in', async (t) => {
+  const object = withClearance({ clearReason: REASON, clearedAt: null, clearedBy: '', clearMethod: '' })
+  const res = statusWrite({ object }, 'both')
+  t.equal(res.response.allowed, true, message(res))
+  t.same(clearanceAfter(object, res), { clearReason: REASON, clearedAt: FIXED_NOW_RFC3339, clearedBy: 'alice@kubernaut.ai', clearMethod: 'StatusField' })
+})
+
+t.test('forgery without the mutating webhook: the validating webhook alone refuses it', async (t) => {
+  const forged = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'bob@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+  const res = statusWrite({ object: forged }, 'validate')
+  t.equal(res.response.allowed, false)
+  t.same(ruleIds(res), ['block-clearance-truthful'])
+  t.equal(message(res), 'status.blockClearance.clearedBy: Forbidden: must be the requesting user "alice@kubernaut.ai": clearedBy is written by the webhook from the request\'s userInfo')
+
+  const backdated = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T09:00:00Z' })
+  const late = statusWrite({ object: backdated }, 'validate')
+  t.equal(late.response.allowed, false)
+  t.match(message(late), /^status\.blockClearance\.clearedAt: Forbidden: must be the time of this request/)
+
+  const missing = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
+  t.equal(statusWrite({ object: missing }, 'validate').response.allowed, false, 'an unattributed record is not accepted by validation alone')
+
+  const skewed = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: new Date(FIXED_NOW.getTime() - 60_000).toISOString() })
+  t.equal(statusWrite({ object: skewed }, 'validate').response.allowed, true, 'a minute of clock skew between replicas is accepted')
+})
+
+t.test('empty or missing username is denied with "authentication required", in every webhook', async (t) => {
+  const object = withClearance({ clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+  for (const user of [{ username: '' }, {}, { username: '', groups: ['system:unauthenticated'] }] as UserInfo[]) {
+    for (const webhook of ALL) {
+      const res = statusWrite({ object, user }, webhook)
+      t.equal(res.response.allowed, false, `${webhook} ${JSON.stringify(user)}`)
+      t.match(message(res), /^status\.blockClearance\.clearedBy: Forbidden: authentication required/)
+      t.equal(res.response.patch, undefined)
+      t.same(res.effects, [])
+    }
+  }
+})
+
+t.test('clearReason rules at the boundary, in the mutating and the validating webhook', async (t) => {
+  const cases: [string, unknown, boolean, RegExp?][] = [
+    ['absent', undefined, false, /clearReason: Required value: clearReason is required/],
+    ['empty', '', false, /clearReason: Required value: clearReason is required/],
+    ['whitespace only', '  \t\n  ', false, /clearReason is required/],
+    ['not a string', 42, false, /clearReason is required/],
+    ['four words', 'checked the node manually', false, /Invalid value: "checked the node manually": clearReason has 4 words, at least 5 are needed \(--min-clear-reason-words\)/],
+    ['one word', 'fixed', false, /clearReason has 1 word, at least 5/],
+    ['five words', 'checked the node manually, fine', true],
+    ['tabs and newlines separate words', 'checked\tthe\nnode\r\nmanually  fine', true],
+    ['four words padded with whitespace', '\n checked\t\tthe node manually \n', false, /has 4 words/],
+  ]
+  for (const [name, reason, ok, pattern] of cases) {
+    const bc: Clearance = { clearMethod: 'StatusField' }
+    if (reason !== undefined) bc.clearReason = reason
+    const mutate = statusWrite({ object: withClearance(bc) }, 'mutate')
+    t.equal(mutate.response.allowed, ok, `mutate: ${name}`)
+    if (pattern) t.match(message(mutate), pattern, `mutate: ${name}`)
+    if (!ok) t.same(mutate.effects, [], `no effect on denial: ${name}`)
+    const validate = statusWrite({ object: withClearance({ ...bc, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 }) }, 'validate')
+    t.equal(validate.response.allowed, ok, `validate: ${name}`)
+    if (pattern) t.match(message(validate), pattern, `validate: ${name}`)
+  }
+})
+
+t.test('--min-clear-reason-words changes the boundary and the message', async (t) => {
+  const p = testPolicy({ minClearReasonWords: 3 })
+  t.equal(statusWrite({ object: withClearance({ clearReason: 'node was fine' }) }, 'both', p).response.allowed, true)
+  const res = statusWrite({ object: withClearance({ clearReason: 'node fine' }) }, 'both', p)
+  t.equal(res.response.allowed, false)
+  t.match(message(res), /clearReason has 2 words, at least 3 are needed/)
+})
+
+t.test('routine status writes without blockClearance pass untouched: no patch, no effect, no violation', async (t) => {
+  const old = aFailedExecution((w) => { w.status!.phase = 'Running'; delete w.status!.failureDetails })
+  const object = aFailedExecution((w) => { w.status!.phase = 'Running'; delete w.status!.failureDetails; w.status!.observedGeneration = 2 })
+  for (const webhook of ALL) {
+    const res = statusWrite({ old, object, user: CONTROLLER }, webhook)
+    t.equal(res.response.allowed, true, webhook)
+    t.equal(res.response.patch, undefined, webhook)
+    t.same(res.effects, [], webhook)
+    t.same(ruleIds(res).filter((id) => id.startsWith('block-clearance')), [], webhook)
+  }
+})
+
+t.test('already attributed: an identical write gets no patch and no effect', async (t) => {
+  const old = withClearance(ATTRIBUTED)
+  const object = withClearance(ATTRIBUTED, (w) => { w.status!.observedGeneration = 3 })
+  for (const webhook of ALL) {
+    const res = statusWrite({ old, object, user: CONTROLLER }, webhook)
+    t.equal(res.response.allowed, true, webhook)
+    t.equal(res.response.patch, undefined, webhook)
+    t.same(res.effects, [], webhook)
+  }
+})
+
+t.test('an attributed record is immutable: edits and removal are denied', async (t) => {
+  const old = withClearance(ATTRIBUTED)
+  const edits: [string, WorkflowExecution, RegExp][] = [
+    ['clearedBy replaced', withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }), /changed: status\.blockClearance\.clearedBy$/],
+    ['clearedAt moved', withClearance({ ...ATTRIBUTED, clearedAt: '2026-11-25T11:00:00Z' }), /changed: status\.blockClearance\.clearedAt$/],
+    ['reason rewritten', withClearance({ ...ATTRIBUTED, clearReason: 'something else entirely was the real cause' }), /changed: status\.blockClearance\.clearReason$/],
+    ['method changed', withClearance({ ...ATTRIBUTED, clearMethod: 'Annotation' }), /changed: status\.blockClearance\.clearMethod$/],
+    ['field added', withClearance({ ...ATTRIBUTED, note: 'x' } as Clearance), /changed: status\.blockClearance\.note$/],
+    ['removed', withClearance(undefined, (w) => { delete w.status!.blockClearance }), /immutable once attributed \(cleared by "alice@kubernaut\.ai" at "2026-11-25T10:00:00Z"\): it cannot be removed$/],
+    ['set to null', withClearance(null), /it cannot be removed$/],
+  ]
+  for (const [name, object, pattern] of edits) {
+    for (const user of [OPERATOR, CONTROLLER]) {
+      const mutate = statusWrite({ old, object, user }, 'mutate')
+      t.equal(mutate.response.patch, undefined, `mutate adds no patch: ${name}`)
+      t.same(mutate.effects, [], `no new attribution: ${name}`)
+      for (const webhook of ['validate', 'both'] as const) {
+        const res = statusWrite({ old, object, user }, webhook)
+        t.equal(res.response.allowed, false, `${webhook}: ${name}`)
+        t.same(ruleIds(res), ['block-clearance-immutable'], `${webhook}: ${name}`)
+        t.match(message(res), /^status\.blockClearance: Forbidden: blockClearance is immutable once attributed/)
+        t.match(message(res), pattern, `${webhook}: ${name}`)
+      }
+    }
+  }
+})
+
+t.test('immutability also holds on the main resource (a CRD served without the status subresource)', async (t) => {
+  const req = aRequest({ operation: 'UPDATE', object: withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }), oldObject: withClearance(ATTRIBUTED), userInfo: OPERATOR })
+  const res = admit(req, policy, 'validate')
+  t.equal(res.response.allowed, false)
+  t.same(ruleIds(res), ['block-clearance-immutable'])
+})
+
+t.test('a record without clearedBy is not attributed yet: a later write attributes it', async (t) => {
+  const old = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
+  const object = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
+  const res = statusWrite({ old, object }, 'both')
+  t.equal(res.response.allowed, true)
+  t.equal(clearanceAfter(object, res)['clearedBy'], 'alice@kubernaut.ai')
+  t.equal(res.effects.length, 1)
+})
+
+t.test('a new clearance is denied unless status.phase is Failed', async (t) => {
+  for (const phase of ['Running', 'Completed', 'Pending', undefined]) {
+    const object = withClearance({ clearReason: REASON }, (w) => {
+      if (phase === undefined) delete w.status!.phase
+      else w.status!.phase = phase as 'Running'
+    })
+    const old = structuredClone(object)
+    delete old.status!.blockClearance
+    const both = statusWrite({ old, object }, 'both')
+    t.equal(both.response.allowed, false, String(phase))
+    t.ok(ruleIds(both).includes('block-clearance-requires-failed'), String(phase))
+    t.match(message(both), `status.blockClearance: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`)
+    t.same(both.effects, [], 'effects are dropped with the denial')
+  }
+})
+
+t.test('Flow 2, trusted controller: clearedBy, clearedAt and clearReason come from the stored annotations', async (t) => {
+  const old = aFailedExecution((w) => annotated(w))
+  const object = withClearance({ clearMethod: 'Annotation', clearReason: REASON, clearedBy: CONTROLLER.username, clearedAt: FIXED_NOW_RFC3339 }, (w) => annotated(w))
+  const res = statusWrite({ old, object, user: CONTROLLER }, 'both')
+  t.equal(res.response.allowed, true, message(res))
+  t.same(clearanceAfter(object, res), { clearMethod: 'Annotation', clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: ANNOTATED_AT })
+  t.same(res.effects, [], 'the annotation write was the audited attribution; the copy adds no second record')
+
+  const noReason = withClearance({ clearMethod: 'Annotation' }, (w) => annotated(w))
+  const filled = statusWrite({ old, object: noReason, user: CONTROLLER }, 'both')
+  t.equal(filled.response.allowed, true, message(filled))
+  t.equal(clearanceAfter(noReason, filled)['clearReason'], REASON, 'the reason is taken from the annotation when the controller leaves it out')
+
+  const exact = withClearance({ clearMethod: 'Annotation', clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: ANNOTATED_AT })
+  t.equal(statusWrite({ old, object: exact, user: CONTROLLER }, 'validate').response.allowed, true, 'validation alone accepts a faithful copy')
+})
+
+t.test('Flow 2, trusted controller: a copy that disagrees with the annotations is refused by validation alone', async (t) => {
+  const old = aFailedExecution((w) => annotated(w))
+  const cases: [string, Clearance, string][] = [
+    ['clearedBy', { clearedBy: CONTROLLER.username, clearedAt: ANNOTATED_AT, clearReason: REASON }, 'status.blockClearance.clearedBy: Forbidden: must equal the kubernaut.ai/clear-execution-block-by annotation ("alice@kubernaut.ai")'],
+    ['clearedAt', { clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339, clearReason: REASON }, 'status.blockClearance.clearedAt: Forbidden: must equal the kubernaut.ai/clear-execution-block-at annotation ("2026-11-25T10:00:00Z")'],
+  ]
+  for (const [name, bc, expected] of cases) {
+    const res = statusWrite({ old, object: withClearance({ clearMethod: 'Annotation', ...bc }), user: CONTROLLER }, 'validate')
+    t.equal(res.response.allowed, false, name)
+    t.equal(message(res), expected)
+  }
+})
+
+t.test('Flow 2, trusted controller: absent or inconsistent annotations are denied', async (t) => {
+  const bc = { clearMethod: 'Annotation', clearReason: REASON }
+  const cases: [string, (w: WorkflowExecution) => void, RegExp][] = [
+    ['no annotations', () => {}, /kubernaut\.ai\/clear-execution-block is absent or empty/],
+    ['blank clear annotation', (w) => annotated(w, 'alice@kubernaut.ai', '   '), /kubernaut\.ai\/clear-execution-block is absent or empty/],
+    ['-by missing', (w) => { annotated(w); delete w.metadata.annotations![CLEAR_BY] }, /clear-execution-block-by is absent or empty/],
+    ['-at missing', (w) => { annotated(w); delete w.metadata.annotations![CLEAR_AT] }, /clear-execution-block-at is absent or not an RFC 3339 time/],
+    ['-at not a time', (w) => annotated(w, 'alice@kubernaut.ai', REASON, 'yesterday'), /clear-execution-block-at is absent or not an RFC 3339 time/],
+    ['-by and -at without the clear annotation', (w) => { annotated(w); delete w.metadata.annotations![CLEAR] }, /clear-execution-block is absent or empty/],
+    ['reason disagrees', (w) => annotated(w, 'alice@kubernaut.ai', 'a completely different reason given here'), /clearReason "node pressure resolved, cluster state verified manually" is inconsistent with kubernaut\.ai\/clear-execution-block/],
+  ]
+  for (const [name, setup, pattern] of cases) {
+    const old = aFailedExecution(setup)
+    for (const webhook of ALL) {
+      const res = statusWrite({ old, object: withClearance({ ...bc, clearedBy: 'alice@kubernaut.ai', clearedAt: ANNOTATED_AT }, setup), user: CONTROLLER }, webhook)
+      t.equal(res.response.allowed, false, `${webhook}: ${name}`)
+      t.match(message(res), /^status\.blockClearance\.clearMethod: Forbidden: clearMethod "Annotation" copies the attribution from the WorkflowExecution's annotations, but /)
+      t.match(message(res), pattern, `${webhook}: ${name}`)
+    }
+  }
+})
+
+t.test('Flow 2, trusted controller: annotations supplied in the status write itself are not trusted', async (t) => {
+  const object = withClearance({ clearMethod: 'Annotation', clearReason: REASON }, (w) => annotated(w, 'mallory@kubernaut.ai'))
+  const res = statusWrite({ old: aFailedExecution(), object, user: CONTROLLER }, 'both')
+  t.equal(res.response.allowed, false)
+  t.match(message(res), /clear-execution-block is absent or empty/)
+})
+
+t.test('Flow 2, trusted controller: the annotation reason follows the reason rules', async (t) => {
+  const old = aFailedExecution((w) => annotated(w, 'alice@kubernaut.ai', 'looked at it'))
+  const res = statusWrite({ old, object: withClearance({ clearMethod: 'Annotation' }), user: CONTROLLER }, 'both')
+  t.equal(res.response.allowed, false)
+  t.match(message(res), /^metadata\.annotations\[kubernaut\.ai\/clear-execution-block\]: Invalid value: "looked at it": clearReason has 3 words, at least 5/)
+})
+
+t.test('an untrusted principal writing clearMethod Annotation is attributed from their own userInfo', async (t) => {
+  const old = aFailedExecution((w) => annotated(w, 'bob@kubernaut.ai'))
+  const object = withClearance({ clearMethod: 'Annotation', clearReason: REASON, clearedBy: 'bob@kubernaut.ai', clearedAt: ANNOTATED_AT })
+  const res = statusWrite({ old, object, user: OPERATOR }, 'both')
+  t.equal(res.response.allowed, true, message(res))
+  const bc = clearanceAfter(object, res)
+  t.equal(bc['clearedBy'], 'alice@kubernaut.ai', 'never the -by annotation')
+  t.equal(bc['clearedAt'], FIXED_NOW_RFC3339)
+  t.match(res.response.warnings, [/attributed to "alice@kubernaut\.ai" from the request, not from annotations/])
+  t.equal(res.effects.length, 1)
+  t.equal(res.effects[0]?.actor.username, 'alice@kubernaut.ai')
+  t.equal(res.effects[0]?.method, 'Annotation')
+
+  const direct = statusWrite({ old, object, user: OPERATOR }, 'validate')
+  t.equal(direct.response.allowed, false, 'validation alone refuses the impersonation')
+  t.match(message(direct), /clearedBy: Forbidden: must be the requesting user "alice@kubernaut\.ai"/)
+
+  const notTrusted = statusWrite({ old, object, user: CONTROLLER }, 'both', testPolicy({ trustedControllers: ['system:serviceaccount:other:ctrl'] }))
+  t.equal(notTrusted.response.allowed, true)
+  t.equal(clearanceAfter(object, notTrusted)['clearedBy'], CONTROLLER.username, '--trusted-controllers decides, not the name')
+})
+
+t.test('a trusted controller writing clearMethod StatusField is attributed to itself', async (t) => {
+  const old = aFailedExecution((w) => annotated(w))
+  const object = withClearance({ clearMethod: 'StatusField', clearReason: REASON })
+  const res = statusWrite({ old, object, user: CONTROLLER }, 'both')
+  t.equal(res.response.allowed, true)
+  t.equal(clearanceAfter(object, res)['clearedBy'], CONTROLLER.username)
+  t.equal(res.effects.length, 1)
+})
+
+t.test('a blockClearance that is not an object is denied', async (t) => {
+  for (const webhook of ALL) {
+    const res = statusWrite({ object: withClearance('cleared' as unknown as Clearance) }, webhook)
+    t.equal(res.response.allowed, false, webhook)
+    t.match(message(res), /^status\.blockClearance: Invalid value: "cleared": must be an object/)
+  }
+})
+
+t.test('dryRun: exactly the same verdict, patch and effect intents (the edge skips the effects)', async (t) => {
+  const cases: StatusWrite[] = [
+    { object: withClearance({ clearReason: REASON, clearedBy: 'bob@kubernaut.ai' }) },
+    { object: withClearance({ clearReason: 'too short' }) },
+    { old: withClearance(ATTRIBUTED), object: withClearance({ ...ATTRIBUTED, clearedBy: 'bob' }) },
+  ]
+  for (const c of cases) {
+    for (const webhook of ALL) {
+      const wet = statusWrite({ ...c, uid: 'same' }, webhook)
+      const dry = statusWrite({ ...c, uid: 'same', dryRun: true }, webhook)
+      t.same(dry.response, wet.response, webhook)
+      t.same(dry.effects, wet.effects, webhook)
+    }
+  }
+})
