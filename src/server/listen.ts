@@ -1,0 +1,174 @@
+// startServer(): the webhook over HTTPS and the probes over plain HTTP, with socket limits that
+// survive slow or idle clients, and a shutdown that drops no accepted review.
+import type { AddressInfo } from 'node:net'
+import type { Server as TlsServer } from 'node:tls'
+import type { ServerOptions as HttpsServerOptions } from 'node:https'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { CompiledPolicy } from '../policy.js'
+import type { CertificateSource } from '../tls/source.js'
+import type { EffectRunner } from '../effects/contract.js'
+import { buildApp } from './app.js'
+import { buildProbeApp, createReadiness, type Readiness } from './health.js'
+import { createMetrics, type ServerMetrics } from './metrics.js'
+
+/** Longer than the apiserver's ~90 s idle timeout, so the client, not us, closes an idle connection. */
+export const KEEP_ALIVE_TIMEOUT_MS = 100_000
+/** Headers must all arrive within this long (slowloris); the apiserver sends them in one write. */
+export const HEADERS_TIMEOUT_MS = 10_000
+/** A whole request must arrive within this long; the apiserver's own webhook timeout is at most 30 s. */
+export const REQUEST_TIMEOUT_MS = 30_000
+/** A TLS handshake must finish within this long. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000
+/** How often node checks the two timeouts above. */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000
+
+export interface StartOptions {
+  policy: CompiledPolicy
+  logger: Logger
+  source: CertificateSource
+  runEffects?: EffectRunner
+  metrics?: ServerMetrics
+  readiness?: Readiness
+  host?: string
+  /** 0 picks a free port; the bound one is in RunningServer.port. */
+  port: number
+  probeHost?: string
+  probePort: number
+  /** After shutdown begins, keep answering this long (readiness already false) before closing. */
+  drainDelayMs?: number
+  /** Longest wait for in-flight reviews after the drain delay; then the remaining sockets are cut. */
+  shutdownTimeoutMs?: number
+  keepAliveTimeoutMs?: number
+  headersTimeoutMs?: number
+  requestTimeoutMs?: number
+  handshakeTimeoutMs?: number
+  connectionsCheckingIntervalMs?: number
+}
+
+export interface RunningServer {
+  app: FastifyInstance
+  probeApp: FastifyInstance
+  metrics: ServerMetrics
+  readiness: Readiness
+  port: number
+  probePort: number
+  /** Drain, close, wait for in-flight reviews; idempotent (every caller gets the same promise). */
+  shutdown(reason?: string): Promise<void>
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { logger, source, policy } = options
+  const metrics = options.metrics ?? createMetrics()
+  const readiness = options.readiness ?? createReadiness()
+  readiness.setPolicy(policy)
+  readiness.setTls(source)
+  metrics.trackCertificate(() => source.notAfter())
+
+  const tlsOptions = source.serverOptions()
+  const https: HttpsServerOptions = {
+    ...tlsOptions,
+    minVersion: tlsOptions.minVersion ?? 'TLSv1.2',
+    ALPNProtocols: ['http/1.1'],
+    handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? CONNECTIONS_CHECKING_INTERVAL_MS,
+  }
+  const app = buildApp({
+    policy,
+    logger,
+    metrics,
+    readiness,
+    runEffects: options.runEffects ?? (() => {}),
+    https,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeoutMs: https.requestTimeout ?? REQUEST_TIMEOUT_MS,
+  })
+  source.attach(app.server as unknown as TlsServer)
+  const probeApp = buildProbeApp({ readiness, metrics, logger })
+
+  await probeApp.listen({ host: options.probeHost ?? options.host ?? '0.0.0.0', port: options.probePort })
+  try {
+    await app.listen({ host: options.host ?? '0.0.0.0', port: options.port })
+  } catch (err) {
+    await probeApp.close()
+    throw err
+  }
+  source.start()
+
+  let stopping: Promise<void> | undefined
+  const shutdown = (reason = 'requested'): Promise<void> => {
+    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? 5_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 20_000 })
+    return stopping
+  }
+  return {
+    app,
+    probeApp,
+    metrics,
+    readiness,
+    port: (app.server.address() as AddressInfo).port,
+    probePort: (probeApp.server.address() as AddressInfo).port,
+    shutdown,
+  }
+}
+
+interface StopContext {
+  app: FastifyInstance
+  probeApp: FastifyInstance
+  source: CertificateSource
+  readiness: Readiness
+  logger: Logger
+  drainDelayMs: number
+  shutdownTimeoutMs: number
+}
+
+async function stop(reason: string, c: StopContext): Promise<void> {
+  const t0 = Date.now()
+  // Endpoints controllers need a few seconds to take the pod out of the Service; until then the
+  // apiserver still sends here, so keep answering (each answer now closes its connection).
+  c.readiness.beginShutdown()
+  c.logger.info({ reason, drainDelayMs: c.drainDelayMs }, 'shutdown: readiness false, draining')
+  await delay(c.drainDelayMs)
+  // Stops accepting, closes idle keep-alive sockets and resolves once in-flight reviews are answered.
+  const closed = c.app.close()
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = await Promise.race([
+    closed.then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), c.shutdownTimeoutMs)
+    }),
+  ])
+  clearTimeout(timer)
+  if (timedOut) {
+    c.logger.warn({ shutdownTimeoutMs: c.shutdownTimeoutMs }, 'shutdown: in-flight requests still open after the timeout; closing their connections')
+    c.app.server.closeAllConnections()
+    await closed
+  }
+  c.source.stop()
+  await c.probeApp.close()
+  c.logger.info({ reason, ms: Date.now() - t0 }, 'shutdown complete')
+}
+
+/**
+ * SIGTERM (the kubelet) or SIGINT (a terminal) starts the shutdown; resolves with the signal once it
+ * has finished. A second SIGINT exits at once, for an impatient terminal.
+ */
+export function shutdownOnSignal(server: RunningServer, logger: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve, reject) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.removeListener('SIGTERM', onSignal)
+      process.removeListener('SIGINT', onSignal)
+      // Without a listener a repeated SIGTERM would kill the process mid-drain.
+      process.on('SIGTERM', () => logger.info('SIGTERM again: already shutting down'))
+      process.once('SIGINT', () => {
+        logger.warn('second SIGINT: exiting without waiting')
+        process.exit(130)
+      })
+      server.shutdown(signal).then(() => resolve(signal), reject)
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+  })
+}

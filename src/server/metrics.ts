@@ -1,0 +1,139 @@
+// Prometheus metrics on a Registry of our own (never prom-client's global one, so two servers in one
+// process, as in tests, never collide). Webhook names follow controller-runtime's, so existing
+// dashboards work; label sets are curried once per webhook at registration, not per request.
+import type { FastifyPluginCallback } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { TlsReloadHooks } from '../tls/source.js'
+import type { EffectHooks } from '../effects/contract.js'
+import type { Severity } from '../rules/define.js'
+
+/** 0.5 ms to 10 s: a review answers in well under a millisecond, the apiserver gives up at 10 s. */
+export const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+export type Decision = 'allowed' | 'denied' | 'errored'
+
+/** One webhook's instruments, bound to its path. */
+export interface WebhookMetrics {
+  requestStarted(): void
+  requestEnded(): void
+  /** A finished HTTP exchange: its status code and how long it took. */
+  observe(code: number, seconds: number): void
+  decision(operation: string, subresource: string, decision: Decision, dryRun: boolean): void
+}
+
+export interface ServerMetrics {
+  readonly registry: Registry
+  webhook(path: string): WebhookMetrics
+  ruleViolation(rule: string, severity: Severity): void
+  /** Series for every rule, at zero, so a dashboard shows "never violated" rather than nothing. */
+  knownRules(rules: readonly { id: string; severity?: Severity }[]): void
+  /** Pass to the certificate source: counts reloads. */
+  readonly tlsHooks: TlsReloadHooks
+  /** Pass to the effect runner: counts audit Event writes. */
+  readonly effectHooks: EffectHooks
+  /** Where wfe_admission_tls_cert_not_after_seconds reads the served certificate's expiry at scrape. */
+  trackCertificate(notAfter: () => Date | undefined): void
+}
+
+export interface MetricsOptions {
+  /** Node's process metrics (CPU, memory, event loop, GC); on by default. */
+  defaultMetrics?: boolean
+}
+
+export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
+  const registry = new Registry()
+  const registers = [registry]
+  const requests = new Counter({ name: 'controller_runtime_webhook_requests_total', help: 'Total number of admission requests by HTTP status code.', labelNames: ['webhook', 'code'], registers })
+  const latency = new Histogram({ name: 'controller_runtime_webhook_latency_seconds', help: 'Histogram of the latency of processing admission requests.', labelNames: ['webhook'], buckets: [...LATENCY_BUCKETS], registers })
+  const inFlight = new Gauge({ name: 'controller_runtime_webhook_requests_in_flight', help: 'Current number of admission requests being served.', labelNames: ['webhook'], registers })
+  const decisions = new Counter({
+    name: 'wfe_admission_decisions_total',
+    help: 'Admission verdicts by webhook, operation, subresource, decision and dry run.',
+    labelNames: ['webhook', 'operation', 'subresource', 'decision', 'dry_run'],
+    registers,
+  })
+  const violations = new Counter({ name: 'wfe_admission_rule_violations_total', help: 'Rule violations by rule id and severity.', labelNames: ['rule', 'severity'], registers })
+  let certNotAfter: (() => Date | undefined) | undefined
+  new Gauge({
+    name: 'wfe_admission_tls_cert_not_after_seconds',
+    help: 'Expiry of the serving certificate, in seconds since the Unix epoch.',
+    registers,
+    collect() {
+      const d = certNotAfter?.()
+      if (d !== undefined) this.set(d.getTime() / 1000)
+    },
+  })
+  const reloads = new Counter({ name: 'wfe_admission_tls_reloads_total', help: 'Serving certificate reload attempts by result.', labelNames: ['result'], registers })
+  const audits = new Counter({ name: 'wfe_admission_audit_events_total', help: 'Audit Event writes by result.', labelNames: ['result'], registers })
+  for (const result of ['success', 'error']) {
+    reloads.labels(result).inc(0)
+    audits.labels(result).inc(0)
+  }
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+
+  return {
+    registry,
+    webhook: (path) => bindWebhook(path, requests, latency, inFlight, decisions),
+    ruleViolation: (rule, severity) => violations.labels(rule, severity).inc(),
+    knownRules(rules) {
+      for (const r of rules) violations.labels(r.id, r.severity ?? 'deny').inc(0)
+    },
+    tlsHooks: { reload: (result) => reloads.labels(result).inc() },
+    effectHooks: { event: (result) => audits.labels(result).inc() },
+    trackCertificate(notAfter) {
+      certNotAfter = notAfter
+    },
+  }
+}
+
+function bindWebhook(
+  path: string,
+  requests: Counter<'webhook' | 'code'>,
+  latency: Histogram<'webhook'>,
+  inFlight: Gauge<'webhook'>,
+  decisions: Counter<'webhook' | 'operation' | 'subresource' | 'decision' | 'dry_run'>,
+): WebhookMetrics {
+  const byCode = new Map<number, Counter.Internal>()
+  const counterFor = (code: number): Counter.Internal => {
+    let c = byCode.get(code)
+    if (c === undefined) byCode.set(code, (c = requests.labels(path, String(code))))
+    return c
+  }
+  // controller-runtime pre-creates 200 and 500 so an error rate can be computed from the start.
+  counterFor(200).inc(0)
+  counterFor(500).inc(0)
+  const timer = latency.labels(path)
+  const gauge = inFlight.labels(path)
+  gauge.set(0)
+  const byDecision = new Map<string, Counter.Internal>()
+  const decisionFor = (operation: string, subresource: string, decision: Decision, dryRun: boolean): Counter.Internal => {
+    const key = `${operation}/${subresource}/${decision}/${dryRun ? 1 : 0}`
+    let c = byDecision.get(key)
+    // Bounded: operation and subresource were checked by decodeReview/decodeRequest before we get here.
+    if (c === undefined) byDecision.set(key, (c = decisions.labels(path, operation, subresource, decision, String(dryRun))))
+    return c
+  }
+  for (const operation of ['CREATE', 'UPDATE']) {
+    for (const subresource of operation === 'CREATE' ? [''] : ['', 'status']) {
+      for (const d of ['allowed', 'denied', 'errored'] as const) decisionFor(operation, subresource, d, false).inc(0)
+    }
+  }
+  return {
+    requestStarted: () => gauge.inc(),
+    requestEnded: () => gauge.dec(),
+    observe(code, seconds) {
+      counterFor(code).inc()
+      timer.observe(seconds)
+    },
+    decision: (operation, subresource, decision, dryRun) => decisionFor(operation, subresource, decision, dryRun).inc(),
+  }
+}
+
+/** GET /metrics in Prometheus text format; scrapes log at fatal only, so they never flood the logs. */
+export const metricsRoute: FastifyPluginCallback<{ metrics: ServerMetrics }> = (app, { metrics }, done) => {
+  app.get('/metrics', { logLevel: 'fatal', exposeHeadRoute: false }, async (_request, reply) => {
+    const body = await metrics.registry.metrics()
+    return reply.type(metrics.registry.contentType).send(body)
+  })
+  done()
+}
