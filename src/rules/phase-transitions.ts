@@ -64,14 +64,15 @@ export const phaseNotRemoved = defineRule({
   message: 'phase cannot be removed once set',
   messageExpression: "'phase cannot be removed once set (was \"' + oldObject.status.phase + '\")'",
   expression: [
-    "type(oldObject.?status.?phase.orValue('')) != string || oldObject.status.phase == ''",
+    "type(oldObject.?status.?phase.orValue('')) != string || oldObject.?status.?phase.orValue('') == ''",
     "|| (object.?status.?phase.orValue('') != '' && object.?status.?phase.orValue('') != null)",
   ].join(' '),
 })
 
 /** A Forbidden CEL rule: once `status.<leaf>` is a non-empty string, it keeps that value. */
 function immutableOnceSet(id: string, leaf: string, description: string): Rule {
-  const old = `oldObject.status.${leaf}`
+  // Read through optionals everywhere: `false || <missing key>` is an evaluation error in CEL.
+  const old = `oldObject.?status.?${leaf}.orValue('')`
   return defineRule({
     id,
     description,
@@ -83,7 +84,7 @@ function immutableOnceSet(id: string, leaf: string, description: string): Rule {
     reason: 'FieldValueForbidden',
     message: `${leaf} is immutable once set`,
     messageExpression: `'${leaf} is immutable once set (was "' + ${old} + '")'`,
-    expression: `type(oldObject.?status.?${leaf}.orValue('')) != string || ${old} == '' || object.?status.?${leaf}.orValue('') == ${old}`,
+    expression: `type(${old}) != string || ${old} == '' || object.?status.?${leaf}.orValue('') == ${old}`,
   })
 }
 

@@ -7,7 +7,7 @@ import { parseGoDuration } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, isRecord, present } from './schema.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-export const UPPER_SNAKE_CASE = /^[A-Z][A-Z0-9_]*$/
+export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/
 
 /**
  * Required non-empty strings. A string of only spaces is empty too: no catalog id or version is
@@ -64,7 +64,10 @@ export const confidenceRange = defineRule({
   field: 'spec.confidence',
   message: 'must be between 0 and 1 inclusive',
   // cel-js reads every JSON number as a double, so an integer 1 compares as 1.0.
-  expression: "type(object.?spec.?confidence.orValue(0.5)) != double || (object.spec.confidence >= 0.0 && object.spec.confidence <= 1.0)",
+  expression: [
+    "type(object.?spec.?confidence.orValue(0.5)) != double",
+    "|| (object.?spec.?confidence.orValue(0.5) >= 0.0 && object.?spec.?confidence.orValue(0.5) <= 1.0)",
+  ].join(' '),
 })
 
 export const executionTimeoutValid = defineRule({
