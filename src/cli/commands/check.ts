@@ -1,7 +1,93 @@
-// PLACEHOLDER: the `check` command is built by its owner this session.
-import { EXIT_USAGE, type Command } from '../io.js'
+// `wfe-admission check [flags] PATH...`: the verdict the cluster would give each WorkflowExecution
+// in PATH, offline, in a CI-native format. Exit 0 all allowed, 1 any denial (or warning with
+// --warnings-as-errors), 2 usage errors and unreadable or unparsable input.
+import { readFileSync } from 'node:fs'
+import { CORE_FLAGS, splitList, type FlagSpec } from '../../config.js'
+import { parseFlags, usage } from '../args.js'
+import { policyFromFlags } from '../policy-flags.js'
+import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
+import { WfeError } from '../../errors.js'
+import type { Subresource } from '../../rules/define.js'
+import { loadDocuments, type SourceDoc } from '../check/documents.js'
+import { identity } from '../check/request.js'
+import { ruleTable, runCheck } from '../check/run.js'
+import { mutatedYaml } from '../check/mutated.js'
+import type { CheckReport } from '../check/report.js'
+import { FORMATS, isFormat, RENDERERS } from '../render/index.js'
+import { exitCode } from '../exit-code.js'
+import { writeAll } from '../write.js'
 
-export const check: Command = async (_argv, io) => {
-  io.stderr.write('wfe-admission check: not built yet\n')
-  return EXIT_USAGE
+const CHECK = ['check'] as const
+
+export const CHECK_FLAGS: readonly FlagSpec[] = [
+  ...CORE_FLAGS,
+  { name: 'output', short: 'o', type: 'string', default: 'text', commands: CHECK, description: `report format: ${FORMATS.join(', ')}` },
+  { name: 'old', type: 'string', multiple: true, commands: CHECK, description: 'stored objects (file, directory or -): a PATH object with the same namespace/name is checked as an UPDATE of it (repeatable)' },
+  { name: 'subresource', type: 'string', default: '', commands: CHECK, description: "with --old: '' (the resource) or status (an UPDATE of /status, as the controller writes it)" },
+  { name: 'user', type: 'string', commands: CHECK, description: 'userInfo.username of the checked requests (default wfe-admission:check)' },
+  { name: 'group', type: 'string', multiple: true, commands: CHECK, description: 'userInfo.groups entry (repeatable; system:authenticated is always added)' },
+  { name: 'namespace', type: 'string', default: 'default', commands: CHECK, description: 'namespace for objects that name none, as kubectl would send them' },
+  { name: 'dry-run', type: 'boolean', default: false, commands: CHECK, description: 'mark the requests dryRun, as kubectl --dry-run=server does' },
+  { name: 'print-mutated', type: 'boolean', default: false, commands: CHECK, description: 'write the admitted (mutated) objects as YAML to stdout; the report then goes to stderr' },
+  { name: 'warnings-as-errors', type: 'boolean', default: false, commands: CHECK, description: 'exit 1 when any warning is returned, as kubectl --warnings-as-errors' },
+]
+
+const SUMMARY = [
+  'Checks every kubernaut.ai/v1alpha1 WorkflowExecution in PATH (files, directories, or - for stdin)',
+  'with the same rules and options as serve: mutate, then validate, as the apiserver would. Other',
+  'documents are skipped and counted. Exit 0 all allowed, 1 any denial, 2 usage or input errors.',
+].join('\n')
+
+function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return pkg.version ?? '0.0.0'
+  } catch {
+    return '0.0.0'
+  }
+}
+
+export const check: Command = async (argv, io) => {
+  try {
+    return await run(argv, io)
+  } catch (err) {
+    if (!(err instanceof WfeError)) throw err
+    io.stderr.write(`wfe-admission check: ${err.message}\n`)
+    return EXIT_USAGE
+  }
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseFlags(argv, CHECK_FLAGS, io.env)
+  if (values['help'] === true) {
+    io.stdout.write(usage('check [flags] PATH...', SUMMARY, CHECK_FLAGS))
+    return EXIT_OK
+  }
+  const output = String(values['output'])
+  if (!isFormat(output)) throw new WfeError('WFE_ERR_USAGE', `--output must be one of ${FORMATS.join(', ')}, got "${output}"`)
+  const subresource = String(values['subresource'])
+  if (subresource !== '' && subresource !== 'status') throw new WfeError('WFE_ERR_USAGE', `--subresource must be '' or status, got "${subresource}"`)
+  const oldPaths = values['old'] === undefined ? undefined : ([] as unknown[]).concat(values['old']).map(String)
+  if (subresource === 'status' && oldPaths === undefined) throw new WfeError('WFE_ERR_USAGE', '--subresource status needs --old: a status update is checked against the stored object')
+  if (positionals.length === 0) throw new WfeError('WFE_ERR_USAGE', 'give at least one PATH (a file, a directory, or - for stdin); see --help')
+  if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1) throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
+
+  const policy = policyFromFlags(values)
+  const { docs } = await loadDocuments(positionals, io)
+  let oldDocs: SourceDoc[] | undefined
+  if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io)).docs
+  const user = values['user'] === undefined ? undefined : String(values['user'])
+  const groups = values['group'] === undefined ? [] : splitList(values['group'])
+  const { results, skipped } = runCheck(docs, oldDocs, policy, {
+    subresource: subresource as Subresource,
+    userInfo: identity(user, groups),
+    dryRun: values['dry-run'] === true,
+    namespace: String(values['namespace']),
+  })
+  const report: CheckReport = { tool: { name: 'wfe-admission', version: toolVersion() }, results, skipped, rules: ruleTable(policy) }
+  const warningsAsErrors = values['warnings-as-errors'] === true
+  const printMutated = values['print-mutated'] === true
+  await writeAll(printMutated ? io.stderr : io.stdout, RENDERERS[output](report, { warningsAsErrors }))
+  if (printMutated) await writeAll(io.stdout, mutatedYaml(report))
+  return exitCode(report, { warningsAsErrors })
 }

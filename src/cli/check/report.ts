@@ -1,0 +1,78 @@
+// What `check` found, as plain data: every renderer and the exit code read this and nothing else.
+import type { Operation } from '../../admission/types.js'
+import type { Subresource } from '../../rules/define.js'
+import type { WorkflowExecution } from '../../api/workflowexecution.js'
+import type { SourceRef } from './documents.js'
+
+export interface Finding {
+  /** The rule id; REQUEST_INVALID or ADMISSION_WARNING when no rule can be named. */
+  ruleId: string
+  severity: 'deny' | 'warn'
+  /** Field path, '' when the finding is about the whole request. */
+  field: string
+  /** `field: Type text: value: detail`, as the apiserver would print it. */
+  message: string
+}
+
+export interface ObjectResult {
+  source: SourceRef
+  namespace: string
+  name: string
+  operation: Extract<Operation, 'CREATE' | 'UPDATE'>
+  subresource: Subresource
+  /** The old object an UPDATE was checked against. */
+  old?: SourceRef
+  allowed: boolean
+  findings: Finding[]
+  /** What the apiserver would store: the object after mutation. Only when allowed. */
+  admitted?: WorkflowExecution
+}
+
+export interface SkippedDoc {
+  source: SourceRef
+  apiVersion: string
+  kind: string
+}
+
+export interface RuleInfo {
+  id: string
+  description: string
+  severity: 'deny' | 'warn'
+}
+
+export interface CheckReport {
+  tool: { name: string; version: string }
+  results: ObjectResult[]
+  skipped: SkippedDoc[]
+  /** Every rule that could produce a finding, plus the synthetic ids used. */
+  rules: RuleInfo[]
+}
+
+/** A request the core refused to judge (the object is not a decodable WorkflowExecution). */
+export const REQUEST_INVALID = 'request-invalid'
+/** A warning from a mutation that no rule's field accounts for. */
+export const ADMISSION_WARNING = 'admission-warning'
+
+export interface Summary {
+  objects: number
+  allowed: number
+  denied: number
+  warnings: number
+  skipped: number
+}
+
+export function summarize(report: CheckReport): Summary {
+  const denied = report.results.filter((r) => !r.allowed).length
+  const warnings = report.results.reduce((n, r) => n + r.findings.filter((f) => f.severity === 'warn').length, 0)
+  return { objects: report.results.length, allowed: report.results.length - denied, denied, warnings, skipped: report.skipped.length }
+}
+
+export function summaryLine(s: Summary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  const skipped = s.skipped === 0 ? '' : `; ${plural(s.skipped, 'document')} skipped (not a kubernaut.ai/v1alpha1 WorkflowExecution)`
+  return `${plural(s.objects, 'object')} checked: ${s.allowed} allowed, ${s.denied} denied, ${plural(s.warnings, 'warning')}${skipped}`
+}
+
+export function objectName(r: Pick<ObjectResult, 'namespace' | 'name'>): string {
+  return `${r.namespace}/${r.name === '' ? '(no name)' : r.name}`
+}

@@ -1,0 +1,128 @@
+// Each WorkflowExecution through admit(request, policy, 'both'): mutate then validate, as the
+// apiserver orders them. CREATE by default; UPDATE (of the resource or /status) when an object
+// with the same namespace/name is in the --old set.
+import { admit, type AdmitResult } from '../../admission/admit.js'
+import { errorString } from '../../admission/field.js'
+import type { UserInfo } from '../../admission/types.js'
+import { API_VERSION, KIND, type WorkflowExecution } from '../../api/workflowexecution.js'
+import type { CompiledPolicy } from '../../policy.js'
+import type { Subresource } from '../../rules/define.js'
+import { WfeError } from '../../errors.js'
+import type { SourceDoc, SourceRef } from './documents.js'
+import { synthesizeRequest } from './request.js'
+import { ADMISSION_WARNING, REQUEST_INVALID, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+
+export interface CheckOptions {
+  subresource: Subresource
+  userInfo: UserInfo
+  dryRun: boolean
+  /** Namespace for objects that name none: what kubectl would send them to. */
+  namespace: string
+}
+
+type Obj = Record<string, unknown>
+
+function isRecord(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+function isWorkflowExecution(v: unknown): v is Obj {
+  return isRecord(v) && v['apiVersion'] === API_VERSION && v['kind'] === KIND
+}
+
+/** The apiserver puts the request's namespace into an object that names none. */
+function withNamespace(object: Obj, namespace: string): Obj {
+  const copy = structuredClone(object)
+  if (copy['metadata'] === undefined || copy['metadata'] === null) copy['metadata'] = {}
+  const meta = copy['metadata']
+  if (isRecord(meta) && (meta['namespace'] === undefined || meta['namespace'] === '')) meta['namespace'] = namespace
+  return copy
+}
+
+function keyOf(object: Obj): { namespace: string; name: string } {
+  const meta = isRecord(object['metadata']) ? object['metadata'] : {}
+  return { namespace: String(meta['namespace'] ?? ''), name: typeof meta['name'] === 'string' ? meta['name'] : '' }
+}
+
+/** Splits documents into WorkflowExecutions and the skipped rest. */
+export function classify(docs: readonly SourceDoc[], namespace: string): { objects: { source: SourceRef; object: Obj }[]; skipped: SkippedDoc[] } {
+  const objects: { source: SourceRef; object: Obj }[] = []
+  const skipped: SkippedDoc[] = []
+  for (const d of docs) {
+    if (isWorkflowExecution(d.object)) objects.push({ source: d.source, object: withNamespace(d.object, namespace) })
+    else {
+      const o = isRecord(d.object) ? d.object : {}
+      skipped.push({ source: d.source, apiVersion: typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '', kind: typeof o['kind'] === 'string' ? o['kind'] : '' })
+    }
+  }
+  return { objects, skipped }
+}
+
+export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc[] | undefined, policy: CompiledPolicy, opts: CheckOptions): { results: ObjectResult[]; skipped: SkippedDoc[] } {
+  const { objects, skipped } = classify(docs, opts.namespace)
+  const olds = new Map<string, { source: SourceRef; object: Obj }>()
+  for (const o of oldDocs === undefined ? [] : classify(oldDocs, opts.namespace).objects) {
+    const { namespace, name } = keyOf(o.object)
+    const key = `${namespace}/${name}`
+    const prior = olds.get(key)
+    if (prior !== undefined) throw new WfeError('WFE_ERR_INPUT', `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`)
+    olds.set(key, o)
+  }
+  const results = objects.map(({ source, object }): ObjectResult => {
+    const { namespace, name } = keyOf(object)
+    const old = oldDocs === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
+    if (old === undefined && opts.subresource === 'status') {
+      throw new WfeError('WFE_ERR_INPUT', `${source.file}:${source.line}: ${namespace}/${name}: no object with this namespace/name in --old; a status update needs the stored object`)
+    }
+    const request = synthesizeRequest({
+      object,
+      ...(old === undefined ? {} : { oldObject: old.object }),
+      subresource: old === undefined ? '' : opts.subresource,
+      userInfo: opts.userInfo,
+      dryRun: opts.dryRun,
+      key: `${source.file}:${source.line}:${namespace}/${name}`,
+    })
+    const verdict = admit(request, policy, 'both')
+    const result: ObjectResult = {
+      source,
+      namespace,
+      name,
+      operation: request.operation as ObjectResult['operation'],
+      subresource: (request.subResource ?? '') as Subresource,
+      allowed: verdict.response.allowed,
+      findings: findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource),
+    }
+    if (old !== undefined) result.old = old.source
+    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? object) as unknown as WorkflowExecution
+    return result
+  })
+  return { results, skipped }
+}
+
+function findingsOf(verdict: AdmitResult, policy: CompiledPolicy, operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT', subresource: Subresource): Finding[] {
+  const findings: Finding[] = []
+  const status = verdict.response.status
+  if (!verdict.response.allowed && status?.code !== 403) {
+    findings.push({ ruleId: REQUEST_INVALID, severity: 'deny', field: '', message: status?.message ?? 'the request could not be admitted' })
+  }
+  for (const v of verdict.violations) {
+    findings.push({ ruleId: v.error.origin ?? ADMISSION_WARNING, severity: v.severity, field: v.error.field, message: errorString(v.error) })
+  }
+  // Warnings a mutation returned are plain strings; the mutator whose field they start with owns them.
+  const fromRules = new Set(verdict.violations.filter((v) => v.severity === 'warn').map((v) => errorString(v.error)))
+  const mutators = policy.select(operation, subresource).mutators
+  for (const w of verdict.response.warnings ?? []) {
+    if (fromRules.has(w)) continue
+    const owner = mutators.find((m) => w.startsWith(`${m.field}:`))
+    findings.push({ ruleId: owner?.id ?? ADMISSION_WARNING, severity: 'warn', field: owner?.field ?? '', message: w })
+  }
+  return findings
+}
+
+/** The rules a report can mention, for SARIF's rule table and the JSON output. */
+export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
+  const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
+  rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
+  rules.push({ id: ADMISSION_WARNING, description: 'a warning the admission core returned without naming a rule', severity: 'warn' })
+  return rules
+}

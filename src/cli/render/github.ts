@@ -1,0 +1,24 @@
+// GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding, at the file
+// and line of the object, then the summary as plain text.
+import { objectName, summarize, summaryLine, type CheckReport } from '../check/report.js'
+import type { RenderOptions } from './options.js'
+
+/** The escaping GitHub's runner applies to command data and to property values. */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}
+
+export function* renderGithub(report: CheckReport, opts: RenderOptions): Iterable<string> {
+  for (const r of report.results) {
+    for (const f of r.findings) {
+      const command = f.severity === 'deny' || opts.warningsAsErrors ? 'error' : 'warning'
+      const props = `file=${escapeProperty(r.source.file)},line=${r.source.line},title=${escapeProperty(`wfe-admission ${f.ruleId}`)}`
+      yield `::${command} ${props}::${escapeData(`${objectName(r)}: ${f.message}`)}\n`
+    }
+  }
+  yield `${summaryLine(summarize(report))}\n`
+}

@@ -1,0 +1,5 @@
+// What a renderer may be told besides the report.
+export interface RenderOptions {
+  /** Warnings count as failures (JUnit failure, SARIF/GitHub error), matching the exit code. */
+  warningsAsErrors: boolean
+}
