@@ -25,6 +25,13 @@ t.test('every namespaced object is in kubernaut-system and the namespace is ship
   }
 })
 
+t.test('labels select exactly the server\'s objects, never the shared namespace', async (t) => {
+  for (const o of objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')) {
+    t.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'wfe-admission', `${o.kind}/${o.metadata.name}`)
+  }
+  t.notOk(one(objects, 'Namespace', NS).metadata.labels?.['app.kubernetes.io/name'], 'kubectl delete -l app.kubernetes.io/name=wfe-admission leaves kubernaut-system alone')
+})
+
 t.test('the CRD from manifests/crd is part of the base', async (t) => {
   const crd = one(objects, 'CustomResourceDefinition')
   t.equal(crd.spec.group, 'kubernaut.ai')
