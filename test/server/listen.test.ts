@@ -1,0 +1,262 @@
+import t, { type Test } from 'tap'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
+import { connect as netConnect } from 'node:net'
+import { request as httpRequest } from 'node:http'
+import { once } from 'node:events'
+import { pino } from 'pino'
+import { startServer, type RunningServer, type StartOptions } from '../../src/server/listen.js'
+import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
+import { applyTo, decodePatch } from '../../src/admission/patch.js'
+import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
+import { makeTestPki, staticSource, type StaticSource } from '../helpers/tls.js'
+import { call, keepAliveAgent, postJson } from '../helpers/https.js'
+import { aRequest, aReview, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
+
+const pki = await makeTestPki()
+const ca = pki.caPem
+const quiet = pino({ level: 'silent' })
+
+async function start(t: Test, extra: Partial<StartOptions> = {}, source: StaticSource = staticSource(pki)): Promise<RunningServer> {
+  const server = await startServer({ policy: testPolicy(), logger: quiet, source, host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 0, shutdownTimeoutMs: 5000, ...extra })
+  t.teardown(() => server.shutdown('test over'))
+  return server
+}
+
+function probeGet(port: number, path: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => { text += c })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+    }).on('error', reject).end()
+  })
+}
+
+function tlsSocket(port: number): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => resolve(s))
+    s.on('error', reject)
+  })
+}
+
+function readUntilClose(s: TLSSocket | import('node:net').Socket, timeoutMs: number): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    let text = ''
+    const timer = setTimeout(() => { s.destroy(); resolve({ text, closed: false }) }, timeoutMs)
+    s.on('data', (c: Buffer) => { text += c.toString('utf8') })
+    s.on('error', () => {})
+    s.on('close', () => { clearTimeout(timer); resolve({ text, closed: true }) })
+  })
+}
+
+t.test('over real HTTPS: the AdmissionReview contract', async (t) => {
+  const server = await start(t)
+  t.ok(server.port > 0 && server.probePort > 0 && server.port !== server.probePort)
+
+  const create = aRequest({ object: aWorkflowExecution(), uid: 'https-uid-1' })
+  const v = await postJson(server.port, VALIDATE_PATH, aReview(create), { ca })
+  t.equal(v.status, 200)
+  const vb = v.json()
+  t.same([vb.apiVersion, vb.kind, vb.response.uid, vb.response.allowed], ['admission.k8s.io/v1', 'AdmissionReview', 'https-uid-1', true])
+  t.notOk('patch' in vb.response, 'validate never patches')
+
+  const beta = await postJson(server.port, VALIDATE_PATH, aReview(create, 'admission.k8s.io/v1beta1'), { ca })
+  t.equal(beta.json().apiVersion, 'admission.k8s.io/v1beta1')
+
+  const object = aWorkflowExecution()
+  const m = (await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object, uid: 'https-uid-2' })), { ca })).json().response
+  t.equal(m.uid, 'https-uid-2')
+  t.equal(m.patchType, 'JSONPatch')
+  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m', 'the patch applies')
+})
+
+t.test('the certificate source is attached, started and stopped', async (t) => {
+  const source = staticSource(pki)
+  const server = await startServer({ policy: testPolicy(), logger: quiet, source, host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 0 })
+  t.same(source.calls, { attach: 1, start: 1, stop: 0 })
+  await server.shutdown()
+  t.same(source.calls, { attach: 1, start: 1, stop: 1 })
+  const refused = await call(server.port, VALIDATE_PATH, { ca, body: '{}' }).then(() => 'answered', (e: NodeJS.ErrnoException) => e.code)
+  t.equal(refused, 'ECONNREFUSED', 'the port is closed after shutdown')
+  const probe = await probeGet(server.probePort, '/healthz').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code)
+  t.equal(probe, 'ECONNREFUSED', 'and so is the probe port')
+})
+
+t.test('over real HTTPS: HTTP-level errors with JSON bodies', async (t) => {
+  const server = await start(t)
+  const bad = await call(server.port, VALIDATE_PATH, { ca, body: '{"kind":' })
+  t.equal(bad.status, 400)
+  t.equal(bad.json().error, 'InvalidJSON')
+  const notReview = await call(server.port, VALIDATE_PATH, { ca, body: JSON.stringify({ kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1', request: { uid: 'u-x', operation: 'NOPE' } }) })
+  t.equal(notReview.status, 400)
+  t.same(notReview.json(), { error: 'NotAnAdmissionReview', message: notReview.json().message, uid: 'u-x' })
+  const text = await call(server.port, VALIDATE_PATH, { ca, body: '{}', headers: { 'content-type': 'text/plain' } })
+  t.equal(text.status, 415)
+  t.equal(text.json().error, 'UnsupportedMediaType')
+  const get = await call(server.port, VALIDATE_PATH, { ca, method: 'GET' })
+  t.equal(get.status, 405)
+  t.equal(get.headers['allow'], 'POST')
+  const put = await call(server.port, MUTATE_PATH, { ca, method: 'PUT', body: '{}' })
+  t.equal(put.status, 405)
+  const unknown = await call(server.port, '/nope', { ca, method: 'GET' })
+  t.equal(unknown.status, 404)
+  t.equal(unknown.json().error, 'NotFound')
+})
+
+t.test('a body declared over 7 MiB is refused with 413 before it is sent', async (t) => {
+  const server = await start(t)
+  const s = await tlsSocket(server.port)
+  const reading = readUntilClose(s, 5000)
+  // Only the headers and a few bytes: the answer must not wait for the other 8 MiB.
+  s.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${MAX_REVIEW_BYTES + 1024 * 1024}\r\n\r\n{"apiVersion":`)
+  const { text, closed } = await reading
+  t.ok(closed, 'the server closes the connection')
+  t.match(text, /^HTTP\/1\.1 413 /)
+  t.match(text, /connection: close/i)
+  t.match(text, /"error":"PayloadTooLarge"/)
+  const after = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
+  t.equal(after.status, 200, 'still serving')
+})
+
+t.test('keep-alive: one socket carries many reviews, with a long idle timeout', async (t) => {
+  const server = await start(t)
+  const agent = keepAliveAgent(ca, 1)
+  t.teardown(() => agent.destroy())
+  const reused: boolean[] = []
+  for (let i = 0; i < 4; i++) {
+    const res = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: `ka-${i}` })), { ca, agent })
+    t.equal(res.json().response.uid, `ka-${i}`)
+    t.equal(res.headers['connection'], 'keep-alive')
+    t.equal(res.headers['keep-alive'], 'timeout=100', 'longer than the apiserver\'s 90 s idle timeout')
+    reused.push(res.reusedSocket)
+  }
+  t.same(reused, [false, true, true, true])
+})
+
+t.test('slow headers are cut off; an idle keep-alive connection is not', async (t) => {
+  const server = await start(t, { headersTimeoutMs: 400, requestTimeoutMs: 800, connectionsCheckingIntervalMs: 100 })
+  const slow = await tlsSocket(server.port)
+  const started = Date.now()
+  const reading = readUntilClose(slow, 5000)
+  slow.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\n`)
+  const { closed, text } = await reading
+  t.ok(closed, 'closed by the server')
+  t.ok(Date.now() - started < 3000, 'within a bounded time')
+  t.match(text, /^(HTTP\/1\.1 408 |)/, 'a 408 at most')
+
+  const agent = keepAliveAgent(ca, 1)
+  t.teardown(() => agent.destroy())
+  await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca, agent })
+  await new Promise((r) => setTimeout(r, 1200))
+  const again = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca, agent })
+  t.equal(again.status, 200)
+  t.equal(again.reusedSocket, true, 'idle longer than the headers timeout, still open')
+})
+
+t.test('plain HTTP spoken to the TLS port is dropped, and the server keeps serving', async (t) => {
+  const server = await start(t)
+  const s = netConnect({ host: '127.0.0.1', port: server.port })
+  await once(s, 'connect')
+  const reading = readUntilClose(s, 5000)
+  s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+  const { closed } = await reading
+  t.ok(closed)
+  const ok = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
+  t.equal(ok.status, 200)
+})
+
+t.test('probes: /healthz, and /readyz false until TLS is healthy', async (t) => {
+  const source = staticSource(pki, false)
+  const server = await start(t, {}, source)
+  t.equal((await probeGet(server.probePort, '/healthz')).status, 200)
+  const notReady = await probeGet(server.probePort, '/readyz')
+  t.equal(notReady.status, 503)
+  t.match(notReady.text, /TLS certificate not healthy/)
+  source.setHealthy(true)
+  t.equal((await probeGet(server.probePort, '/readyz')).status, 200)
+})
+
+t.test('/metrics after real traffic: every series with the right labels', async (t) => {
+  const server = await start(t)
+  await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
+  const old = aWorkflowExecution()
+  const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/x' })
+  await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ operation: 'UPDATE', object: changed, oldObject: old })), { ca })
+  await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), dryRun: true })), { ca })
+  await call(server.port, MUTATE_PATH, { ca, body: 'nope' })
+  server.metrics.tlsHooks.reload?.('success')
+  server.metrics.effectHooks.event?.('error')
+  const { status, text } = await probeGet(server.probePort, '/metrics')
+  t.equal(status, 200)
+  const V = 'webhook="/validate-workflowexecution"'
+  const M = 'webhook="/mutate-workflowexecution"'
+  for (const line of [
+    `controller_runtime_webhook_requests_total{${V},code="200"} 2`,
+    `controller_runtime_webhook_requests_total{${M},code="200"} 1`,
+    `controller_runtime_webhook_requests_total{${M},code="400"} 1`,
+    `controller_runtime_webhook_latency_seconds_count{${V}} 2`,
+    `controller_runtime_webhook_latency_seconds_bucket{le="10",${M}} 2`,
+    `controller_runtime_webhook_requests_in_flight{${V}} 0`,
+    `wfe_admission_decisions_total{${V},operation="CREATE",subresource="",decision="allowed",dry_run="false"} 1`,
+    `wfe_admission_decisions_total{${V},operation="UPDATE",subresource="",decision="denied",dry_run="false"} 1`,
+    `wfe_admission_decisions_total{${M},operation="CREATE",subresource="",decision="allowed",dry_run="true"} 1`,
+    'wfe_admission_tls_reloads_total{result="success"} 1',
+    'wfe_admission_audit_events_total{result="error"} 1',
+    `wfe_admission_tls_cert_not_after_seconds ${pki.notAfter.getTime() / 1000}`,
+  ]) t.ok(text.includes(line), line)
+  t.match(text, /^wfe_admission_rule_violations_total\{rule="spec-immutable",severity="deny"\} 1$/m)
+  t.match(text, /^process_resident_memory_bytes \d+/m)
+})
+
+t.test('graceful shutdown under a stream of concurrent reviews loses none', async (t) => {
+  const server = await startServer({ policy: testPolicy(), logger: quiet, source: staticSource(pki), host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 400, shutdownTimeoutMs: 5000 })
+  let sending = true
+  const results: { uid: string; got?: string; status?: number; error?: string; close?: boolean }[] = []
+  const worker = async (w: number) => {
+    const agent = keepAliveAgent(ca, 1)
+    for (let i = 0; sending; i++) {
+      const uid = `w${w}-${i}`
+      const r: (typeof results)[number] = { uid }
+      results.push(r)
+      try {
+        const res = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid })), { ca, agent })
+        r.status = res.status
+        r.got = res.json().response.uid
+        r.close = res.headers['connection'] === 'close'
+      } catch (err) {
+        r.error = (err as Error).message
+      }
+    }
+    agent.destroy()
+  }
+  const workers = Array.from({ length: 6 }, (_, w) => worker(w))
+  await new Promise((r) => setTimeout(r, 150))
+
+  // A review whose body is still arriving when the server stops accepting: it must be answered.
+  const slow = await tlsSocket(server.port)
+  const slowBody = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid: 'in-flight-at-close' })))
+  const slowReading = readUntilClose(slow, 8000)
+
+  const stopped = server.shutdown('test')
+  t.equal(server.readiness.shuttingDown, true, 'readiness false at once')
+  t.equal((await probeGet(server.probePort, '/readyz')).status, 503, '/readyz 503 during the drain')
+  t.equal((await probeGet(server.probePort, '/healthz')).status, 200, '/healthz still 200 during the drain')
+  // The endpoints controller takes the pod out of the Service part-way through the drain.
+  await new Promise((r) => setTimeout(r, 200))
+  sending = false
+  await Promise.all(workers)
+  slow.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(slowBody)}\r\n\r\n${slowBody.slice(0, 100)}`)
+  while (server.app.server.listening) await new Promise((r) => setTimeout(r, 10))
+  await new Promise((r) => setTimeout(r, 100))
+  slow.write(slowBody.slice(100))
+  const { text } = await slowReading
+  await stopped
+
+  t.match(text, /^HTTP\/1\.1 200 /, 'the in-flight review is answered after close began')
+  t.match(text, /"uid":"in-flight-at-close"/)
+  t.ok(results.length > 20, `a real stream (${results.length} requests)`)
+  const failed = results.filter((r) => r.status !== 200 || r.got !== r.uid)
+  t.same(failed, [], 'every review sent got its own answer')
+  t.ok(results.some((r) => r.close === true), 'answers during the drain carry Connection: close')
+})
