@@ -1,0 +1,115 @@
+import t from 'tap'
+import { admit, type AdmitResult } from '../../src/admission/admit.js'
+import {
+  CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES, type WorkflowExecution,
+} from '../../src/api/workflowexecution.js'
+import { CONTROLLER, aFailedExecution, aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
+import { message } from '../helpers/verdict.js'
+
+const policy = testPolicy()
+type Triple = [origin: string, field: string, type: string]
+const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
+type Patch = (s: Record<string, any>) => void
+
+/**
+ * A /status write whose stored object already holds the same status: transitions and
+ * immutability are then satisfied, and only the enum under test can object.
+ */
+function statusWrite(patch: Patch): AdmitResult {
+  const object = aFailedExecution((w) => patch(w.status as unknown as Record<string, any>))
+  return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }), policy, 'validate')
+}
+
+const condition = (status: unknown, type = 'Ready'): Record<string, unknown> =>
+  ({ type, status, lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'Checked', message: 'm' })
+
+interface EnumCase {
+  rule: string
+  field: string
+  values: readonly string[]
+  set: (s: Record<string, any>, v: unknown) => void
+  bad: string[]
+}
+
+const enums: EnumCase[] = [
+  { rule: 'status-phase-enum', field: 'status.phase', values: PHASES, set: (s, v) => { s.phase = v }, bad: ['Skipped', 'pending', 'RUNNING', ''] },
+  { rule: 'failure-reason-enum', field: 'status.failureDetails.reason', values: FAILURE_REASONS, set: (s, v) => { s.failureDetails.reason = v }, bad: ['Crashed', 'oomkilled', ''] },
+  {
+    rule: 'clear-method-enum', field: 'status.blockClearance.clearMethod', values: CLEAR_METHODS,
+    set: (s, v) => { s.blockClearance = { clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T10:00:00Z', clearReason: 'investigated the cluster state and it is safe', clearMethod: v } },
+    bad: ['Manual', 'annotation', ''],
+  },
+  { rule: 'execution-status-enum', field: 'status.executionStatus.status', values: CONDITION_STATUSES, set: (s, v) => { s.executionStatus = { status: v, reason: 'Failed' } }, bad: ['Yes', 'true', ''] },
+  { rule: 'execution-engine-enum', field: 'status.executionEngine', values: EXECUTION_ENGINES, set: (s, v) => { s.executionEngine = v }, bad: ['Tekton', 'argo', ''] },
+  { rule: 'condition-status-enum', field: 'status.conditions[0].status', values: CONDITION_STATUSES, set: (s, v) => { s.conditions = [condition(v)] }, bad: ['Maybe', 'true', ''] },
+]
+
+t.test('the seed declares the values these tests walk', async (t) => {
+  t.same(PHASES, ['Pending', 'Running', 'Completed', 'Failed'])
+  t.equal(FAILURE_REASONS.length, 9)
+  t.same(CLEAR_METHODS, ['Annotation', 'APIEndpoint', 'StatusField'])
+  t.same(CONDITION_STATUSES, ['True', 'False', 'Unknown'])
+  t.same(EXECUTION_ENGINES, ['tekton', 'job', 'ansible'])
+})
+
+for (const e of enums) {
+  t.test(`${e.rule}: every value allowed, others unsupported`, async (t) => {
+    for (const v of e.values) {
+      const r = statusWrite((s) => e.set(s, v))
+      t.same(triples(r).filter(([o]) => o.endsWith('-enum')), [], `${v} allowed by the enum rules`)
+    }
+    for (const v of e.bad) {
+      const r = statusWrite((s) => e.set(s, v))
+      t.same(triples(r).filter(([o]) => o.endsWith('-enum')), [[e.rule, e.field, 'FieldValueNotSupported']], `${JSON.stringify(v)} unsupported`)
+      t.equal(r.response.allowed, false)
+      t.match(message(r), `${e.field}: Unsupported value: ${JSON.stringify(v)}: supported values: ${e.values.map((x) => JSON.stringify(x)).join(', ')}`)
+    }
+  })
+}
+
+t.test('enum values on the stock objects pass every rule', async (t) => {
+  for (const e of enums.filter((x) => x.rule !== 'clear-method-enum')) {
+    for (const v of e.values) {
+      const r = statusWrite((s) => e.set(s, v))
+      t.same(triples(r), [], `${e.field} = ${v}`)
+    }
+  }
+})
+
+t.test('golden messages', async (t) => {
+  t.equal(message(statusWrite((s) => { s.phase = 'Skipped' })), 'status.phase: Unsupported value: "Skipped": supported values: "Pending", "Running", "Completed", "Failed"')
+  t.equal(message(statusWrite((s) => { s.executionEngine = 'argo' })), 'status.executionEngine: Unsupported value: "argo": supported values: "tekton", "job", "ansible"')
+  t.equal(
+    message(statusWrite((s) => { s.failureDetails.reason = 'Crashed' })),
+    'status.failureDetails.reason: Unsupported value: "Crashed": supported values: "OOMKilled", "DeadlineExceeded", "Forbidden", "ResourceExhausted", "ConfigurationError", "ImagePullBackOff", "TaskFailed", "UnsupportedEngine", "Unknown"',
+  )
+})
+
+t.test('every bad condition is reported at its own index', async (t) => {
+  const r = statusWrite((s) => { s.conditions = [condition('True', 'A'), condition('Maybe', 'B'), condition('False', 'C'), condition('yes', 'D')] })
+  t.same(triples(r), [
+    ['condition-status-enum', 'status.conditions[1].status', 'FieldValueNotSupported'],
+    ['condition-status-enum', 'status.conditions[3].status', 'FieldValueNotSupported'],
+  ])
+  t.equal(r.violations[1]?.error.value, 'yes')
+})
+
+t.test('wrong JSON types are schema-status\'s, not the enum rules\'', async (t) => {
+  const cases: [Patch, string][] = [
+    [(s) => { s.phase = 3 }, 'status.phase'],
+    [(s) => { s.executionEngine = ['tekton'] }, 'status.executionEngine'],
+    [(s) => { s.failureDetails.reason = false }, 'status.failureDetails.reason'],
+    [(s) => { s.conditions = [condition(1)] }, 'status.conditions[0].status'],
+  ]
+  for (const [patch, field] of cases) {
+    t.same(triples(statusWrite(patch)).filter(([, f]) => f === field), [['schema-status', field, 'FieldValueInvalid']], field)
+  }
+  const parentWrong = statusWrite((s) => { s.executionStatus = 'True' })
+  t.same(triples(parentWrong), [['schema-status', 'status.executionStatus', 'FieldValueInvalid']])
+})
+
+t.test('status enums are judged on /status writes only', async (t) => {
+  const object = aWorkflowExecution((w) => { (w as WorkflowExecution).status = { phase: 'Skipped' as never, executionEngine: 'argo' as never } })
+  t.same(triples(admit(aRequest({ object }), policy, 'validate')), [], 'CREATE: the apiserver drops status')
+  t.same(triples(admit(aRequest({ operation: 'UPDATE', object, oldObject: object }), policy, 'validate')), [], 'main UPDATE: the apiserver ignores status')
+})
