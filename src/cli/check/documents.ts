@@ -91,6 +91,7 @@ export function parseDocuments(file: string, text: string): SourceDoc[] {
     } catch (err) {
       throw new WfeError('WFE_ERR_INPUT', `${file}:${lineOf(contents)}: invalid YAML: ${err instanceof Error ? err.message : String(err)}`)
     }
+    if (value === null || value === undefined) continue // only comments, or `---` with nothing after
     const items = isMap(contents) && isList(value) ? contents.get('items', true) : undefined
     if (isList(value) && isSeq(items)) {
       value.items.forEach((object, i) => out.push({ source: { file, line: lineOf(items.items[i]) }, object }))
