@@ -1,0 +1,25 @@
+import t from 'tap'
+import { runCheck, fx } from '../check-run.js'
+
+t.test('JSON: one document with tool, summary, every result with its findings, the skipped documents and the rules', async (t) => {
+  const r = await runCheck([fx('multi-doc.yaml'), fx('mixed-kinds.yaml'), '-o', 'json', '--print-mutated'])
+  t.equal(r.code, 1)
+  const report = JSON.parse(r.stderr)
+  t.match(report.tool, { name: 'wfe-admission' })
+  t.same(report.summary, { objects: 4, allowed: 3, denied: 1, warnings: 1, skipped: 3 })
+  t.match(report.results[1], {
+    source: { file: 'test/fixtures/manifests/multi-doc.yaml', line: 25 },
+    namespace: 'team-a', name: 'wfe-bad-confidence', operation: 'CREATE', subresource: '', allowed: false,
+    findings: [{ ruleId: 'confidence-range', severity: 'deny', field: 'spec.confidence', message: 'spec.confidence: Invalid value: 1.5: must be between 0 and 1 inclusive' }],
+  })
+  t.notOk('admitted' in report.results[0], 'mutated objects go to --print-mutated, not into the report')
+  t.equal(report.skipped.length, 3)
+  t.ok(report.rules.length > 5)
+})
+
+t.test('an empty run is still one JSON document', async (t) => {
+  const dir = t.testdir({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' })
+  const r = await runCheck([dir, '-o', 'json'])
+  t.equal(r.code, 0)
+  t.same(JSON.parse(r.stdout).results, [])
+})
