@@ -81,9 +81,14 @@ async function newKeyPair(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair
 }
 
+// PEM files end with a newline (as openssl writes them), so bundles can be built with plain `cat`.
+function terminated(pem: string): string {
+  return pem.endsWith('\n') ? pem : pem + '\n'
+}
+
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key)
-  return x509.PemConverter.encode(der, 'PRIVATE KEY')
+  return terminated(x509.PemConverter.encode(der, 'PRIVATE KEY'))
 }
 
 async function importSigningKey(pem: string): Promise<CryptoKey> {
@@ -107,7 +112,7 @@ export async function issueCa(options: IssueCaOptions = {}): Promise<PemPair> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   })
-  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) }
+  return { cert: terminated(cert.toString('pem')), key: await keyPem(keys.privateKey) }
 }
 
 /** A leaf signed by `ca`: serverAuth or clientAuth EKU, keyUsage digitalSignature, the given SANs. */
@@ -138,7 +143,7 @@ export async function issueLeaf(options: IssueLeafOptions): Promise<PemPair> {
     signingAlgorithm: SIGNING,
     extensions,
   })
-  return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) }
+  return { cert: terminated(cert.toString('pem')), key: await keyPem(keys.privateKey) }
 }
 
 /** CA, serving pair and optional client pair, as PEM, without touching the disk. */

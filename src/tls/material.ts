@@ -17,6 +17,8 @@ export interface RawMaterial {
 export interface CheckedMaterial extends RawMaterial {
   notAfter: Date
   fingerprint256: string
+  /** Each certificate of the client CA bundle as its own PEM, whatever separated them in the file. */
+  clientCaCerts?: string[]
 }
 
 export interface MaterialPaths {
@@ -73,8 +75,11 @@ export function sameMaterial(a: RawMaterial | undefined, b: RawMaterial): boolea
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g
 
-/** Parses a CA bundle; at least one certificate must be in it. */
-function checkClientCa(pem: Buffer, path: string): void {
+/**
+ * Splits and parses a CA bundle; at least one certificate must be in it. Handing OpenSSL the blocks
+ * one by one means a bundle concatenated without newlines still loads every certificate.
+ */
+function checkClientCa(pem: Buffer, path: string): string[] {
   const blocks = pem.toString('utf8').match(PEM_CERT) ?? []
   if (blocks.length === 0) throw new Error(`${path}: no PEM certificate found`)
   for (const block of blocks) {
@@ -84,6 +89,7 @@ function checkClientCa(pem: Buffer, path: string): void {
       throw new Error(`${path}: not a valid certificate: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
+  return blocks.map((b) => b + '\n')
 }
 
 /**
@@ -110,18 +116,26 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
   if (!allowExpired && notAfter.getTime() <= now.getTime()) {
     throw new Error(`${paths.certFile}: certificate expired at ${notAfter.toISOString()}`)
   }
-  if (raw.clientCa !== undefined && paths.clientCaFile !== undefined) checkClientCa(raw.clientCa, paths.clientCaFile)
+  const checked: CheckedMaterial = { ...raw, notAfter, fingerprint256: cert.fingerprint256 }
+  if (raw.clientCa !== undefined && paths.clientCaFile !== undefined) checked.clientCaCerts = checkClientCa(raw.clientCa, paths.clientCaFile)
   // The last word belongs to OpenSSL: whatever it would refuse in setSecureContext fails here instead.
   try {
-    createTlsContext(contextOptions(raw))
+    createTlsContext(contextOptions(checked))
   } catch (err) {
     throw new Error(`${paths.certFile}: rejected by TLS: ${err instanceof Error ? err.message : String(err)}`)
   }
-  return { ...raw, notAfter, fingerprint256: cert.fingerprint256 }
+  return checked
 }
 
-export function contextOptions(raw: RawMaterial): { key: Buffer; cert: Buffer; ca?: Buffer; minVersion: 'TLSv1.2' } {
-  const options: { key: Buffer; cert: Buffer; ca?: Buffer; minVersion: 'TLSv1.2' } = { key: raw.key, cert: raw.cert, minVersion: 'TLSv1.2' }
-  if (raw.clientCa !== undefined) options.ca = raw.clientCa
+export interface ContextOptions {
+  key: Buffer
+  cert: Buffer
+  ca?: string[]
+  minVersion: 'TLSv1.2'
+}
+
+export function contextOptions(material: CheckedMaterial): ContextOptions {
+  const options: ContextOptions = { key: material.key, cert: material.cert, minVersion: 'TLSv1.2' }
+  if (material.clientCaCerts !== undefined) options.ca = material.clientCaCerts
   return options
 }

@@ -28,6 +28,7 @@ t.test('the serving certificate chains to the CA and carries the loopback SANs',
   const caDays = (Date.parse(caCert.validTo) - Date.now()) / 86_400_000
   t.ok(caDays > 299 && caDays <= 300, `CA valid ten times as long (got ${caDays})`)
   t.match(ca.key, /^-----BEGIN PRIVATE KEY-----/, 'PKCS#8 PEM')
+  for (const pem of [ca.cert, ca.key, serving.cert, serving.key]) t.ok(pem.endsWith('-----\n'), 'PEM ends with a newline, so `cat` builds bundles')
   t.equal(createPrivateKey(ca.key).asymmetricKeyDetails?.namedCurve, 'prime256v1', 'EC P-256')
 })
 
