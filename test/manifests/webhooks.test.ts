@@ -1,9 +1,13 @@
 // The two webhook configurations in `kubectl kustomize manifests/`: paths are the server's routes,
 // the settings that decide what happens when the server is slow or gone, and the /status
-// matchCondition evaluated with a CEL engine on the requests the apiserver would send.
+// matchCondition evaluated with a CEL engine on the requests the apiserver would send, checked
+// against the policy itself: whenever the condition skips the call, mutating would change nothing.
 import t from 'tap'
 import { Environment } from '@marcbachmann/cel-js'
 import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
+import fc from 'fast-check'
+import { admit } from '../../src/admission/admit.js'
+import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW_RFC3339, OPERATOR, testPolicy } from '../helpers/objects.js'
 import { kustomize, one } from './kustomize.js'
 
 const objects = await kustomize('manifests')
@@ -78,46 +82,89 @@ t.test('only the mutating /status webhook has a matchCondition', async (t) => {
 const env = new Environment().registerVariable('object', 'dyn').registerVariable('oldObject', 'dyn').registerVariable('request', 'dyn')
 const statusHook = byResource(mhooks, 'workflowexecutions/status')[0]
 const expression = statusHook?.matchConditions?.[0]?.expression ?? ''
+const policy = testPolicy()
 
-const clearance = { clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-03-01T10:00:00Z', clearReason: 'node drained and the target verified by hand', clearMethod: 'StatusField' }
-const wfe = (status?: Record<string, unknown>): Record<string, unknown> => ({
-  apiVersion: 'kubernaut.ai/v1alpha1',
-  kind: 'WorkflowExecution',
-  metadata: { name: 'wfe-1', namespace: 'team-a' },
-  spec: { targetResource: 'team-a/Deployment/api' },
-  ...(status === undefined ? {} : { status }),
-})
-const statusWrite = { operation: 'UPDATE', subResource: 'status', resource: { group: 'kubernaut.ai', version: 'v1alpha1', resource: 'workflowexecutions' } }
+type Status = Record<string, unknown>
+const REASON = 'node drained and the target verified by hand'
+const attributed = { clearedBy: OPERATOR.username, clearedAt: '2026-11-25T10:00:00Z', clearReason: REASON, clearMethod: 'StatusField' }
+const requested = { clearReason: REASON, clearMethod: 'StatusField' }
 
-function called(object: unknown, oldObject: unknown, request: Record<string, unknown> = statusWrite): unknown {
-  return env.evaluate(expression, { object, oldObject, request })
+/** A /status UPDATE from `user`, the stored object's status edited by `oldStatus` and the new one's by `newStatus`. */
+function statusWrite(oldStatus: (s: Status) => void, newStatus: (s: Status) => void, user = CONTROLLER) {
+  const oldObject = aFailedExecution((w) => oldStatus(w.status as Status))
+  const object = structuredClone(oldObject)
+  newStatus(object.status as Status)
+  return aRequest({ operation: 'UPDATE', subResource: 'status', object, oldObject, userInfo: user })
 }
+function called(request: ReturnType<typeof aRequest>): unknown {
+  return env.evaluate(expression, { object: request.object, oldObject: request.oldObject, request })
+}
+const set = (bc: unknown) => (s: Status) => { s['blockClearance'] = structuredClone(bc) }
+const keep = () => {}
 
 t.test('the /status matchCondition type-checks as a bool', async (t) => {
   t.same(env.check(expression), { valid: true, type: 'bool' })
 })
 
-t.test('routine controller status writes skip the mutating call', async (t) => {
-  t.equal(called(wfe({ phase: 'Running' }), wfe({ phase: 'Pending' })), false, 'phase change, no clearance')
-  t.equal(called(wfe({ phase: 'Pending' }), wfe()), false, 'first status write')
-  t.equal(called(wfe(), wfe()), false, 'no status at all')
-  t.equal(called(wfe({ phase: 'Running', blockClearance: { ...clearance } }), wfe({ phase: 'Failed', blockClearance: { ...clearance } })), false, 'clearance carried over unchanged')
+t.test('routine status writes skip the mutating call', async (t) => {
+  t.equal(called(statusWrite(keep, (s) => { s['phase'] = 'Failed'; s['message'] = 'x' })), false, 'status change, no clearance')
+  t.equal(called(statusWrite((s) => { delete s['phase'] }, (s) => { s['phase'] = 'Pending' })), false, 'first phase')
+  t.equal(called(statusWrite(set(attributed), keep)), false, 'attributed clearance carried over unchanged')
+  t.equal(called(statusWrite(set(attributed), set({ ...attributed, clearedBy: 'mallory' }), OPERATOR)), false, 'attributed clearance rewritten: the validating webhook denies it')
+  t.equal(called(statusWrite(set(attributed), (s) => { delete s['blockClearance'] }, OPERATOR)), false, 'attributed clearance removed: the validating webhook denies it')
+  t.equal(called(statusWrite(keep, set(null))), false, 'explicit null is absent (the apiserver prunes it anyway)')
 })
 
-t.test('writes that touch blockClearance are sent to the mutating webhook', async (t) => {
-  t.equal(called(wfe({ phase: 'Failed', blockClearance: clearance }), wfe({ phase: 'Failed' })), true, 'clearance added')
-  t.equal(called(wfe({ phase: 'Failed', blockClearance: { ...clearance, clearedBy: 'mallory' } }), wfe({ phase: 'Failed', blockClearance: clearance })), true, 'clearedBy rewritten')
-  t.equal(called(wfe({ phase: 'Failed', blockClearance: { ...clearance, clearReason: 'other' } }), wfe({ phase: 'Failed', blockClearance: clearance })), true, 'reason rewritten')
-  t.equal(called(wfe({ phase: 'Failed' }), wfe({ phase: 'Failed', blockClearance: clearance })), true, 'attributed clearance removed')
-  t.equal(called(wfe({ blockClearance: clearance }), wfe()), true, 'status created together with a clearance')
+t.test('writes that bring a new block clearance are sent to the mutating webhook', async (t) => {
+  t.equal(called(statusWrite(keep, set(requested), OPERATOR)), true, 'clearance added')
+  t.equal(called(statusWrite(set(null), set(requested), OPERATOR)), true, 'clearance replacing null')
+  t.equal(called(statusWrite(set({ ...requested, clearedBy: '' }), keep)), true, 'stored clearance never attributed (written while the webhook was off)')
+  t.equal(called(statusWrite(set(requested), set({ ...requested, clearedBy: 'mallory' }), OPERATOR)), true, 'forged clearedBy on an unattributed clearance')
+  t.equal(called(statusWrite(keep, set('cleared'), OPERATOR)), true, 'a malformed clearance is not skipped')
+  const main = aRequest({ operation: 'CREATE', object: aFailedExecution() })
+  t.equal(env.evaluate(expression, { object: main.object, oldObject: null, request: main }), true, 'the main resource is never filtered')
 })
 
-t.test('the condition never errors on odd shapes (an error would reject the write)', async (t) => {
-  t.doesNotThrow(() => called({}, {}))
-  // The apiserver prunes nulls of non-nullable fields before admission; null means "absent" here too.
-  t.equal(called(wfe({ phase: 'Failed', blockClearance: null }), wfe({ phase: 'Failed' })), false, 'explicit null is the same as absent')
-  t.equal(called(wfe({ phase: 'Failed', blockClearance: null }), wfe({ phase: 'Failed', blockClearance: clearance })), true, 'clearance nulled out')
-  t.doesNotThrow(() => called(wfe({ blockClearance: clearance }), null))
-  t.equal(called(wfe({ blockClearance: clearance }), null), true)
-  t.equal(called(wfe(), null, { operation: 'CREATE', subResource: '' }), true, 'the main resource is never filtered')
+t.test('whenever the condition skips, the mutating webhook would have changed nothing', async (t) => {
+  const clearance = fc.record(
+    {
+      clearedBy: fc.constantFrom('', OPERATOR.username, CONTROLLER.username),
+      clearedAt: fc.constantFrom(FIXED_NOW_RFC3339, '2026-01-01T00:00:00Z'),
+      clearReason: fc.constantFrom('too short', REASON),
+      clearMethod: fc.constantFrom('StatusField', 'Annotation', ''),
+    },
+    { requiredKeys: [] },
+  )
+  const absent = fc.constant(undefined)
+  const stored = fc.oneof(absent, fc.constant(null), clearance)
+  const incoming = fc.oneof(absent, fc.constant(null), clearance, fc.constant('same'), fc.constant('cleared'))
+  let skipped = 0
+  fc.assert(
+    fc.property(stored, incoming, fc.constantFrom('Failed', 'Running'), fc.constantFrom(OPERATOR, CONTROLLER), (old, next, phase, user) => {
+      const request = statusWrite(
+        (s) => { if (old !== undefined) s['blockClearance'] = old },
+        (s) => {
+          s['phase'] = phase
+          if (next === 'same') return
+          if (next === undefined) delete s['blockClearance']
+          else s['blockClearance'] = next
+        },
+        user,
+      )
+      if (called(request) !== false) return
+      skipped++
+      const result = admit(request, policy, 'mutate')
+      if (result.response.allowed !== true || result.response.patch !== undefined || result.effects.length > 0) {
+        throw new Error(`skipped a write the mutating webhook would change: ${JSON.stringify(result.response)}`)
+      }
+    }),
+    { seed: 20260425, numRuns: 400 },
+  )
+  t.ok(skipped > 50, `${skipped} of 400 generated status writes skipped, each a no-op for the mutating webhook`)
+})
+
+t.test('the condition does not error on the shapes a status write can have', async (t) => {
+  t.doesNotThrow(() => env.evaluate(expression, { object: {}, oldObject: {}, request: { subResource: 'status' } }))
+  t.doesNotThrow(() => env.evaluate(expression, { object: aFailedExecution(), oldObject: null, request: { subResource: 'status' } }))
+  t.doesNotThrow(() => called(statusWrite(set({}), set({}))))
 })
