@@ -141,14 +141,15 @@ t.test('NetworkPolicy admits only the webhook and probe ports', async (t) => {
   t.same(ports.sort(), ['TCP/8081', 'TCP/9443'])
 })
 
-t.test('RBAC: create and patch Events, nothing else, bound to the server\'s account', async (t) => {
+t.test('RBAC: create core/v1 Events, nothing else, bound to the server\'s account', async (t) => {
   const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
   t.equal(roles.length, 1)
   const role = roles[0] as K8sObject
   t.equal(role.rules.length, 1)
   const [rule] = role.rules
+  t.same(rule.apiGroups, [''], 'the server writes core/v1 Events (CoreV1Api.createNamespacedEvent)')
   t.same(rule.resources, ['events'])
-  t.same([...rule.verbs].sort(), ['create', 'patch'])
+  t.same(rule.verbs, ['create'], 'one new Event per clearance: never patched, never read')
   t.notOk(rule.resourceNames, 'Event names are generated, so none can be listed')
   const binding = one(objects, 'ClusterRoleBinding')
   t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name })
