@@ -26,9 +26,14 @@ export interface AppOptions {
   requestTimeoutMs?: number
 }
 
+/** fastify's own info lines ("Server listening at …") repeat our start-up line; keep its warnings and errors. */
+export function frameworkLogger(logger: Logger): Logger {
+  return logger.levelVal >= logger.levels.values['warn']! ? logger : logger.child({}, { level: 'warn' })
+}
+
 export function buildApp(options: AppOptions): FastifyInstance {
   const base = {
-    loggerInstance: options.logger,
+    loggerInstance: frameworkLogger(options.logger),
     // fastify's per-request log lines cost throughput; admission.ts logs each verdict instead.
     logController: new LogController({ disableRequestLogging: true }),
     // Every line we write names its review by uid, so a per-request child logger is pure cost.

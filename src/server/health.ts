@@ -1,9 +1,10 @@
 // The probe server: plain HTTP on its own port, so the kubelet and Prometheus never need the
 // webhook's certificate. /healthz says the process is up; /readyz says it should get traffic.
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginCallback } from 'fastify'
-import type { FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginCallback } from 'fastify'
+import type { Logger } from 'pino'
 import type { CompiledPolicy } from '../policy.js'
 import { metricsRoute, type ServerMetrics } from './metrics.js'
+import { frameworkLogger } from './app.js'
 
 export type ReadinessCheck = { ready: true } | { ready: false; reason: string }
 
@@ -62,12 +63,12 @@ export const healthRoutes: FastifyPluginCallback<{ readiness: Readiness }> = (ap
 export interface ProbeAppOptions {
   readiness: Readiness
   metrics: ServerMetrics
-  logger: FastifyBaseLogger
+  logger: Logger
 }
 
 /** /healthz, /readyz and /metrics on one plain-HTTP instance, not yet listening. */
 export function buildProbeApp(options: ProbeAppOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true })
+  const app = Fastify({ loggerInstance: frameworkLogger(options.logger) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true })
   app.register(healthRoutes, { readiness: options.readiness })
   app.register(metricsRoute, { metrics: options.metrics })
   app.setNotFoundHandler((request, reply) => {

@@ -1,7 +1,123 @@
-// PLACEHOLDER: the `serve` command is built by its owner this session.
-import { EXIT_USAGE, type Command } from '../io.js'
+// `wfe-admission serve`: the webhook over HTTPS until SIGTERM. Wiring only: flags → policy, TLS
+// source, metrics, effect runner → startServer(). The Kubernetes client loads after listen().
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pino, type Logger } from 'pino'
+import { CORE_FLAGS, SERVE_FLAGS, type FlagSpec } from '../../config.js'
+import { WfeError } from '../../errors.js'
+import { parseFlags, usage } from '../args.js'
+import { policyFromFlags } from '../policy-flags.js'
+import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
+import { serveConfig, type ServeConfig } from './serve-config.js'
+import { createMetrics, type ServerMetrics } from '../../server/metrics.js'
+import { shutdownOnSignal, startServer, type RunningServer } from '../../server/listen.js'
+import { createFileCertificateSource } from '../../tls/file-source.js'
+import { createEffectRunner, DEFAULT_EVENT_TIMEOUT_MS, type ManagedEffectRunner } from '../../effects/run.js'
+import type { CertificateSource } from '../../tls/source.js'
 
-export const serve: Command = async (_argv, io) => {
-  io.stderr.write('wfe-admission serve: not built yet\n')
-  return EXIT_USAGE
+const FLAGS: readonly FlagSpec[] = [...CORE_FLAGS, ...SERVE_FLAGS]
+const DEV_CERT_DAYS = 365
+/** Longest wait for audit Event writes still in flight once the server has closed. */
+const EVENTS_SETTLE_MS = 5_000
+
+export const serve: Command = async (argv, io) => {
+  const { values, positionals } = parseFlags(argv, FLAGS, io.env)
+  if (values['help'] === true) {
+    io.stdout.write(usage('serve [flags]', 'Serves POST /validate-workflowexecution and /mutate-workflowexecution over HTTPS; probes and metrics on --probe-port.', FLAGS))
+    return EXIT_OK
+  }
+  if (positionals.length > 0) {
+    io.stderr.write(`wfe-admission serve: takes no arguments, got ${JSON.stringify(positionals[0])}\n`)
+    return EXIT_USAGE
+  }
+  const config = serveConfig(values)
+  const policy = policyFromFlags(values)
+  const logger = pino({ level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
+  const certDir = resolve(io.cwd, config.certDir)
+  if (config.devCerts) await ensureDevCertificates(certDir, logger)
+
+  const metrics = createMetrics()
+  const source = openSource(config, certDir, io, logger, metrics)
+  let runner: ManagedEffectRunner = createEffectRunner({ logger, hooks: metrics.effectHooks })
+  const server = await listenOrExplain(config, {
+    policy,
+    logger,
+    source,
+    metrics,
+    runEffects: (request, effects) => runner(request, effects),
+    host: config.bindAddress,
+    port: config.port,
+    probePort: config.probePort,
+    drainDelayMs: config.drainDelayMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  })
+  logger.info(
+    { port: server.port, probePort: server.probePort, bindAddress: config.bindAddress, certDir, rules: policy.rules.length, readyMs: Math.round(process.uptime() * 1000) },
+    'wfe-admission serving',
+  )
+  const stopped = shutdownOnSignal(server, logger)
+
+  if (config.events) {
+    const loaded = await loadEventRunner(config, logger, metrics, server)
+    if (loaded !== undefined) runner = loaded
+  }
+  await stopped
+  await Promise.race([runner.settled(), new Promise((r) => setTimeout(r, EVENTS_SETTLE_MS).unref())])
+  return EXIT_OK
+}
+
+/** A port in use or not allowed is the operator's to fix: a one-line message, exit 2, no stack. */
+async function listenOrExplain(config: ServeConfig, options: Parameters<typeof startServer>[0]): Promise<RunningServer> {
+  try {
+    return await startServer(options)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress} port ${config.port} / probe port ${config.probePort}: ${(err as Error).message}`, { cause: err })
+    }
+    throw err
+  }
+}
+
+/** `npm start` for a newcomer: a CA and a serving pair for localhost when the directory has none. */
+async function ensureDevCertificates(certDir: string, logger: Logger): Promise<void> {
+  if (existsSync(join(certDir, 'tls.crt')) && existsSync(join(certDir, 'tls.key'))) return
+  const { generateCertificates } = await import('../../tls/generate.js')
+  await generateCertificates({ outDir: certDir, days: DEV_CERT_DAYS })
+  logger.info({ certDir, days: DEV_CERT_DAYS }, 'generated dev certificates (ca.crt, tls.crt, tls.key); trust ca.crt to call the server')
+}
+
+function openSource(config: ServeConfig, certDir: string, io: CliIO, logger: Logger, metrics: ServerMetrics): CertificateSource {
+  try {
+    return createFileCertificateSource({
+      certDir,
+      ...(config.clientCa === undefined ? {} : { clientCaFile: resolve(io.cwd, config.clientCa), clientAllowedNames: config.clientAllowedNames }),
+      logger,
+      hooks: metrics.tlsHooks,
+    })
+  } catch (err) {
+    if (err instanceof WfeError && !config.devCerts) {
+      throw new WfeError(err.code, `${err.message} (create them with \`wfe-admission certs --out ${config.certDir}\`, or pass --dev-certs)`, { cause: err })
+    }
+    throw err
+  }
+}
+
+/** The runner with Kubernetes Events, once the client has loaded; undefined when no API is configured. */
+async function loadEventRunner(config: ServeConfig, logger: Logger, metrics: ServerMetrics, server: RunningServer): Promise<ManagedEffectRunner | undefined> {
+  try {
+    const { createEventWriter } = await import('../../effects/events.js')
+    const events = await createEventWriter({ kubeconfigPath: config.kubeconfig, timeoutMs: DEFAULT_EVENT_TIMEOUT_MS })
+    if (events === undefined) {
+      logger.info('no --kubeconfig and not in a cluster: audit Events off, audit log lines only')
+      return undefined
+    }
+    logger.info('audit Events on')
+    return createEffectRunner({ logger, events, hooks: metrics.effectHooks })
+  } catch (err) {
+    // An explicit kubeconfig that does not load is a start-up error, not a silent loss of Events.
+    await server.shutdown('start-up failed')
+    if (err instanceof WfeError) throw err
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up audit Events: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
 }

@@ -1,0 +1,72 @@
+// The `serve` flags, checked and turned into typed settings before anything starts, so a bad value
+// is a clear exit-2 message rather than a half-started server.
+import { pino } from 'pino'
+import { parseGoDuration } from '../../api/duration.js'
+import { splitList } from '../../config.js'
+import { WfeError } from '../../errors.js'
+
+export interface ServeConfig {
+  port: number
+  probePort: number
+  bindAddress: string
+  certDir: string
+  devCerts: boolean
+  clientCa: string | undefined
+  clientAllowedNames: string[]
+  drainDelayMs: number
+  shutdownTimeoutMs: number
+  kubeconfig: string | undefined
+  events: boolean
+  logLevel: string
+}
+
+function port(values: Record<string, unknown>, name: string): number {
+  const v = values[name]
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) {
+    throw new WfeError('WFE_ERR_CONFIG', `--${name}: invalid value "${String(v)}": must be a port number from 0 to 65535`)
+  }
+  return v
+}
+
+function durationMs(values: Record<string, unknown>, name: string, allowZero: boolean): number {
+  const text = String(values[name])
+  const ns = parseGoDuration(text)
+  if (ns === undefined || ns < 0 || (!allowZero && ns === 0)) {
+    throw new WfeError('WFE_ERR_CONFIG', `--${name}: invalid value "${text}": must be a Go duration ${allowZero ? 'of zero or more' : 'greater than zero'}, such as 5s or 1m30s`)
+  }
+  return ns / 1e6
+}
+
+function optionalString(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined
+}
+
+export function serveConfig(values: Record<string, unknown>): ServeConfig {
+  const logLevel = String(values['log-level'])
+  if (!(logLevel in pino.levels.values) && logLevel !== 'silent') {
+    throw new WfeError('WFE_ERR_CONFIG', `--log-level: invalid value "${logLevel}": must be one of ${Object.keys(pino.levels.values).join(', ')}, silent`)
+  }
+  const clientCa = optionalString(values['client-ca'])
+  const clientAllowedNames = values['client-allowed-names'] === undefined ? [] : splitList(values['client-allowed-names'])
+  if (clientCa === undefined && clientAllowedNames.length > 0) {
+    throw new WfeError('WFE_ERR_CONFIG', '--client-allowed-names needs --client-ca: names are checked on verified client certificates only')
+  }
+  const config: ServeConfig = {
+    port: port(values, 'port'),
+    probePort: port(values, 'probe-port'),
+    bindAddress: String(values['bind-address']),
+    certDir: String(values['cert-dir']),
+    devCerts: values['dev-certs'] === true,
+    clientCa,
+    clientAllowedNames,
+    drainDelayMs: durationMs(values, 'drain-delay', true),
+    shutdownTimeoutMs: durationMs(values, 'shutdown-timeout', false),
+    kubeconfig: optionalString(values['kubeconfig']),
+    events: values['events'] !== false,
+    logLevel,
+  }
+  if (config.port !== 0 && config.port === config.probePort) {
+    throw new WfeError('WFE_ERR_CONFIG', `--port and --probe-port are both ${config.port}: the webhook (HTTPS) and the probes (plain HTTP) need separate ports`)
+  }
+  return config
+}

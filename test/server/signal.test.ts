@@ -1,0 +1,79 @@
+// The real thing once: `wfe-admission serve` in a child process, a stream of reviews, SIGTERM.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { VALIDATE_PATH } from '../../src/server/admission.js'
+import { makeTestPki } from '../helpers/tls.js'
+import { keepAliveAgent, postJson } from '../helpers/https.js'
+import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const BOUND_MS = 30_000
+
+t.test('SIGTERM during a stream of reviews: drain, answer every one, exit 0', async (t) => {
+  const pki = await makeTestPki()
+  const certDir = t.testdir({})
+  writeFileSync(join(certDir, 'tls.crt'), pki.certPem)
+  writeFileSync(join(certDir, 'tls.key'), pki.keyPem, { mode: 0o600 })
+  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', WFE_EVENTS: 'false' }
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', '0', '--probe-port', '0', '--drain-delay', '600ms', '--shutdown-timeout', '5s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const killer = setTimeout(() => child.kill('SIGKILL'), BOUND_MS)
+  t.teardown(() => { clearTimeout(killer); child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+
+  const lines: Record<string, unknown>[] = []
+  const serving = new Promise<Record<string, unknown>>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const rec = JSON.parse(line) as Record<string, unknown>
+      lines.push(rec)
+      if (rec['msg'] === 'wfe-admission serving') resolve(rec)
+    })
+    void exited.then(() => reject(new Error(`serve exited before serving: ${stderr}`)))
+  })
+  const ready = await serving
+  const port = ready['port'] as number
+  t.type(ready['readyMs'], 'number', 'the start-up line gives the time to ready')
+  t.equal(ready['certDir'], certDir)
+
+  let sending = true
+  const results: { uid: string; status?: number; got?: string; error?: string }[] = []
+  const worker = async (w: number) => {
+    const agent = keepAliveAgent(pki.caPem, 1)
+    for (let i = 0; sending; i++) {
+      const r: (typeof results)[number] = { uid: `sig-${w}-${i}` }
+      results.push(r)
+      try {
+        const res = await postJson(port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: r.uid })), { ca: pki.caPem, agent })
+        r.status = res.status
+        r.got = res.json().response.uid
+      } catch (err) {
+        r.error = (err as Error).message
+      }
+    }
+    agent.destroy()
+  }
+  const workers = Array.from({ length: 4 }, (_, w) => worker(w))
+  await new Promise((r) => setTimeout(r, 300))
+  const signalledAt = Date.now()
+  child.kill('SIGTERM')
+  // Endpoints drop the pod part-way through the drain delay; the clients stop sending here.
+  await new Promise((r) => setTimeout(r, 300))
+  sending = false
+  await Promise.all(workers)
+  const { code, signal } = await exited
+  const tookMs = Date.now() - signalledAt
+
+  t.equal(signal, null, 'not killed')
+  t.equal(code, 0, `exit 0 (stderr: ${stderr})`)
+  t.ok(tookMs >= 550, `stayed up for the drain delay (${tookMs} ms)`)
+  t.ok(tookMs < 10_000, 'and exited well within the shutdown timeout')
+  t.ok(results.length > 10, `a real stream (${results.length} requests)`)
+  t.same(results.filter((r) => r.status !== 200 || r.got !== r.uid), [], 'no review lost')
+  t.same(lines.map((l) => l['msg']), ['wfe-admission serving', 'shutdown: readiness false, draining', 'shutdown complete'], 'one start-up line, then the shutdown')
+  t.ok(lines.some((l) => l['msg'] === 'shutdown complete' && l['reason'] === 'SIGTERM'))
+})
