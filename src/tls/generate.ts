@@ -166,10 +166,14 @@ async function writePem(path: string, pem: string, secret: boolean): Promise<voi
   await chmod(path, mode)
 }
 
-/** Writes ca.crt, ca.key, tls.crt, tls.key (and client.crt, client.key) into outDir. */
+/** Issues and writes ca.crt, ca.key, tls.crt, tls.key (and client.crt, client.key) into outDir. */
 export async function generateCertificates(options: GenerateOptions): Promise<GeneratedCertificates> {
-  const issued = await issueCertificates(options)
-  await mkdir(options.outDir, { recursive: true })
+  return writeCertificates(options.outDir, await issueCertificates(options))
+}
+
+/** Writes issued material into outDir: keys 0600, certificates 0644. */
+export async function writeCertificates(outDir: string, issued: Omit<GeneratedCertificates, 'files'>): Promise<GeneratedCertificates> {
+  await mkdir(outDir, { recursive: true })
   const entries: [string, string, boolean][] = [
     ['ca.crt', issued.ca.cert, false],
     ['ca.key', issued.ca.key, true],
@@ -179,7 +183,7 @@ export async function generateCertificates(options: GenerateOptions): Promise<Ge
   if (issued.client !== undefined) entries.push(['client.crt', issued.client.cert, false], ['client.key', issued.client.key, true])
   const files: string[] = []
   for (const [name, pem, secret] of entries) {
-    const path = join(options.outDir, name)
+    const path = join(outDir, name)
     await writePem(path, pem, secret)
     files.push(path)
   }

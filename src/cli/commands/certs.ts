@@ -1,7 +1,77 @@
-// PLACEHOLDER: the `certs` command is built by its owner this session.
-import { EXIT_USAGE, type Command } from '../io.js'
+// `wfe-admission certs --out DIR [--service NAME --namespace NS] [--days N] [--client NAME] [--inject DIR]`:
+// a CA and a serving pair (and a client pair) for dev and for clusters without cert-manager.
+import { stat, writeFile } from 'node:fs/promises'
+import { resolve, relative } from 'node:path'
+import { CERTS_FLAGS } from '../../config.js'
+import { parseFlags, usage } from '../args.js'
+import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
+import { issueCertificates, writeCertificates } from '../../tls/generate.js'
+import { SECRET_NAME, planCaBundleInjection, writeSecretManifest } from '../../tls/inject.js'
 
-export const certs: Command = async (_argv, io) => {
-  io.stderr.write('wfe-admission certs: not built yet\n')
-  return EXIT_USAGE
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+// A CN goes into a distinguished-name string: keep to characters that need no escaping there.
+const COMMON_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/
+const MAX_DAYS = 3650
+
+/** The first problem with the flag values, in `--flag: ...` form, or undefined. */
+function invalid(values: Record<string, unknown>, positionals: string[]): string | undefined {
+  if (positionals.length > 0) return `unexpected argument "${positionals[0] ?? ''}"`
+  const days = values['days'] as number
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) return `--days: invalid value "${String(values['days'])}": must be a whole number from 1 to ${MAX_DAYS}`
+  for (const flag of ['service', 'namespace'] as const) {
+    const v = values[flag]
+    if (v !== undefined && (typeof v !== 'string' || v.length > 63 || !DNS_LABEL.test(v))) {
+      return `--${flag}: invalid value "${String(v)}": must be a DNS-1123 label (lowercase letters, digits and '-', at most 63)`
+    }
+  }
+  const client = values['client']
+  if (client !== undefined && (typeof client !== 'string' || client.length > 64 || !COMMON_NAME.test(client))) {
+    return `--client: invalid value "${String(client)}": a common name of letters, digits and . _ : @ -, at most 64`
+  }
+  const out = values['out']
+  if (typeof out !== 'string' || out === '') return '--out: a directory is required'
+  if (values['inject'] !== undefined && values['service'] === undefined) {
+    return '--inject needs --service (and --namespace): the apiserver reaches the webhook through the Service\'s DNS name'
+  }
+  return undefined
+}
+
+export const certs: Command = async (argv, io) => {
+  const { values, positionals } = parseFlags(argv, CERTS_FLAGS, io.env)
+  if (values['help'] === true) {
+    io.stdout.write(usage('certs [flags]', 'Generates a CA (ca.crt, ca.key) and a serving pair (tls.crt, tls.key) signed by it; --client adds client.crt/client.key; --inject fills caBundle in the manifests and writes a Secret manifest.', CERTS_FLAGS))
+    return EXIT_OK
+  }
+  const problem = invalid(values, positionals)
+  if (problem !== undefined) {
+    io.stderr.write(`wfe-admission certs: ${problem}\n`)
+    return EXIT_USAGE
+  }
+  const outDir = resolve(io.cwd, values['out'] as string)
+  const service = values['service'] as string | undefined
+  const namespace = values['namespace'] as string
+  const client = values['client'] as string | undefined
+  const injectDir = values['inject'] === undefined ? undefined : resolve(io.cwd, values['inject'] as string)
+  if (injectDir !== undefined && !(await stat(injectDir).then((s) => s.isDirectory(), () => false))) {
+    io.stderr.write(`wfe-admission certs: --inject: ${injectDir} is not a directory\n`)
+    return EXIT_USAGE
+  }
+
+  const issued = await issueCertificates({ days: values['days'] as number, namespace, ...(service !== undefined ? { service } : {}), ...(client !== undefined ? { client } : {}) })
+  // Plan the injection before writing anything, so an unparsable manifest leaves no files behind.
+  const planned = injectDir === undefined ? [] : await planCaBundleInjection(injectDir, issued.ca.cert)
+  const generated = await writeCertificates(outDir, issued)
+  const show = (p: string): string => relative(io.cwd, p) || '.'
+  io.stdout.write(`wrote ${generated.files.map(show).join(', ')}\n`)
+
+  if (injectDir !== undefined) {
+    for (const file of planned) {
+      await writeFile(file.path, file.content)
+      io.stdout.write(`injected the CA into ${file.webhooks} caBundle field(s) in ${show(file.path)}\n`)
+    }
+    if (planned.length === 0) io.stderr.write(`wfe-admission certs: warning: no webhook configuration with a clientConfig found under ${show(injectDir)}\n`)
+    const secret = await writeSecretManifest(injectDir, { namespace, tlsCrt: issued.serving.cert, tlsKey: issued.serving.key, caCrt: issued.ca.cert })
+    io.stdout.write(`wrote ${show(secret)} (Secret ${namespace}/${SECRET_NAME}; it holds a private key: do not commit it; apply it with kubectl apply -f)\n`)
+  }
+  return EXIT_OK
 }
