@@ -222,10 +222,7 @@ t.test('dryRun: exactly the same verdict, patch and effect intents', async (t) =
 
 t.test('end to end with every built-in rule: annotate, then the controller copies into status', async (t) => {
   const p = fullPolicy()
-  const stored = aFailedExecution((w) => {
-    w.status!.serviceAccountName = 'wfe-runner'
-    w.metadata.annotations = { note: 'x' }
-  })
+  const stored = aFailedExecution((w) => { w.metadata.annotations = { note: 'x' } })
   const annotated = structuredClone(stored)
   annotated.metadata.annotations![CLEAR] = REASON
   const step1 = admit(aRequest({ operation: 'UPDATE', object: annotated, oldObject: stored, userInfo: OPERATOR }), p, 'both')
@@ -245,4 +242,18 @@ t.test('end to end with every built-in rule: annotate, then the controller copie
   const direct = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: flow1, oldObject: stored, userInfo: OPERATOR }), p, 'both')
   t.equal(direct.response.allowed, true, message(direct))
   t.equal(applyTo(flow1, patchOf(direct)).status?.blockClearance?.clearedBy, 'alice@kubernaut.ai')
+
+  // What `kubectl patch --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"..."}}}'` sends.
+  const minimal = structuredClone(stored)
+  ;(minimal.status as Record<string, unknown>)['blockClearance'] = { clearReason: REASON }
+  const fromKubectl = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: minimal, oldObject: stored, userInfo: OPERATOR }), p, 'both')
+  t.equal(fromKubectl.response.allowed, true, message(fromKubectl))
+  t.same(applyTo(minimal, patchOf(fromKubectl)).status?.blockClearance, { clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+
+  const later = applyTo(minimal, patchOf(fromKubectl))
+  const rewrite = structuredClone(later)
+  rewrite.status!.blockClearance!.clearedBy = 'bob@kubernaut.ai'
+  const denied = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: rewrite, oldObject: later, userInfo: OPERATOR }), p, 'both')
+  t.equal(denied.response.allowed, false)
+  t.match(message(denied), /immutable/)
 })
