@@ -210,7 +210,7 @@ t.test('/metrics after real traffic: every series with the right labels', async 
 })
 
 t.test('graceful shutdown under a stream of concurrent reviews loses none', async (t) => {
-  const server = await startServer({ policy: testPolicy(), logger: quiet, source: staticSource(pki), host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 400, shutdownTimeoutMs: 5000 })
+  const server = await startServer({ policy: testPolicy(), logger: quiet, source: staticSource(pki), host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 1500, shutdownTimeoutMs: 5000 })
   let sending = true
   const results: { uid: string; got?: string; status?: number; error?: string; close?: boolean }[] = []
   const worker = async (w: number) => {
@@ -240,12 +240,13 @@ t.test('graceful shutdown under a stream of concurrent reviews loses none', asyn
 
   const stopped = server.shutdown('test')
   t.equal(server.readiness.shuttingDown, true, 'readiness false at once')
-  t.equal((await probeGet(server.probePort, '/readyz')).status, 503, '/readyz 503 during the drain')
-  t.equal((await probeGet(server.probePort, '/healthz')).status, 200, '/healthz still 200 during the drain')
-  // The endpoints controller takes the pod out of the Service part-way through the drain.
-  await new Promise((r) => setTimeout(r, 200))
+  // The endpoints controller takes the pod out of the Service early in the drain; clients stop here.
+  await new Promise((r) => setTimeout(r, 100))
   sending = false
   await Promise.all(workers)
+  t.equal(server.app.server.listening, true, 'still accepting until the drain delay is over')
+  t.equal((await probeGet(server.probePort, '/readyz')).status, 503, '/readyz 503 during the drain')
+  t.equal((await probeGet(server.probePort, '/healthz')).status, 200, '/healthz still 200 during the drain')
   slow.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(slowBody)}\r\n\r\n${slowBody.slice(0, 100)}`)
   while (server.app.server.listening) await new Promise((r) => setTimeout(r, 10))
   await new Promise((r) => setTimeout(r, 100))
