@@ -41,16 +41,19 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   let patch: PatchOperation[] = []
   let effects: Effect[] = []
 
-  if (webhook !== 'validate' && rules.mutators.length > 0) {
+  const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
+  // Mutators that say they do not apply are dropped before anything is copied or diffed, so the
+  // common request (a routine status write) costs no clone.
+  const mutators = webhook === 'validate' ? [] : rules.mutators.filter((m) => m.applies === undefined || m.applies(ctx))
+  if (mutators.length > 0) {
     // Copy only the sections the mutators write; untouched ones stay shared, so the diff skips them.
     const draft = { ...object } as WorkflowExecution & Record<string, unknown>
     for (const section of rules.mutationSections) {
       const value = (object as unknown as Record<string, unknown>)[section]
       if (value !== null && typeof value === 'object') draft[section] = structuredClone(value)
     }
-    const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
     const errors: FieldError[] = []
-    for (const m of rules.mutators) {
+    for (const m of mutators) {
       const out = m.mutate(ctx, draft)
       for (const e of out.errors ?? []) errors.push(e.origin === undefined ? { ...e, origin: m.id } : e)
       if (out.warnings) warnings.push(...out.warnings)

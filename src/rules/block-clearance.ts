@@ -86,6 +86,8 @@ export const blockClearanceAttribution = defineRule({
   operations: ['UPDATE'],
   subresources: ['status'],
   field: FIELD,
+  // Routine controller status writes carry no new blockClearance: skipped before the core copies status.
+  applies: (ctx) => newClearance(ctx) !== undefined,
   mutate: (ctx, draft) => {
     const id = 'block-clearance-attribution'
     const bc = newClearance({ ...ctx, object: draft })

@@ -35,6 +35,8 @@ export const clearAnnotationAttribution = defineRule({
   operations: ['CREATE', 'UPDATE'],
   subresources: [''],
   field: CLEAR_FIELD,
+  // Only a request that adds, changes or removes the clear annotation has anything to attribute.
+  applies: (ctx) => annotationsOf(ctx.object)[ANNOTATION_CLEAR] !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR],
   mutate: (ctx, draft) => {
     const id = 'clear-annotation-attribution'
     const ann: unknown = draft.metadata?.annotations

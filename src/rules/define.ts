@@ -65,6 +65,8 @@ export interface MutationOutcome {
  */
 export interface MutateRule extends RuleBase {
   kind: 'mutate'
+  /** Optional cheap pre-check on the unmodified request; false skips the mutation with no copy. */
+  applies?: (ctx: RuleContext) => boolean
   mutate: (ctx: RuleContext, draft: WorkflowExecution) => MutationOutcome
 }
 

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
 import { applyTo } from '../../src/admission/patch.js'
-import { aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
+import { aRequest, aWorkflowExecution, testPolicy, TEST_OPTIONS } from '../helpers/objects.js'
+import { compilePolicy } from '../../src/policy.js'
+import { defineRule } from '../../src/rules/define.js'
 import { patchOf, ruleIds, message } from '../helpers/verdict.js'
 
 const policy = testPolicy()
@@ -130,4 +132,27 @@ t.test('both: mutate then validate on the mutated object, combined warnings', as
   t.equal(res.response.allowed, true)
   t.equal(res.mutated?.spec.executionConfig?.timeout, '30m')
   t.equal(patchOf(res).length, 1)
+})
+
+t.test('a mutator whose applies() is false is skipped: no copy, no call, no patch', async (t) => {
+  let called = 0
+  const rule = defineRule({
+    id: 'test-never-applies',
+    description: 'test',
+    kind: 'mutate',
+    operations: ['UPDATE'],
+    subresources: [''],
+    field: 'metadata.labels',
+    applies: () => false,
+    mutate: (_ctx, draft) => { called++; draft.metadata.labels = { changed: 'yes' }; return {} },
+  })
+  const p = compilePolicy(TEST_OPTIONS, [rule])
+  const old = aWorkflowExecution()
+  const res = admit(aRequest({ operation: 'UPDATE', object: aWorkflowExecution(), oldObject: old }), p, 'mutate')
+  t.equal(called, 0)
+  t.equal(res.response.patch, undefined)
+  const applies = compilePolicy(TEST_OPTIONS, [{ ...rule, applies: () => true }])
+  const mutated = admit(aRequest({ operation: 'UPDATE', object: aWorkflowExecution(), oldObject: old }), applies, 'mutate')
+  t.same(applyTo(aWorkflowExecution(), patchOf(mutated)).metadata.labels, { changed: 'yes' })
+  t.equal(called, 1)
 })
