@@ -5,7 +5,7 @@ import type { UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { BlockClearanceDetails, WorkflowExecution } from '../../src/api/workflowexecution.js'
 import type { AdmissionOptions } from '../../src/config.js'
 import { compilePolicy } from '../../src/policy.js'
-import { blockClearanceRules } from '../../src/rules/block-clearance.js'
+import { blockClearanceAttribution, blockClearanceRules } from '../../src/rules/block-clearance.js'
 import { clearanceAnnotationRules } from '../../src/rules/clearance-annotations.js'
 import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW, FIXED_NOW_RFC3339, OPERATOR, TEST_OPTIONS } from '../helpers/objects.js'
 import { message, patchOf, ruleIds } from '../helpers/verdict.js'
@@ -184,6 +184,11 @@ t.test('routine status writes without blockClearance pass untouched: no patch, n
     t.same(res.effects, [], webhook)
     t.same(ruleIds(res).filter((id) => id.startsWith('block-clearance')), [], webhook)
   }
+  const ctx = { request: aRequest({ operation: 'UPDATE', subResource: 'status', object, oldObject: old, userInfo: CONTROLLER }), object, oldObject: old, options: TEST_OPTIONS, now: FIXED_NOW }
+  t.equal(blockClearanceAttribution.applies?.(ctx), false, 'the mutator is skipped before the core copies status')
+  const attributedCtx = { ...ctx, object: withClearance(ATTRIBUTED), oldObject: withClearance(ATTRIBUTED) }
+  t.equal(blockClearanceAttribution.applies?.(attributedCtx), false, 'and when the stored record is already attributed')
+  t.equal(blockClearanceAttribution.applies?.({ ...ctx, object: withClearance({ clearReason: REASON }) }), true)
 })
 
 t.test('already attributed: an identical write gets no patch and no effect', async (t) => {
