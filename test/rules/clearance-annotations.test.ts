@@ -3,27 +3,15 @@ import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { applyTo } from '../../src/admission/patch.js'
 import type { Operation, UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
-import type { AdmissionOptions } from '../../src/config.js'
-import { compilePolicy } from '../../src/policy.js'
-import { blockClearanceRules } from '../../src/rules/block-clearance.js'
-import { clearanceAnnotationRules } from '../../src/rules/clearance-annotations.js'
-import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW_RFC3339, OPERATOR, TEST_OPTIONS, testPolicy as fullPolicy } from '../helpers/objects.js'
+import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW_RFC3339, OPERATOR, testPolicy as fullPolicy } from '../helpers/objects.js'
 import { message, patchOf, ruleIds } from '../helpers/verdict.js'
+import { ALL, CLEAR, CLEAR_AT, CLEAR_BY, clearancePolicy as testPolicy, policy, REASON } from './clearance-fixtures.js'
 
-// Only the block-clearance families, so each verdict is about them; the last tests run the
-// complete built-in policy end to end.
-function testPolicy(options: Partial<AdmissionOptions> = {}) {
-  return compilePolicy({ ...TEST_OPTIONS, ...options }, [], [...blockClearanceRules, ...clearanceAnnotationRules])
-}
-const policy = testPolicy()
-const REASON = 'node pressure resolved, cluster state verified manually'
-const CLEAR = 'kubernaut.ai/clear-execution-block'
-const CLEAR_BY = 'kubernaut.ai/clear-execution-block-by'
-const CLEAR_AT = 'kubernaut.ai/clear-execution-block-at'
+// Flow 2 on the main resource (src/rules/clearance-annotations.ts); the last test runs the complete
+// built-in policy end to end.
 const BY_PATH = '/metadata/annotations/kubernaut.ai~1clear-execution-block-by'
 const AT_PATH = '/metadata/annotations/kubernaut.ai~1clear-execution-block-at'
 const EARLIER = '2026-11-25T09:30:00Z'
-const ALL: WebhookKind[] = ['mutate', 'validate', 'both']
 
 function withAnnotations(annotations: Record<string, string> | undefined): WorkflowExecution {
   return aFailedExecution((w) => {
