@@ -6,6 +6,7 @@
 // bytes changed and the new pair checks out; otherwise the last good pair keeps serving.
 import { watch, realpathSync, type FSWatcher } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Server as TlsServer, TlsOptions } from 'node:tls'
 import { WfeError } from '../errors.js'
 import type { CertificateSource, TlsReloadHooks } from './source.js'
@@ -33,6 +34,8 @@ export interface FileCertificateSourceOptions {
 
 export const DEFAULT_POLL_INTERVAL_MS = 10_000
 const DEFAULT_DEBOUNCE_MS = 100
+const SETTLE_MS = 50
+const MAX_SETTLE_ATTEMPTS = 3
 
 interface DirWatch {
   dir: string
@@ -92,35 +95,64 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
     hooks?.reload?.('error')
   }
 
-  async function reloadOnce(): Promise<void> {
-    let raw: RawMaterial
+  /** One read of the files: their bytes, or why they could not be read. */
+  async function read(): Promise<RawMaterial | string> {
     try {
-      raw = await readMaterial(paths)
+      return await readMaterial(paths)
     } catch (err) {
-      if (!running) return
-      // A missing file persists across polls: report it once, not every 10 s.
-      const reason = message(err)
-      if (reason !== lastReadError) fail(reason)
-      lastReadError = reason
-      return
+      return message(err)
     }
-    lastReadError = undefined
-    // A read that was in flight when stop() ran must not swap or report anything.
-    if (!running) return
-    if (sameMaterial(current, raw) || sameMaterial(rejected, raw)) return
+  }
+
+  function sameRead(a: RawMaterial | string, b: RawMaterial | string): boolean {
+    return typeof a === 'string' || typeof b === 'string' ? a === b : sameMaterial(a, b)
+  }
+
+  /** Checks the material and, when it passes, swaps it in; returns why it failed otherwise. */
+  function apply(raw: RawMaterial): string | undefined {
     let next: CheckedMaterial
     try {
       next = checkMaterial(raw, paths, now())
       for (const server of servers) server.setSecureContext(contextOptions(next))
     } catch (err) {
-      rejected = raw
-      fail(message(err))
-      return
+      return message(err)
     }
     rejected = undefined
     current = next
     logger.info({ certDir: options.certDir, notAfter: next.notAfter.toISOString(), fingerprint256: next.fingerprint256 }, 'TLS certificate reloaded')
     hooks?.reload?.('success', next.notAfter)
+    return undefined
+  }
+
+  async function reloadOnce(): Promise<void> {
+    let seen = await read()
+    let failure: string
+    for (let attempt = 1; ; attempt++) {
+      // A read that was in flight when stop() ran must not swap or report anything.
+      if (!running) return
+      if (typeof seen === 'string') {
+        // A missing file persists across polls: report it once, not every 10 s.
+        if (seen === lastReadError) return
+        failure = seen
+      } else {
+        lastReadError = undefined
+        if (sameMaterial(current, seen) || sameMaterial(rejected, seen)) return
+        const why = apply(seen)
+        if (why === undefined) return
+        failure = why
+      }
+      // A failure may be a torn read (a file overwritten in place, or a swap between our two reads):
+      // report only a state that holds still over a short quiet period.
+      if (attempt >= MAX_SETTLE_ATTEMPTS) break
+      await sleep(SETTLE_MS, undefined, { ref: false })
+      const next = await read()
+      if (sameRead(seen, next)) break
+      seen = next
+    }
+    if (!running) return
+    if (typeof seen === 'string') lastReadError = seen
+    else rejected = seen
+    fail(failure)
   }
 
   async function reload(): Promise<void> {

@@ -107,6 +107,23 @@ t.test('plain overwrite: the directory watch picks it up and a NEW connection se
   t.notOk(served.error)
 })
 
+t.test('a pair overwritten file by file is not reported as a broken pair', async (t) => {
+  const dir = await tempDir(t)
+  await writePair(dir, A)
+  const { logger } = captureLogger()
+  const { hooks, events } = recordingHooks()
+  const source = createFileCertificateSource({ certDir: dir, logger, hooks, pollIntervalMs: 10, debounceMs: 1 })
+  const { port } = await serve(t, source)
+  source.start()
+  t.teardown(() => source.stop())
+  // The 10 ms poll reads B's certificate with A's key in between: a torn read, not a bad pair.
+  await writeFile(join(dir, 'tls.crt'), B.cert)
+  await new Promise((r) => setTimeout(r, 15))
+  await writeFile(join(dir, 'tls.key'), B.key)
+  t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'B served')
+  t.same(events.map((e) => e.result), ['success'], 'one success, no error')
+})
+
 t.test('the poll alone catches a change when no watch event arrives in time', async (t) => {
   const dir = await tempDir(t)
   await writePair(dir, A)
