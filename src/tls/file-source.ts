@@ -4,6 +4,9 @@
 // watched, the watch is re-armed after renames, and a poll catches anything a watch misses (NFS,
 // overlay file systems, a re-pointed directory symlink). A reload swaps the context only when the
 // bytes changed and the new pair checks out; otherwise the last good pair keeps serving.
+// With a client CA, attach() also installs the --client-allowed-names check (client-names.ts) as a
+// 'secureConnection' listener: Node has no server-side verify hook, so a verified certificate with
+// the wrong name is refused by destroying the socket right after the handshake, before HTTP.
 import { watch, realpathSync, type FSWatcher } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
