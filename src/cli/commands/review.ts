@@ -9,15 +9,15 @@ import { decodeReview, encodeReview } from '../../admission/review.js'
 import { admit } from '../../admission/admit.js'
 import type { WebhookKind } from '../../admission/types.js'
 
-const FLAGS: readonly FlagSpec[] = [
+export const REVIEW_FLAGS: readonly FlagSpec[] = [
   ...CORE_FLAGS,
   { name: 'webhook', type: 'string', default: 'both', commands: ['review'], description: 'validate, mutate, or both (mutate then validate, as the apiserver does)' },
 ]
 
 export const review: Command = async (argv, io) => {
-  const { values, positionals } = parseFlags(argv, FLAGS, io.env)
+  const { values, positionals } = parseFlags(argv, REVIEW_FLAGS, io.env)
   if (values['help'] === true) {
-    io.stdout.write(usage('review [flags] [FILE|-]', 'Reads one AdmissionReview request (JSON) and prints the AdmissionReview response.', FLAGS))
+    io.stdout.write(usage('review [flags] [FILE|-]', 'Reads one AdmissionReview request (JSON) and prints the AdmissionReview response.', REVIEW_FLAGS))
     return EXIT_OK
   }
   const webhook = String(values['webhook'])
