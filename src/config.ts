@@ -96,4 +96,5 @@ export const CERTS_FLAGS: readonly FlagSpec[] = [
   { name: 'days', type: 'number', default: 365, commands: ['certs'], description: 'validity of the serving certificate in days (the CA gets ten times as long)' },
   { name: 'inject', type: 'string', commands: ['certs'], description: 'manifests directory: write the CA into every caBundle and a Secret manifest for the serving pair' },
   { name: 'client', type: 'string', commands: ['certs'], description: 'also issue a client certificate with this common name (client.crt, client.key)' },
+  { name: 'new-ca', type: 'boolean', default: false, commands: ['certs'], description: 'make a new CA even when --out already holds ca.crt and ca.key (by default they are reused, so what trusts the CA keeps working)' },
 ]

@@ -49,6 +49,8 @@ export interface GenerateOptions {
   days: number
   /** Common name of a client certificate to issue too (client.crt, client.key). */
   client?: string
+  /** An existing CA to sign with instead of issuing a new one. */
+  ca?: PemPair
 }
 
 export interface GeneratedCertificates {
@@ -149,7 +151,7 @@ export async function issueLeaf(options: IssueLeafOptions): Promise<PemPair> {
 /** CA, serving pair and optional client pair, as PEM, without touching the disk. */
 export async function issueCertificates(options: Omit<GenerateOptions, 'outDir'>): Promise<Omit<GeneratedCertificates, 'files'>> {
   const days = options.days
-  const ca = await issueCa({ notAfter: new Date(Date.now() + days * 10 * DAY_MS) })
+  const ca = options.ca ?? (await issueCa({ notAfter: new Date(Date.now() + days * 10 * DAY_MS) }))
   const { dnsNames, ips } = servingNames(options.service, options.namespace)
   const notAfter = new Date(Date.now() + days * DAY_MS)
   const commonName = options.service !== undefined && options.service !== '' ? `${options.service}.${options.namespace ?? 'default'}.svc` : 'localhost'

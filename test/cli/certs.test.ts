@@ -146,8 +146,8 @@ t.test('--inject DIR: the CA in every caBundle, the serving pair in a Secret man
   t.equal(fromSecret('ca.crt'), caPem)
   t.ok(new X509Certificate(fromSecret('tls.crt')).checkHost('wfe-admission.kubernaut-system.svc'), 'the Secret holds the in-cluster serving certificate')
 
-  // Again: the new CA replaces the old one, and the Secret under certs/ is not mistaken for a manifest.
-  const again = await runCli(['certs', '--out', 'out', '--service', 'wfe-admission', '--inject', 'manifests'], { cwd })
+  // Again with --new-ca: the new CA replaces the old one, and the Secret under certs/ is not mistaken for a manifest.
+  const again = await runCli(['certs', '--out', 'out', '--service', 'wfe-admission', '--inject', 'manifests', '--new-ca'], { cwd })
   t.equal(again.code, 0, again.stderr)
   const caPem2 = await readFile(join(cwd, 'out', 'ca.crt'), 'utf8')
   t.not(caPem2, caPem)

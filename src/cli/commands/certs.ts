@@ -7,6 +7,7 @@ import { parseFlags, usage } from '../args.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
 import { issueCertificates, writeCertificates } from '../../tls/generate.js'
 import { SECRET_NAME, planCaBundleInjection, writeSecretManifest } from '../../tls/inject.js'
+import { readExistingCa } from '../../tls/existing-ca.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 // A CN goes into a distinguished-name string: keep to characters that need no escaping there.
@@ -57,12 +58,15 @@ export const certs: Command = async (argv, io) => {
     return EXIT_USAGE
   }
 
-  const issued = await issueCertificates({ days: values['days'] as number, namespace, ...(service !== undefined ? { service } : {}), ...(client !== undefined ? { client } : {}) })
+  const ca = values['new-ca'] === true ? undefined : await readExistingCa(outDir)
+  const issued = await issueCertificates({ days: values['days'] as number, namespace, ...(service !== undefined ? { service } : {}), ...(client !== undefined ? { client } : {}), ...(ca !== undefined ? { ca } : {}) })
   // Plan the injection before writing anything, so an unparsable manifest leaves no files behind.
   const planned = injectDir === undefined ? [] : await planCaBundleInjection(injectDir, issued.ca.cert)
   const generated = await writeCertificates(outDir, issued)
   const show = (p: string): string => relative(io.cwd, p) || '.'
-  io.stdout.write(`wrote ${generated.files.map(show).join(', ')}\n`)
+  if (ca !== undefined) io.stdout.write(`reused the CA in ${show(outDir)} (ca.crt, ca.key); --new-ca makes a new one\n`)
+  const written = ca === undefined ? generated.files : generated.files.filter((f) => !/ca\.(crt|key)$/.test(f))
+  io.stdout.write(`wrote ${written.map(show).join(', ')}\n`)
 
   if (injectDir !== undefined) {
     for (const file of planned) {
