@@ -14,6 +14,7 @@ import type { Server as TlsServer, TlsOptions } from 'node:tls'
 import { WfeError } from '../errors.js'
 import type { CertificateSource, TlsReloadHooks } from './source.js'
 import { checkMaterial, contextOptions, materialPaths, readMaterial, readMaterialSync, sameMaterial, type CheckedMaterial, type RawMaterial } from './material.js'
+import { confirmServed } from './confirm.js'
 import { installClientNameCheck } from './client-names.js'
 
 export interface SourceLogger {
@@ -124,7 +125,14 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
     current = next
     logger.info({ certDir: options.certDir, notAfter: next.notAfter.toISOString(), fingerprint256: next.fingerprint256 }, 'TLS certificate reloaded')
     hooks?.reload?.('success', next.notAfter)
+    for (const server of servers) void confirm(server, next.fingerprint256)
     return undefined
+  }
+
+  async function confirm(server: TlsServer, fingerprint256: string): Promise<void> {
+    const served = await confirmServed(server, fingerprint256)
+    if (served === true) logger.info({ fingerprint256 }, 'confirmed: new handshakes present the reloaded certificate')
+    else if (served === false) logger.warn({ fingerprint256 }, 'a new handshake still presents the previous certificate after the reload')
   }
 
   async function reloadOnce(): Promise<void> {
