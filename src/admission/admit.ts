@@ -25,6 +25,11 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
   try {
     return run(request, policy, webhook, uid)
   } catch (err) {
+    // JSON.parse nests iteratively, but copying and diffing for a patch recurse: an object nested
+    // thousands of levels deep is the sender's fault (a 400), not an internal error.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      return { response: complete(errored(400, 'request.object: nested too deeply to process'), uid), effects: [], violations: [] }
+    }
     return { response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid), effects: [], violations: [] }
   }
 }

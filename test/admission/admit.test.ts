@@ -156,3 +156,12 @@ t.test('a mutator whose applies() is false is skipped: no copy, no call, no patc
   t.same(applyTo(aWorkflowExecution(), patchOf(mutated)).metadata.labels, { changed: 'yes' })
   t.equal(called, 1)
 })
+
+t.test('an object nested 100,000 levels deep: mutate answers 400 "nested too deeply", not an internal error', async (t) => {
+  const object = aWorkflowExecution() as unknown as { spec: Record<string, unknown> }
+  object.spec['deep'] = JSON.parse('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000))
+  const req = aRequest({ object, uid: 'u-deep' })
+  const res = admit(req, policy, 'mutate')
+  t.same(res.response, { uid: 'u-deep', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } })
+  t.equal(admit(req, policy, 'validate').response.allowed, true, 'validate does not recurse into unknown fields')
+})

@@ -1,15 +1,12 @@
 import t, { type Test } from 'tap'
-import { connect as tlsConnect, type TLSSocket } from 'node:tls'
-import { connect as netConnect } from 'node:net'
 import { request as httpRequest } from 'node:http'
-import { once } from 'node:events'
 import { pino } from 'pino'
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/listen.js'
 import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
 import { applyTo, decodePatch } from '../../src/admission/patch.js'
-import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
 import { makeTestPki, staticSource, type StaticSource } from '../helpers/tls.js'
 import { call, keepAliveAgent, postJson } from '../helpers/https.js'
+import { readUntilClose, tlsSocket } from '../helpers/raw-tls.js'
 import { aRequest, aReview, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
 
 const pki = await makeTestPki()
@@ -30,23 +27,6 @@ function probeGet(port: number, path: string): Promise<{ status: number; text: s
       res.on('data', (c: string) => { text += c })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
     }).on('error', reject).end()
-  })
-}
-
-function tlsSocket(port: number): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => resolve(s))
-    s.on('error', reject)
-  })
-}
-
-function readUntilClose(s: TLSSocket | import('node:net').Socket, timeoutMs: number): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    let text = ''
-    const timer = setTimeout(() => { s.destroy(); resolve({ text, closed: false }) }, timeoutMs)
-    s.on('data', (c: Buffer) => { text += c.toString('utf8') })
-    s.on('error', () => {})
-    s.on('close', () => { clearTimeout(timer); resolve({ text, closed: true }) })
   })
 }
 
@@ -83,42 +63,6 @@ t.test('the certificate source is attached, started and stopped', async (t) => {
   t.equal(probe, 'ECONNREFUSED', 'and so is the probe port')
 })
 
-t.test('over real HTTPS: HTTP-level errors with JSON bodies', async (t) => {
-  const server = await start(t)
-  const bad = await call(server.port, VALIDATE_PATH, { ca, body: '{"kind":' })
-  t.equal(bad.status, 400)
-  t.equal(bad.json().error, 'InvalidJSON')
-  const notReview = await call(server.port, VALIDATE_PATH, { ca, body: JSON.stringify({ kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1', request: { uid: 'u-x', operation: 'NOPE' } }) })
-  t.equal(notReview.status, 400)
-  t.same(notReview.json(), { error: 'NotAnAdmissionReview', message: notReview.json().message, uid: 'u-x' })
-  const text = await call(server.port, VALIDATE_PATH, { ca, body: '{}', headers: { 'content-type': 'text/plain' } })
-  t.equal(text.status, 415)
-  t.equal(text.json().error, 'UnsupportedMediaType')
-  const get = await call(server.port, VALIDATE_PATH, { ca, method: 'GET' })
-  t.equal(get.status, 405)
-  t.equal(get.headers['allow'], 'POST')
-  const put = await call(server.port, MUTATE_PATH, { ca, method: 'PUT', body: '{}' })
-  t.equal(put.status, 405)
-  const unknown = await call(server.port, '/nope', { ca, method: 'GET' })
-  t.equal(unknown.status, 404)
-  t.equal(unknown.json().error, 'NotFound')
-})
-
-t.test('a body declared over 7 MiB is refused with 413 before it is sent', async (t) => {
-  const server = await start(t)
-  const s = await tlsSocket(server.port)
-  const reading = readUntilClose(s, 5000)
-  // Only the headers and a few bytes: the answer must not wait for the other 8 MiB.
-  s.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${MAX_REVIEW_BYTES + 1024 * 1024}\r\n\r\n{"apiVersion":`)
-  const { text, closed } = await reading
-  t.ok(closed, 'the server closes the connection')
-  t.match(text, /^HTTP\/1\.1 413 /)
-  t.match(text, /connection: close/i)
-  t.match(text, /"error":"PayloadTooLarge"/)
-  const after = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
-  t.equal(after.status, 200, 'still serving')
-})
-
 t.test('keep-alive: one socket carries many reviews, with a long idle timeout', async (t) => {
   const server = await start(t)
   const agent = keepAliveAgent(ca, 1)
@@ -132,38 +76,6 @@ t.test('keep-alive: one socket carries many reviews, with a long idle timeout', 
     reused.push(res.reusedSocket)
   }
   t.same(reused, [false, true, true, true])
-})
-
-t.test('slow headers are cut off; an idle keep-alive connection is not', async (t) => {
-  const server = await start(t, { headersTimeoutMs: 400, requestTimeoutMs: 800, connectionsCheckingIntervalMs: 100 })
-  const slow = await tlsSocket(server.port)
-  const started = Date.now()
-  const reading = readUntilClose(slow, 5000)
-  slow.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\n`)
-  const { closed, text } = await reading
-  t.ok(closed, 'closed by the server')
-  t.ok(Date.now() - started < 3000, 'within a bounded time')
-  t.match(text, /^(HTTP\/1\.1 408 |)/, 'a 408 at most')
-
-  const agent = keepAliveAgent(ca, 1)
-  t.teardown(() => agent.destroy())
-  await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca, agent })
-  await new Promise((r) => setTimeout(r, 1200))
-  const again = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca, agent })
-  t.equal(again.status, 200)
-  t.equal(again.reusedSocket, true, 'idle longer than the headers timeout, still open')
-})
-
-t.test('plain HTTP spoken to the TLS port is dropped, and the server keeps serving', async (t) => {
-  const server = await start(t)
-  const s = netConnect({ host: '127.0.0.1', port: server.port })
-  await once(s, 'connect')
-  const reading = readUntilClose(s, 5000)
-  s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
-  const { closed } = await reading
-  t.ok(closed)
-  const ok = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
-  t.equal(ok.status, 200)
 })
 
 t.test('probes: /healthz, and /readyz false until TLS is healthy', async (t) => {
@@ -234,7 +146,7 @@ t.test('graceful shutdown under a stream of concurrent reviews loses none', asyn
   await new Promise((r) => setTimeout(r, 150))
 
   // A review whose body is still arriving when the server stops accepting: it must be answered.
-  const slow = await tlsSocket(server.port)
+  const slow = await tlsSocket(server.port, ca)
   const slowBody = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid: 'in-flight-at-close' })))
   const slowReading = readUntilClose(slow, 8000)
 
