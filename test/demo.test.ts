@@ -3,6 +3,7 @@
 // itself as a child process, as a newcomer runs it.
 import t from 'tap'
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -148,6 +149,16 @@ t.test('the server was stopped: both ports are closed', async (t) => {
   t.ok(result.port > 0 && result.probePort > 0)
   t.equal(await refused(result.port), 'ECONNREFUSED')
   t.equal(await refused(result.probePort), 'ECONNREFUSED')
+})
+
+t.test('docs/demo.md: every line of its excerpt is in the real transcript (times, ports, uids aside)', async (t) => {
+  const doc = readFileSync(`${ROOT}docs/demo.md`, 'utf8')
+  const excerpt = /```text\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? ''
+  const varying = /\d{4}-\d\d-\d\dT\d\d:|127\.0\.0\.1|wfe-demo-|"level":30/
+  const lines = excerpt.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '…' && !varying.test(l))
+  t.ok(lines.length > 50, `${lines.length} lines compared`)
+  const actual = new Set(transcript.split('\n'))
+  for (const line of lines) if (!actual.has(line)) t.fail(`not in the transcript: ${line}`)
 })
 
 t.test('npm run demo: the script as a child process exits 0 with the transcript', async (t) => {

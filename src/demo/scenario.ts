@@ -32,7 +32,7 @@ export const FORGED_CLEARED_AT = '2020-01-01T00:00:00Z'
 export const REASONS = {
   wfe1: 'OOM root cause fixed by raising the memory limit, verified on staging',
   wfe2: 'node pool drained and replaced, payment-api verified healthy by hand',
-  wfe3: 'registry outage caused the failed pull, images pull again since 10:05',
+  wfe3: 'a registry outage failed the image pull, pulls verified working again',
 } as const
 
 export interface Step {

@@ -32,8 +32,9 @@ export function intro(s: Style, server: { port: number; probePort: number; certD
   return [
     s.bold('wfe-admission demo: the life of a WorkflowExecution, over real HTTPS'),
     '',
-    `  webhook  https://127.0.0.1:${server.port}  (fresh dev certificates in ${server.certDir})`,
-    `  probes   http://127.0.0.1:${server.probePort}/readyz`,
+    `  server   https://127.0.0.1:${server.port}, probes on :${server.probePort}; stopped at the end`,
+    `  certs    fresh dev CA and serving pair in ${server.certDir}, removed at the end`,
+    '',
     '  Each request is an AdmissionReview exactly as the kube-apiserver sends it, to the webhooks in',
     '  manifests/base: the mutating webhook first, its patch applied, then the validating webhook.',
     '',
