@@ -151,15 +151,17 @@ t.test('the server was stopped: both ports are closed', async (t) => {
   t.equal(await refused(result.probePort), 'ECONNREFUSED')
 })
 
-t.test('docs/demo.md: every line of its excerpt is in the real transcript (times, ports, uids aside)', async (t) => {
-  const doc = readFileSync(`${ROOT}docs/demo.md`, 'utf8')
-  const excerpt = /```text\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? ''
-  const varying = /\d{4}-\d\d-\d\dT\d\d:|127\.0\.0\.1|wfe-demo-|"level":30/
-  const lines = excerpt.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '…' && !varying.test(l))
-  t.ok(lines.length > 50, `${lines.length} lines compared`)
-  const actual = new Set(transcript.split('\n'))
-  for (const line of lines) if (!actual.has(line)) t.fail(`not in the transcript: ${line}`)
-})
+for (const [file, least] of [['docs/demo.md', 50], ['README.md', 20]] as const) {
+  t.test(`${file}: every line of its demo excerpt is in the real transcript (times, ports, uids aside)`, async (t) => {
+    const doc = readFileSync(`${ROOT}${file}`, 'utf8')
+    const excerpt = /```text\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? ''
+    const varying = /\d{4}-\d\d-\d\dT\d\d:|127\.0\.0\.1|wfe-demo-|"level":30/
+    const lines = excerpt.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '…' && !varying.test(l))
+    t.ok(lines.length > least, `${lines.length} lines compared`)
+    const actual = new Set(transcript.split('\n'))
+    for (const line of lines) if (!actual.has(line)) t.fail(`not in the transcript: ${line}`)
+  })
+}
 
 t.test('npm run demo: the script as a child process exits 0 with the transcript', async (t) => {
   const run = promisify(execFile)
