@@ -1,0 +1,97 @@
+// The built CLI as production runs it: `node dist/cli/main.js serve --dev-certs` in its own process.
+// Measures spawn → first /readyz 200, and serves as the target for the RSS-under-load measurement.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { openSync, closeSync, readFileSync, existsSync, statSync, readdirSync } from 'node:fs'
+import { get } from 'node:http'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const CLI = 'dist/cli/main.js'
+
+export interface ServeProcess {
+  child: ChildProcess
+  port: number
+  probePort: number
+  certDir: string
+  /** spawn() to the first 200 from /readyz, ms. */
+  readyMs: number
+  /** What the process itself logged as readyMs (process.uptime at listen). */
+  loggedReadyMs: number | undefined
+  stop(): Promise<void>
+}
+
+/** A port nothing listens on right now (loopback only; the race with other processes is acceptable here). */
+export async function freePort(): Promise<number> {
+  const s = createServer().listen(0, '127.0.0.1')
+  await once(s, 'listening')
+  const port = (s.address() as { port: number }).port
+  s.close()
+  await once(s, 'close')
+  return port
+}
+
+function status(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    get({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    }).on('error', () => resolve(0))
+  })
+}
+
+/** Newest mtime under src/, so a stale dist/ is reported rather than measured by mistake. */
+function newestSource(dir = 'src'): number {
+  let newest = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+export function distState(): 'missing' | 'stale' | 'fresh' {
+  if (!existsSync(CLI)) return 'missing'
+  return statSync(CLI).mtimeMs < newestSource() ? 'stale' : 'fresh'
+}
+
+export async function spawnServe(workDir: string, name: string): Promise<ServeProcess> {
+  const certDir = join(workDir, `certs-${name}`)
+  const logFile = join(workDir, `serve-${name}.log`)
+  const port = await freePort()
+  const probePort = await freePort()
+  const out = openSync(logFile, 'w')
+  const t0 = performance.now()
+  const child = spawn(process.execPath, [CLI, 'serve', '--dev-certs', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--drain-delay', '0s'], {
+    // Logs go to a file, as a container runtime would take them; Events off (no cluster here).
+    stdio: ['ignore', out, out],
+    env: { ...process.env, WFE_EVENTS: 'false' },
+  })
+  closeSync(out)
+  const exited = once(child, 'exit')
+  let readyMs = NaN
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(0, 2000)}`)
+    if ((await status(probePort, '/readyz')) === 200) {
+      readyMs = performance.now() - t0
+      break
+    }
+    if (performance.now() - t0 > 20_000) throw new Error('serve not ready after 20 s')
+    await sleep(2)
+  }
+  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"wfe-admission serving"'))
+  const logged = line === undefined ? undefined : (JSON.parse(line) as { readyMs?: number }).readyMs
+  return {
+    child,
+    port,
+    probePort,
+    certDir,
+    readyMs,
+    loggedReadyMs: logged,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
