@@ -20,8 +20,8 @@ export interface CompiledValidator {
 export interface RuleSet {
   validators: readonly CompiledValidator[]
   mutators: readonly MutateRule[]
-  /** Top-level sections (spec, metadata, status) the mutators write: the only ones copied per request. */
-  mutationSections: readonly string[]
+  /** The field paths the mutators write (as segments): only the objects along them are copied per request. */
+  mutationPaths: readonly (readonly string[])[]
 }
 
 export interface CompiledPolicy {
@@ -31,7 +31,7 @@ export interface CompiledPolicy {
   select(operation: Operation, subresource: Subresource): RuleSet
 }
 
-const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationSections: [] })
+const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationPaths: [] })
 
 export function compilePolicy(
   options: AdmissionOptions = DEFAULT_ADMISSION_OPTIONS,
@@ -59,14 +59,19 @@ export function compilePolicy(
   }
   const frozen = new Map<string, RuleSet>()
   for (const [k, g] of groups) {
-    const sections = Object.freeze([...new Set(g.mutators.map((m) => m.field.split(/[.[]/)[0] as string))])
-    frozen.set(k, Object.freeze({ validators: Object.freeze(g.validators), mutators: Object.freeze(g.mutators), mutationSections: sections }))
+    const paths = Object.freeze(g.mutators.map((m) => Object.freeze(fieldSegments(m.field))))
+    frozen.set(k, Object.freeze({ validators: Object.freeze(g.validators), mutators: Object.freeze(g.mutators), mutationPaths: paths }))
   }
   return Object.freeze({
     options,
     rules: Object.freeze(all),
     select: (operation: Operation, subresource: Subresource) => frozen.get(`${operation}/${subresource}`) ?? EMPTY,
   })
+}
+
+/** `metadata.annotations[kubernaut.ai/x]` → ['metadata', 'annotations', 'kubernaut.ai/x']. */
+export function fieldSegments(field: string): string[] {
+  return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2] ?? '')
 }
 
 function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {

@@ -2,7 +2,7 @@
 // edge carries out afterwards. No I/O; never throws (a fault becomes errored(500) with the uid).
 import type { AdmissionRequest, AdmissionResponse, Effect, WebhookKind } from './types.js'
 import type { FieldError } from './field.js'
-import type { CompiledPolicy } from '../policy.js'
+import type { CompiledPolicy, RuleSet } from '../policy.js'
 import type { RuleContext } from '../rules/define.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
@@ -51,12 +51,7 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   // common request (a routine status write) costs no clone.
   const mutators = webhook === 'validate' ? [] : rules.mutators.filter((m) => m.applies === undefined || m.applies(ctx))
   if (mutators.length > 0) {
-    // Copy only the sections the mutators write; untouched ones stay shared, so the diff skips them.
-    const draft = { ...object } as WorkflowExecution & Record<string, unknown>
-    for (const section of rules.mutationSections) {
-      const value = (object as unknown as Record<string, unknown>)[section]
-      if (value !== null && typeof value === 'object') draft[section] = structuredClone(value)
-    }
+    const draft = copyAlong(object, rules.mutationPaths)
     const errors: FieldError[] = []
     for (const m of mutators) {
       const out = m.mutate(ctx, draft)
@@ -70,6 +65,9 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     }
     patch = diff(object, draft)
     if (patch.length > 0) object = draft
+    // An attribution is recorded only for a write the validating webhook will admit: a clearance on
+    // a running execution, or one riding on a spec change, must not leave an audit line behind.
+    if (webhook === 'mutate' && effects.length > 0 && deniedBy(rules.validators, { ...ctx, object })) effects = []
   }
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {
@@ -90,6 +88,37 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   const result = finish(verdict, uid, warnings, effects, violations)
   if (patch.length > 0) result.mutated = object
   return result
+}
+
+function deniedBy(validators: RuleSet['validators'], ctx: RuleContext): boolean {
+  return validators.some((v) => v.severity === 'deny' && v.run(ctx).length > 0)
+}
+
+/**
+ * A draft for the mutators: the objects along each path they write are copied (shallowly on the
+ * way, deeply at the end), everything else stays shared with the request, so the request is never
+ * modified and the diff skips untouched subtrees by identity. A huge spec costs nothing to default.
+ */
+function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): WorkflowExecution {
+  const draft = { ...object } as unknown as Record<string, unknown>
+  const copies = new Set<unknown>([draft])
+  for (const path of paths) {
+    let cur = draft
+    for (let i = 0; i < path.length; i++) {
+      const key = path[i] as string
+      const value = cur[key]
+      if (value === null || typeof value !== 'object') break
+      if (!copies.has(value)) {
+        const last = i === path.length - 1 || Array.isArray(value)
+        const copy = last ? structuredClone(value) : { ...(value as Record<string, unknown>) }
+        cur[key] = copy
+        copies.add(copy)
+        if (last) break
+      }
+      cur = cur[key] as Record<string, unknown>
+    }
+  }
+  return draft as unknown as WorkflowExecution
 }
 
 function finish(v: Verdict, uid: string, warnings: string[], effects: Effect[], violations: AdmitResult['violations']): AdmitResult {

@@ -95,12 +95,13 @@ function make(type: FieldErrorType, field: Path, value: unknown, detail: string,
 }
 
 /** Go's %#v-like rendering used by apimachinery: strings quoted, scalars bare, the rest JSON. */
-function renderValue(value: unknown): string {
+export function renderValue(value: unknown): string {
   if (value === undefined || value === null) return 'null'
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   try {
-    return JSON.stringify(value) ?? String(value)
+    // Keys sorted, as Go prints maps, so a message never depends on the sender's key order.
+    return JSON.stringify(value, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v)) ?? String(value)
   } catch {
     return String(value)
   }

@@ -3,7 +3,7 @@
 // afterwards. Flow 1 is an operator's direct status write (clearMethod StatusField); the trusted-
 // controller half of Flow 2 copies an attribution this webhook already wrote into annotations
 // (see clearance-annotations.ts). Modelled on cert-manager's CertificateRequest identity plugin.
-import { forbidden, invalid, type FieldError } from '../admission/field.js'
+import { forbidden, invalid, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { firstDifferences } from './semantic-equal.js'
@@ -74,7 +74,7 @@ function annotationAttribution(ctx: RuleContext, bc: Record<string, unknown>, or
   if (parseRfc3339(at) === undefined) return why(`${ANNOTATION_CLEAR_AT} is absent or not an RFC 3339 time`)
   const given = bc['clearReason']
   if (typeof given === 'string' && given.trim() !== '' && given !== reason) {
-    return why(`clearReason ${JSON.stringify(given)} is inconsistent with ${ANNOTATION_CLEAR} ${JSON.stringify(reason)}`)
+    return why(`clearReason ${renderValue(given)} is inconsistent with ${ANNOTATION_CLEAR} ${renderValue(reason)}`)
   }
   return { ok: true, value: { by, at: at as string, reason } }
 }
@@ -136,7 +136,7 @@ export const blockClearanceImmutable = defineRule({
     const stored = attributedClearance(oldObject)
     if (stored === undefined) return []
     const id = 'block-clearance-immutable'
-    const who = `cleared by ${JSON.stringify(stored['clearedBy'])} at ${JSON.stringify(stored['clearedAt'] ?? null)}`
+    const who = `cleared by ${renderValue(stored['clearedBy'])} at ${renderValue(stored['clearedAt'] ?? null)}`
     const incoming = blockClearanceOf(object)
     if (!present(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`, id)]
     const changed = firstDifferences(stored, incoming, FIELD, 4)
@@ -157,7 +157,7 @@ export const blockClearanceRequiresFailed = defineRule({
     if (newClearance(ctx) === undefined) return []
     const phase = ctx.object.status?.phase
     if (phase === Phase.Failed) return []
-    return [forbidden(FIELD, `a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`, 'block-clearance-requires-failed')]
+    return [forbidden(FIELD, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, 'block-clearance-requires-failed')]
   },
 })
 
@@ -185,13 +185,13 @@ export const blockClearanceTruthful = defineRule({
       const source = annotationAttribution(ctx, bc, id)
       if (!source.ok) return source.errors
       const { by, at, reason } = source.value
-      if (bc['clearedBy'] !== by) errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${JSON.stringify(by)})`, id))
-      if (parseRfc3339(bc['clearedAt']) !== parseRfc3339(at)) errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${JSON.stringify(at)})`, id))
+      if (bc['clearedBy'] !== by) errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${renderValue(by)})`, id))
+      if (parseRfc3339(bc['clearedAt']) !== parseRfc3339(at)) errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${renderValue(at)})`, id))
       if (bc['clearReason'] !== reason) errors.push(forbidden(`${FIELD}.clearReason`, `must equal the ${ANNOTATION_CLEAR} annotation`, id))
       return [...errors, ...reasonErrors(reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords, id)]
     }
     if (bc['clearedBy'] !== username) {
-      errors.push(forbidden(`${FIELD}.clearedBy`, `must be the requesting user ${JSON.stringify(username)}: clearedBy is written by the webhook from the request's userInfo`, id))
+      errors.push(forbidden(`${FIELD}.clearedBy`, `must be the requesting user ${renderValue(username)}: clearedBy is written by the webhook from the request's userInfo`, id))
     }
     if (!isFreshTimestamp(bc['clearedAt'], ctx.now)) {
       errors.push(forbidden(`${FIELD}.clearedAt`, `must be the time of this request (RFC 3339, UTC): clearedAt is written by the webhook`, id))

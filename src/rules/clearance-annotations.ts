@@ -8,7 +8,7 @@
 // mutator then also removes -by and -at, so no attribution is left behind that a later value could
 // be paired with; the validator accepts -by and -at being removed or left as they were, nothing
 // else. A removal is not a clearance, so it emits no audit record.
-import { forbidden, type FieldError } from '../admission/field.js'
+import { forbidden, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, rfc3339Seconds } from './clearance-attribution.js'
@@ -100,7 +100,7 @@ export const clearAnnotationWebhookOnly = defineRule({
     const username = requester(ctx)
     if (username === '') return [authenticationRequired(BY_FIELD, id)]
     const errors: FieldError[] = []
-    if (by !== username) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${JSON.stringify(username)}`, id))
+    if (by !== username) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${renderValue(username)}`, id))
     if (!isFreshTimestamp(at, ctx.now)) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)', id))
     return [...errors, ...reasonErrors(now[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id)]
   },

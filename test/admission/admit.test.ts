@@ -1,7 +1,7 @@
 import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
 import { applyTo } from '../../src/admission/patch.js'
-import { aRequest, aWorkflowExecution, testPolicy, TEST_OPTIONS } from '../helpers/objects.js'
+import { aFailedExecution, aRequest, aWorkflowExecution, OPERATOR, testPolicy, TEST_OPTIONS } from '../helpers/objects.js'
 import { compilePolicy } from '../../src/policy.js'
 import { defineRule } from '../../src/rules/define.js'
 import { patchOf, ruleIds, message } from '../helpers/verdict.js'
@@ -157,11 +157,39 @@ t.test('a mutator whose applies() is false is skipped: no copy, no call, no patc
   t.equal(called, 1)
 })
 
-t.test('an object nested 100,000 levels deep: mutate answers 400 "nested too deeply", not an internal error', async (t) => {
+t.test('an object nested 100,000 levels deep: no internal error; only what a mutation writes is copied', async (t) => {
   const object = aWorkflowExecution() as unknown as { spec: Record<string, unknown> }
   object.spec['deep'] = JSON.parse('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000))
   const req = aRequest({ object, uid: 'u-deep' })
   const res = admit(req, policy, 'mutate')
-  t.same(res.response, { uid: 'u-deep', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } })
+  t.equal(res.response.allowed, true, 'an unknown deep field (the apiserver prunes it) is not copied, so defaulting works')
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
   t.equal(admit(req, policy, 'validate').response.allowed, true, 'validate does not recurse into unknown fields')
+
+  const failed = aFailedExecution()
+  const cleared = aFailedExecution((w) => { w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy', deep: JSON.parse('[' .repeat(100_000) + ']'.repeat(100_000)) } as never })
+  const status = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR, uid: 'u-deep2' }), policy, 'mutate')
+  t.same(status.response, { uid: 'u-deep2', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } }, 'a deep value where a mutation writes is the sender\'s fault: 400')
+})
+
+t.test('mutate records an attribution only for a write the validating webhook will admit', async (t) => {
+  const reason = 'root cause fixed and the cluster state verified by hand'
+  const failed = aFailedExecution()
+  const cleared = aFailedExecution((w) => { w.status!.blockClearance = { clearReason: reason } as never })
+  const ok = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR }), policy, 'mutate')
+  t.equal(ok.effects.length, 1, 'a valid clearance: one audit effect')
+
+  const running = aFailedExecution((w) => { w.status!.phase = 'Running' })
+  const early = aFailedExecution((w) => { w.status!.phase = 'Running'; w.status!.blockClearance = { clearReason: reason } as never })
+  const refused = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: early, oldObject: running, userInfo: OPERATOR }), policy, 'mutate')
+  t.equal(refused.response.allowed, true, 'the mutating webhook still answers (the validating one denies)')
+  t.same(refused.effects, [], 'but records nothing: the write will be refused')
+
+  const old = aFailedExecution()
+  const annotatedAndChanged = aFailedExecution((w) => {
+    w.metadata.annotations = { 'kubernaut.ai/clear-execution-block': reason }
+    w.spec.targetResource = 'payment/Deployment/other'
+  })
+  const riding = admit(aRequest({ operation: 'UPDATE', object: annotatedAndChanged, oldObject: old, userInfo: OPERATOR }), policy, 'mutate')
+  t.same(riding.effects, [], 'an annotation riding on a spec change records nothing')
 })
