@@ -30,3 +30,14 @@ export async function startBaseline(tls: TlsOptions): Promise<{ app: FastifyInst
   await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, port: (app.server.address() as AddressInfo).port }
 }
+
+// Run on its own (`node --import tsx bench/baseline.ts CERT_DIR`), as the bench does, so the baseline
+// has a process to itself like `serve`: prints {"port":N} once listening, stops on SIGTERM.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const dir = process.argv[2] ?? 'certs'
+  const { app, port } = await startBaseline({ cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')) })
+  process.stdout.write(`${JSON.stringify({ port })}\n`)
+  process.once('SIGTERM', () => { void app.close() })
+}

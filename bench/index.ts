@@ -1,29 +1,23 @@
 // `npm run bench`: in one run, side by side, on this machine:
 //   1. the in-process core per request type of the mix (tinybench, one core, all rules on);
-//   2. the real server over TLS with keep-alive, autocannon at 50 connections, the ~10 KiB mix;
-//   3. a bare fastify HTTPS baseline with the same TLS and socket settings (the stack's ceiling),
-//      run alternately with 2, and the ratio server/baseline;
+//   2. the built `serve` process (node dist/cli/main.js serve --dev-certs, logging at info to a file)
+//      over TLS with keep-alive, autocannon at 50 connections, the ~10 KiB mix;
+//   3. a bare fastify HTTPS baseline in its own process with the same TLS pair and socket settings
+//      (the stack's ceiling), run alternately with 2, and the ratio server/baseline;
 //   4. a steady 2,000 requests/s over 10 connections for 10 s, latency from our own hrtime client;
-//   5. the built `serve` process: spawn to /readyz 200, and its RSS under autocannon load.
+//   5. spawn to /readyz 200 (cold, dev certificates generated), and serve's RSS during 2-4.
 // Load generators run in a child process (bench/fork.ts). Prints a table with PASS/MISS per target.
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { pino } from 'pino'
-import { startServer } from '../src/server/listen.js'
-import { compilePolicy } from '../src/policy.js'
-import { DEFAULT_ADMISSION_OPTIONS } from '../src/config.js'
-import { createFileCertificateSource } from '../src/tls/file-source.js'
 import { benchCore } from './core.js'
 import { requestMix } from './mix.js'
 import { toWire, type WireEntry } from './check.js'
 import { runGenerators } from './fork.js'
 import type { AutocannonResult, PacedResult, Target } from './jobs.js'
-import { startBaseline } from './baseline.js'
-import { createCertVolume } from './cert-volume.js'
 import { MiB, rssOf, sampleRss } from './rss.js'
-import { distState, spawnServe } from './serve-process.js'
+import { distState, NODE_FLAGS, spawnBaseline, spawnServe } from './serve-process.js'
 
 const THROUGHPUT_S = Number(process.env['BENCH_SECONDS'] ?? 6)
 const ROUNDS = 2
@@ -47,14 +41,15 @@ async function main(): Promise<void> {
     console.error(`bench: dist/ is ${state}; run \`npm run build\` first (step 5 measures the built CLI)`)
     process.exit(2)
   }
-  const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}`
+  const flags = NODE_FLAGS.length > 0 ? `; serve and baseline run with ${NODE_FLAGS.join(' ')}` : ''
+  const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}${flags}`
   console.log(`bench: ${machine}; load average at start ${load()}`)
   const loadAtStart = load()
   const root = await mkdtemp(join(tmpdir(), 'wfe-bench-'))
   try {
     await core()
+    await startToReady(root)
     await servers(root)
-    await processMeasures(root)
   } finally {
     await rm(root, { recursive: true, force: true })
   }
@@ -70,19 +65,18 @@ async function core(): Promise<void> {
 }
 
 async function servers(root: string): Promise<void> {
-  const vol = await createCertVolume(join(root, 'certs'))
-  const quiet = { info: () => {}, warn: () => {} }
-  const source = createFileCertificateSource({ certDir: vol.dir, logger: quiet })
-  // Logging as `serve` does: info, one line per denial or mutation (4 of the 6 mix entries).
-  const logger = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: '/dev/null', sync: true }))
-  const server = await startServer({ policy: compilePolicy(DEFAULT_ADMISSION_OPTIONS), logger, source, host: '127.0.0.1', port: 0, probeHost: '127.0.0.1', probePort: 0, drainDelayMs: 0 })
-  const baseline = await startBaseline({ cert: vol.serving.cert, key: vol.serving.key })
-  const real: Target = { port: server.port, ca: vol.ca.cert }
-  const bare: Target = { port: baseline.port, ca: vol.ca.cert }
+  const serve = await spawnServe(root, 'bench')
+  const baseline = await spawnBaseline(serve.certDir)
+  const ca = await readFile(join(serve.certDir, 'ca.crt'), 'utf8')
+  const real: Target = { port: serve.port, ca }
+  const bare: Target = { port: baseline.port, ca }
   const entries = toWire(requestMix())
   const bareEntries = toWire(requestMix(), false)
+  await sleep(500)
+  const idle = rssOf(serve.child.pid)
+  const rss = sampleRss(serve.child.pid)
   try {
-    console.log(`2-3/5 server and baseline, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`)
+    console.log(`2-3/5 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`)
     await autocannon(real, entries, 2)
     await autocannon(bare, bareEntries, 2)
     const s: AutocannonResult[] = []
@@ -111,15 +105,19 @@ async function servers(root: string): Promise<void> {
     row('4', 'steady: latency p50 / p99.9 / max (hrtime)', `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p999)} / ${ms(p.latencyMs.max)}`)
     row('4', 'steady: latency p99 (hrtime, write to last byte)', ms(p.latencyMs.p99), '≤ 2 ms', p.latencyMs.p99 <= 2)
     row('4', 'steady: p99 from the scheduled send (timer slop included)', ms(p.fromScheduleMs!.p99))
-    row('2-4', 'RSS of the bench process (server + baseline + tinybench), for reference', `${(rssOf() / MiB).toFixed(0)} MiB now`)
   } finally {
-    await server.shutdown('bench over')
-    await baseline.app.close()
+    const peak = rss.stop()
+    await sleep(1000)
+    const after = rssOf(serve.child.pid)
+    row('5', 'serve process RSS: idle / 1 s after steps 2-4', `${(idle / MiB).toFixed(1)} / ${(after / MiB).toFixed(1)} MiB`)
+    row('5', 'serve process RSS: peak during steps 2-4 (sampled every 100 ms)', `${(peak / MiB).toFixed(1)} MiB`, '≤ 120 MiB', peak <= 120 * MiB)
+    await serve.stop()
+    await baseline.stop()
   }
 }
 
-async function processMeasures(root: string): Promise<void> {
-  console.log('5/5 `node dist/cli/main.js serve --dev-certs`: spawn to ready (3 cold starts), RSS under load…')
+async function startToReady(root: string): Promise<void> {
+  console.log('5/5 `node dist/cli/main.js serve --dev-certs`: spawn to /readyz 200, 3 cold starts…')
   const times: number[] = []
   const logged: number[] = []
   for (let i = 0; i < 3; i++) {
@@ -130,23 +128,6 @@ async function processMeasures(root: string): Promise<void> {
   }
   const median = [...times].sort((a, b) => a - b)[1]!
   row('5', 'start to ready: spawn → /readyz 200, dev certs generated (median of 3)', `${Math.round(median)} ms (runs: ${times.map(Math.round).join(', ')}; process logged ${logged.join(', ')} ms)`, '≤ 1,000 ms', median <= 1000)
-
-  const p = await spawnServe(root, 'rss')
-  try {
-    const target: Target = { port: p.port, ca: await readFile(join(p.certDir, 'ca.crt'), 'utf8') }
-    await sleep(500)
-    const idle = rssOf(p.child.pid)
-    const sampler = sampleRss(p.child.pid)
-    const r = await autocannon(target, toWire(requestMix()), 10)
-    const peak = sampler.stop()
-    await sleep(1000)
-    const after = rssOf(p.child.pid)
-    row('5', 'serve process under load: throughput (50 connections, 10 s)', `${Math.round(r.rps).toLocaleString('en')} req/s, p99 ${r.latencyMs.p99} ms; logs at info to a file`)
-    row('5', 'serve process RSS: idle / 1 s after load', `${(idle / MiB).toFixed(1)} / ${(after / MiB).toFixed(1)} MiB`)
-    row('5', 'serve process RSS: peak under load (sampled every 100 ms)', `${(peak / MiB).toFixed(1)} MiB`, '≤ 120 MiB', peak <= 120 * MiB)
-  } finally {
-    await p.stop()
-  }
 }
 
 function print(machine: string, loadAtStart: string): void {

@@ -56,6 +56,9 @@ export function distState(): 'missing' | 'stale' | 'fresh' {
   return statSync(CLI).mtimeMs < newestSource() ? 'stale' : 'fresh'
 }
 
+/** Extra node flags for the serve process (BENCH_NODE_FLAGS), to compare V8 heap settings. */
+export const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')
+
 export async function spawnServe(workDir: string, name: string): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
   const logFile = join(workDir, `serve-${name}.log`)
@@ -63,7 +66,7 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
   const probePort = await freePort()
   const out = openSync(logFile, 'w')
   const t0 = performance.now()
-  const child = spawn(process.execPath, [CLI, 'serve', '--dev-certs', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--drain-delay', '0s'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--dev-certs', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--drain-delay', '0s'], {
     // Logs go to a file, as a container runtime would take them; Events off (no cluster here).
     stdio: ['ignore', out, out],
     env: { ...process.env, WFE_EVENTS: 'false' },
@@ -89,6 +92,34 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
     certDir,
     readyMs,
     loggedReadyMs: logged,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+export interface BaselineProcess {
+  child: ChildProcess
+  port: number
+  stop(): Promise<void>
+}
+
+/** bench/baseline.ts in its own process, serving the given directory's pair. */
+export async function spawnBaseline(certDir: string): Promise<BaselineProcess> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/baseline.ts', certDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const exited = once(child, 'exit')
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    child.stdout!.on('data', (c: Buffer) => {
+      text += c.toString()
+      if (text.includes('\n')) resolve(text.split('\n')[0]!)
+    })
+    child.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)))
+  })
+  return {
+    child,
+    port: (JSON.parse(line) as { port: number }).port,
     stop: async () => {
       child.kill('SIGTERM')
       await exited
