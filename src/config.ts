@@ -83,7 +83,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'client-allowed-names', type: 'list', env: 'WFE_CLIENT_ALLOWED_NAMES', commands: ['serve'], description: 'comma-separated common names or DNS SANs a client certificate must carry (with --client-ca)' },
   { name: 'drain-delay', type: 'string', env: 'WFE_DRAIN_DELAY', default: '5s', commands: ['serve'], description: 'after SIGTERM, keep serving this long (readiness already false) before closing' },
   { name: 'shutdown-timeout', type: 'string', env: 'WFE_SHUTDOWN_TIMEOUT', default: '20s', commands: ['serve'], description: 'longest wait for in-flight reviews after the drain delay' },
-  { name: 'kubeconfig', type: 'string', env: 'KUBECONFIG', commands: ['serve'], description: 'kubeconfig for writing audit Events (in-cluster config when running in a pod)' },
+  { name: 'kubeconfig', type: 'string', env: 'WFE_KUBECONFIG', commands: ['serve'], description: 'kubeconfig file for writing audit Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer\'s cluster never gets Events from npm start)' },
   { name: 'events', type: 'boolean', env: 'WFE_EVENTS', default: true, commands: ['serve'], description: 'write a BlockCleared Event for each new attribution (set false to disable)' },
   { name: 'log-level', type: 'string', env: 'WFE_LOG_LEVEL', default: 'info', commands: ['serve'], description: 'pino level: debug logs allowed-unchanged reviews too' },
 ]
@@ -91,7 +91,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
 /** `certs` only. */
 export const CERTS_FLAGS: readonly FlagSpec[] = [
   { name: 'out', type: 'string', default: 'certs', commands: ['certs'], description: 'directory to write ca.crt, ca.key, tls.crt, tls.key' },
-  { name: 'service', type: 'string', commands: ['certs'], description: 'Service name: adds NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local SANs' },
+  { name: 'service', type: 'string', commands: ['certs'], description: 'Service name: adds NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local SANs' },
   { name: 'namespace', type: 'string', default: 'kubernaut-system', commands: ['certs'], description: 'Service namespace for the SANs' },
   { name: 'days', type: 'number', default: 365, commands: ['certs'], description: 'validity of the serving certificate in days (the CA gets ten times as long)' },
   { name: 'inject', type: 'string', commands: ['certs'], description: 'manifests directory: write the CA into every caBundle and a Secret manifest for the serving pair' },

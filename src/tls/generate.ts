@@ -69,7 +69,8 @@ export function servingNames(service?: string, namespace = 'default'): { dnsName
   const dnsNames = [...LOOPBACK_DNS_NAMES]
   if (service !== undefined && service !== '') {
     const base = `${service}.${namespace}`
-    dnsNames.push(base, `${base}.svc`, `${base}.svc.cluster.local`)
+    // The bare Service name too: a client in the same namespace reaches it by that name alone.
+    dnsNames.push(service, base, `${base}.svc`, `${base}.svc.cluster.local`)
   }
   return { dnsNames, ips: [...LOOPBACK_IPS] }
 }

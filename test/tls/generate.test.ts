@@ -47,13 +47,14 @@ t.test('key usages: CA signs certificates, leaf signs handshakes', async (t) => 
 t.test('--service/--namespace add the in-cluster DNS names', async (t) => {
   t.same(servingNames('wfe-admission', 'kubernaut-system').dnsNames, [
     'localhost',
+    'wfe-admission',
     'wfe-admission.kubernaut-system',
     'wfe-admission.kubernaut-system.svc',
     'wfe-admission.kubernaut-system.svc.cluster.local',
   ])
   const { serving } = await issueCertificates({ days: 1, service: 'wfe-admission', namespace: 'kubernaut-system' })
   const leaf = new X509Certificate(serving.cert)
-  for (const name of ['wfe-admission.kubernaut-system', 'wfe-admission.kubernaut-system.svc', 'wfe-admission.kubernaut-system.svc.cluster.local', 'localhost']) {
+  for (const name of ['wfe-admission', 'wfe-admission.kubernaut-system', 'wfe-admission.kubernaut-system.svc', 'wfe-admission.kubernaut-system.svc.cluster.local', 'localhost']) {
     t.equal(leaf.checkHost(name, { wildcards: false }), name, name)
   }
   t.equal(leaf.checkHost('wfe-admission.other.svc'), undefined)
