@@ -6,7 +6,7 @@
 import { forbidden, invalid, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
-import { firstDifferences } from './semantic-equal.js'
+import { firstDifferences, semanticEqual } from './semantic-equal.js'
 import {
   authenticationRequired,
   blockClearedEffect,
@@ -36,11 +36,18 @@ function attributedClearance(w: WorkflowExecution | undefined): Record<string, u
   return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? bc : undefined
 }
 
-/** A blockClearance this request introduces: present now, and the stored one is not attributed. */
+/**
+ * A blockClearance this request introduces: present now, the stored one not attributed, and not
+ * simply carried through unchanged. An unattributed record already stored (written while the
+ * webhook was not installed) is nobody's act in this request: routine writes carrying it pass, and
+ * whoever changes it is attributed.
+ */
 function newClearance(ctx: RuleContext): unknown {
   if (attributedClearance(ctx.oldObject) !== undefined) return undefined
   const bc = blockClearanceOf(ctx.object)
-  return present(bc) ? bc : undefined
+  if (!present(bc)) return undefined
+  const stored = blockClearanceOf(ctx.oldObject)
+  return present(stored) && semanticEqual(stored, bc) ? undefined : bc
 }
 
 function isTrusted(ctx: RuleContext, username: string): boolean {

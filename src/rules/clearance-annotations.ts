@@ -9,7 +9,7 @@
 // be paired with; the validator accepts -by and -at being removed or left as they were, nothing
 // else. A removal is not a clearance, so it emits no audit record.
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
+import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, rfc3339Seconds } from './clearance-attribution.js'
 
@@ -106,4 +106,25 @@ export const clearAnnotationWebhookOnly = defineRule({
   },
 })
 
-export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly]
+/**
+ * Clearing comes after the failure it clears: an annotation set while the execution is still
+ * running (or at creation) would pre-approve a block nobody has investigated yet.
+ */
+export const clearAnnotationRequiresFailed = defineRule({
+  id: 'clear-annotation-requires-failed',
+  description: `${ANNOTATION_CLEAR} can be added or changed only when status.phase is Failed`,
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE', 'UPDATE'],
+  subresources: [''],
+  field: CLEAR_FIELD,
+  check: (ctx) => {
+    if (!clearSet(ctx, annotationsOf(ctx.object))) return []
+    const status: unknown = ctx.object.status
+    const phase = isRecord(status) ? status['phase'] : undefined
+    if (phase === Phase.Failed) return []
+    return [forbidden(CLEAR_FIELD, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, 'clear-annotation-requires-failed')]
+  },
+})
+
+export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly, clearAnnotationRequiresFailed]

@@ -192,13 +192,26 @@ t.test('immutability also holds on the main resource (a CRD served without the s
   t.same(ruleIds(res), ['block-clearance-immutable'])
 })
 
-t.test('a record without clearedBy is not attributed yet: a later write attributes it', async (t) => {
+t.test('a stored record without clearedBy: carried through unchanged it passes untouched; changed, it is attributed', async (t) => {
   const old = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
-  const object = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
+  const carried = statusWrite({ old, object: withClearance({ clearReason: REASON, clearMethod: 'StatusField' }) }, 'both')
+  t.equal(carried.response.allowed, true, 'a routine write carrying it is nobody\'s clearance')
+  t.equal(carried.response.patch, undefined)
+  t.same(carried.effects, [])
+
+  const object = withClearance({ clearReason: `${REASON}, re-checked`, clearMethod: 'StatusField' })
   const res = statusWrite({ old, object }, 'both')
   t.equal(res.response.allowed, true)
   t.equal(clearanceAfter(object, res)['clearedBy'], 'alice@kubernaut.ai')
   t.equal(res.effects.length, 1)
+})
+
+t.test('a stored record with an empty clearedBy never blocks metadata-only updates (finalizer removal)', async (t) => {
+  const stored = withClearance({ clearedBy: '', clearReason: 'short', clearMethod: 'StatusField' })
+  const object = structuredClone(stored)
+  object.metadata.finalizers = []
+  const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: stored, userInfo: OPERATOR }), policy, 'both')
+  t.equal(res.response.allowed, true, message(res))
 })
 
 t.test('a new clearance is denied unless status.phase is Failed', async (t) => {

@@ -245,3 +245,21 @@ t.test('end to end with every built-in rule: annotate, then the controller copie
   t.equal(denied.response.allowed, false)
   t.match(message(denied), /immutable/)
 })
+
+t.test('the clear annotation is refused before the execution has failed, and nothing is audited', async (t) => {
+  for (const phase of ['Pending', 'Running', 'Completed', undefined] as const) {
+    const old = aFailedExecution((w) => { if (phase === undefined) delete w.status; else w.status!.phase = phase })
+    const object = structuredClone(old)
+    object.metadata.annotations = { [CLEAR]: REASON }
+    const both = write({ old, object }, 'both')
+    t.equal(both.response.allowed, false, String(phase))
+    t.same(ruleIds(both, 'deny'), ['clear-annotation-requires-failed'], String(phase))
+    t.match(message(both), `metadata.annotations[${CLEAR}]: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`)
+    const mutate = write({ old, object }, 'mutate')
+    t.same(mutate.effects, [], `${String(phase)}: the mutating call records no attribution either`)
+  }
+  const old = withAnnotations(undefined)
+  const ok = write({ old, object: withAnnotations({ [CLEAR]: REASON }) }, 'both')
+  t.equal(ok.response.allowed, true, 'on a Failed execution it is accepted')
+  t.equal(ok.effects.length, 1)
+})
