@@ -33,9 +33,29 @@ export function stableUid(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
+/**
+ * What the apiserver hands the webhooks, given the CRD's status subresource: a CREATE or a
+ * main-resource UPDATE cannot set status (it is dropped, or kept as stored), and a /status UPDATE
+ * changes nothing but status. Checking the object as written would deny what the cluster allows.
+ */
+export function asSent(object: Record<string, unknown>, oldObject: Record<string, unknown> | undefined, subresource: Subresource): Record<string, unknown> {
+  if (subresource === 'status') {
+    if (oldObject === undefined) return object
+    const sent: Record<string, unknown> = { ...oldObject }
+    if (object['status'] === undefined) delete sent['status']
+    else sent['status'] = object['status']
+    return sent
+  }
+  const sent: Record<string, unknown> = { ...object }
+  if (oldObject === undefined || oldObject['status'] === undefined) delete sent['status']
+  else sent['status'] = oldObject['status']
+  return sent
+}
+
 export function synthesizeRequest(input: RequestInput): AdmissionRequest {
   const operation = input.oldObject === undefined ? 'CREATE' : 'UPDATE'
-  const metadata = (input.object['metadata'] ?? {}) as Record<string, unknown>
+  const object = asSent(input.object, input.oldObject, input.subresource)
+  const metadata = (object['metadata'] ?? {}) as Record<string, unknown>
   const gvk = { group: GROUP, version: VERSION, kind: KIND }
   const gvr = { group: GROUP, version: VERSION, resource: RESOURCE }
   const options: Record<string, unknown> = { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions' }
@@ -50,7 +70,7 @@ export function synthesizeRequest(input: RequestInput): AdmissionRequest {
     namespace: typeof metadata['namespace'] === 'string' ? metadata['namespace'] : '',
     operation,
     userInfo: input.userInfo,
-    object: input.object,
+    object,
     oldObject: input.oldObject ?? null,
     dryRun: input.dryRun,
     options,

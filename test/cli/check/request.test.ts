@@ -37,3 +37,25 @@ t.test('uids are stable per source and differ between sources', async (t) => {
   t.equal(stableUid('a.yaml:1'), stableUid('a.yaml:1'))
   t.not(stableUid('a.yaml:1'), stableUid('a.yaml:2'))
 })
+
+t.test('the objects are what the apiserver would send, given the status subresource', async (t) => {
+  const stored = aWorkflowExecution((w) => { w.status = { phase: 'Running' } }) as unknown as Record<string, unknown>
+  const written = aWorkflowExecution((w) => {
+    w.metadata.labels = { changed: 'yes' }
+    w.status = { phase: 'Failed', blockClearance: { clearedBy: 'x', clearReason: 'r', clearMethod: 'StatusField' } }
+  }) as unknown as Record<string, unknown>
+  const base = { userInfo: identity(undefined, []), dryRun: false, key: 'k' }
+
+  const create = synthesizeRequest({ ...base, object: written, subresource: '' })
+  t.equal((create.object as Record<string, unknown>)['status'], undefined, 'CREATE: status is dropped')
+
+  const update = synthesizeRequest({ ...base, object: written, oldObject: stored, subresource: '' })
+  t.same((update.object as Record<string, unknown>)['status'], { phase: 'Running' }, 'main-resource UPDATE: the stored status stays')
+  t.same(((update.object as Record<string, unknown>)['metadata'] as Record<string, unknown>)['labels'], { changed: 'yes' }, 'metadata changes go through')
+
+  const status = synthesizeRequest({ ...base, object: written, oldObject: stored, subresource: 'status' })
+  t.same((status.object as Record<string, unknown>)['status'], (written as { status: unknown }).status, '/status UPDATE: the new status')
+  t.same((status.object as Record<string, unknown>)['metadata'], stored['metadata'], '/status UPDATE: metadata as stored')
+  t.same((status.object as Record<string, unknown>)['spec'], stored['spec'], '/status UPDATE: spec as stored')
+  t.ok('phase' in ((written as { status: Record<string, unknown> }).status), 'the input objects are left as they were')
+})
