@@ -2,7 +2,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { celEnvironment, MAX_EXPRESSION_LENGTH, type CelActivation } from './environment.js'
 import { WfeError } from '../errors.js'
-import { BOUNDED_MATCHES, regexCalls, rewriteRegexCalls } from './guard.js'
+import { BOUNDED_MATCHES, comprehensionNesting, MAX_COMPREHENSION_NESTING, regexCalls, rewriteRegexCalls } from './guard.js'
 
 export type CelProgram = (activation: CelActivation) => unknown
 
@@ -26,6 +26,10 @@ export function compileExpression(ruleId: string, expression: string, want: 'boo
     program = env().parse(expression)
   } catch (err) {
     throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: ${firstLine(err)}`, { cause: err })
+  }
+  const nesting = comprehensionNesting(program.ast)
+  if (nesting > MAX_COMPREHENSION_NESTING) {
+    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: comprehensions (all, exists, exists_one, map, filter) are nested ${nesting} deep; at most ${MAX_COMPREHENSION_NESTING} is allowed, so a rule's cost stays linear in the object's size`)
   }
   const checked = program.check()
   if (!checked.valid) {

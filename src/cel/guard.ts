@@ -75,3 +75,26 @@ export function rewriteRegexCalls(expression: string, calls: readonly RegexCall[
   }
   return out
 }
+
+/** CEL's comprehension macros: each walks a list or map once per evaluation of its receiver. */
+const COMPREHENSIONS: ReadonlySet<string> = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
+
+/**
+ * Comprehensions nested in one another multiply: three levels over a 2,000-key map are 8 billion
+ * steps. Allowing one level keeps a rule's cost linear in the size of the object, which the 7 MiB
+ * body limit bounds, without a runtime cost counter on the hot path.
+ */
+export const MAX_COMPREHENSION_NESTING = 1
+
+/** The deepest nesting of comprehension macros in the expression. */
+export function comprehensionNesting(root: ASTNode): number {
+  let deepest = 0
+  const stack: [ASTNode, number][] = [[root, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [ASTNode, number]
+    const here = node.op === 'rcall' && COMPREHENSIONS.has(node.args[0]) ? depth + 1 : depth
+    if (here > deepest) deepest = here
+    for (const child of children(node)) stack.push([child, here])
+  }
+  return deepest
+}

@@ -34,3 +34,19 @@ t.test('structural limits still apply', async (t) => {
   t.throws(() => compileExpression('deep', deep, 'bool'), { code: 'WFE_ERR_RULE_COMPILE', message: /^rule deep: .*depth/i })
   t.throws(() => compileExpression('long', 'true || '.repeat(600) + 'true', 'bool'), /rule long: expression is \d+ characters, more than the 4096 allowed/)
 })
+
+t.test('nested comprehensions are refused at compile time; one level is fine', async (t) => {
+  const { compileExpression } = await import('../../src/cel/compile.js')
+  const { comprehensionNesting } = await import('../../src/cel/guard.js')
+  const { Environment } = await import('@marcbachmann/cel-js')
+  const env = new Environment({ unlistedVariablesAreDyn: true })
+  t.equal(comprehensionNesting(env.parse('true').ast), 0)
+  t.equal(comprehensionNesting(env.parse('m.all(k, k != "") && l.exists(x, x > 1)').ast), 1)
+  t.equal(comprehensionNesting(env.parse('m.all(k, m.all(j, m.all(i, true)))').ast), 3)
+  t.doesNotThrow(() => compileExpression('one-level', 'object.spec.parameters.all(k, k.size() < 64)', 'bool'))
+  t.throws(
+    () => compileExpression('stall', 'object.spec.parameters.all(k, object.spec.parameters.all(j, object.spec.parameters.all(i, true)))', 'bool'),
+    /rule stall: comprehensions \(all, exists, exists_one, map, filter\) are nested 3 deep; at most 1 is allowed/,
+  )
+  t.throws(() => compileExpression('two', '[1, 2].map(x, [3].filter(y, y > x)).size() > 0', 'bool'), /nested 2 deep/)
+})
