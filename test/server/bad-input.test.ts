@@ -15,7 +15,7 @@ import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
 import { makeTestPki, staticSource } from '../helpers/tls.js'
 import { call, keepAliveAgent, postJson, type HttpsResponse } from '../helpers/https.js'
 import { rawJsonBody, readUntilClose, tlsSocket } from '../helpers/raw-tls.js'
-import { aRequest, aReview, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
+import { aFailedExecution, aRequest, aReview, aWorkflowExecution, OPERATOR, testPolicy } from '../helpers/objects.js'
 
 const pki = await makeTestPki()
 const ca = pki.caPem
@@ -146,9 +146,17 @@ t.test('JSON nested 100,000 levels deep', async (t) => {
   const v = await post(VALIDATE_PATH, review('u-deep-v'))
   t.equal(v.status, 200)
   t.match(v.json().response, { uid: 'u-deep-v', allowed: true }, 'validate never walks an unknown field')
-  const m = await post(MUTATE_PATH, review('u-deep-m'))
-  t.equal(m.status, 200)
-  t.same(m.json().response, { uid: 'u-deep-m', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } }, 'mutate refuses it as the sender\'s fault')
+  const object = aWorkflowExecution()
+  const m = (await post(MUTATE_PATH, review('u-deep-m'))).json().response
+  t.match(m, { uid: 'u-deep-m', allowed: true, patchType: 'JSONPatch' }, 'mutate copies only what it writes, so a deep unknown field does not stop defaulting')
+  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m')
+  // A deep value inside what a mutation writes (the clearance it attributes) is the sender's fault.
+  const failed = aFailedExecution()
+  const cleared = JSON.stringify(aReview(aRequest({ operation: 'UPDATE', subResource: 'status', object: aFailedExecution((w) => { w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy' } as never }), oldObject: failed, userInfo: OPERATOR, uid: 'u-deep-s' })))
+    .replace('"clearReason":', `"deep":${arrays},"clearReason":`)
+  const s = await post(MUTATE_PATH, cleared)
+  t.equal(s.status, 200)
+  t.same(s.json().response, { uid: 'u-deep-s', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } })
   await stillServing(t)
 })
 
