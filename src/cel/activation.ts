@@ -3,10 +3,13 @@
 import type { RuleContext } from '../rules/define.js'
 import type { CelActivation } from './environment.js'
 
-const cache = new WeakMap<RuleContext, CelActivation>()
+// Kept on the context itself: a WeakMap keyed by short-lived contexts costs the GC more than the
+// activation costs to build.
+const CACHE = Symbol('celActivation')
+type Cached = RuleContext & { [CACHE]?: CelActivation }
 
 export function celActivation(ctx: RuleContext): CelActivation {
-  let a = cache.get(ctx)
+  let a = (ctx as Cached)[CACHE]
   if (a === undefined) {
     a = {
       object: withIntegers(ctx.object),
@@ -14,7 +17,7 @@ export function celActivation(ctx: RuleContext): CelActivation {
       request: ctx.request,
       userInfo: ctx.request.userInfo ?? {},
     }
-    cache.set(ctx, a)
+    ;(ctx as Cached)[CACHE] = a
   }
   return a
 }
@@ -37,17 +40,16 @@ function withIntegers(object: unknown): unknown {
   if (object === null || typeof object !== 'object' || Array.isArray(object)) return object
   const o = object as Record<string, unknown>
   const out: Record<string, unknown> = { ...o }
-  out['metadata'] = intFields(o['metadata'], ['generation'])
+  // Only keys that are there are written: an added `key: undefined` would make has() true in CEL.
+  if (o['metadata'] !== undefined) out['metadata'] = intFields(o['metadata'], ['generation'])
   const status = o['status']
   if (status !== null && typeof status === 'object' && !Array.isArray(status)) {
-    const s = intFields(status as Record<string, unknown>, ['observedGeneration'])
-    const copy: Record<string, unknown> = { ...s }
-    copy['executionStatus'] = intFields(copy['executionStatus'], ['completedTasks', 'totalTasks'])
-    copy['failureDetails'] = intFields(copy['failureDetails'], ['failedTaskIndex', 'exitCode'])
+    const copy: Record<string, unknown> = { ...intFields(status as Record<string, unknown>, ['observedGeneration']) }
+    if (copy['executionStatus'] !== undefined) copy['executionStatus'] = intFields(copy['executionStatus'], ['completedTasks', 'totalTasks'])
+    if (copy['failureDetails'] !== undefined) copy['failureDetails'] = intFields(copy['failureDetails'], ['failedTaskIndex', 'exitCode'])
     if (Array.isArray(copy['conditions'])) copy['conditions'] = copy['conditions'].map((c) => intFields(c, ['observedGeneration']))
     if (Array.isArray(copy['ephemeralCredentialIDs'])) copy['ephemeralCredentialIDs'] = copy['ephemeralCredentialIDs'].map(int)
     out['status'] = copy
   }
-  for (const k of ['metadata', 'status']) if (out[k] === undefined) delete out[k]
   return out
 }

@@ -13,6 +13,13 @@ export const executionTimeoutDefault = defineRule({
   operations: ['CREATE'],
   subresources: [''],
   field: 'spec.executionConfig.timeout',
+  // Most CREATEs carry a timeout: skipped before the core copies or diffs anything.
+  applies: ({ object }) => {
+    const spec: unknown = object.spec
+    if (!isRecord(spec)) return false
+    const config = spec['executionConfig']
+    return config === undefined || config === null || (isRecord(config) && (config['timeout'] === undefined || config['timeout'] === null))
+  },
   mutate: ({ options }, draft) => {
     const spec: unknown = draft.spec
     if (!isRecord(spec)) return {}

@@ -124,60 +124,110 @@ const INT32_MAX = 2 ** 31 - 1
 /** Type errors in `value` against `node` (at most MAX_ERRORS_PER_RULE); `value` is present (not undefined/null). */
 export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath, origin: string): FieldError[] {
   const out: FieldError[] = []
-  walk(value, node, path, origin, out)
+  walk(value, node, { root: path, kinds: [], names: [] }, origin, out)
   return out.slice(0, MAX_ERRORS_PER_RULE)
 }
 
-function walk(value: unknown, node: SchemaNode, path: FieldPath, origin: string, out: FieldError[]): void {
-  if (out.length >= MAX_ERRORS_PER_RULE) return
-  const wrongType = (want: string): void => {
-    out.push(invalid(path, jsonType(value), `must be of type ${want}`, origin))
+/**
+ * Where the walk is: the root and a stack of segments (a string is a property, `[k]` a key or an
+ * index). The path string is built only for an error, so a valid object costs no string building.
+ */
+interface Cursor {
+  root: FieldPath
+  /** Parallel stacks: what each segment is, and its name. */
+  kinds: ('child' | 'key' | 'index')[]
+  names: string[]
+}
+
+function pathOf(c: Cursor): FieldPath {
+  let p = c.root
+  for (let i = 0; i < c.kinds.length; i++) {
+    const name = c.names[i] as string
+    const kind = c.kinds[i]
+    p = kind === 'child' ? p.child(name) : kind === 'key' ? p.key(name) : p.index(Number(name))
   }
+  return p
+}
+
+function wrongType(value: unknown, want: string, c: Cursor, origin: string, out: FieldError[]): void {
+  out.push(invalid(pathOf(c), jsonType(value), `must be of type ${want}`, origin))
+}
+
+/** Property entries of each object node, computed once per node rather than per request. */
+const entriesOf = new WeakMap<object, [string, SchemaNode][]>()
+function propertyEntries(node: { properties: Readonly<Record<string, SchemaNode>> }): [string, SchemaNode][] {
+  let e = entriesOf.get(node)
+  if (e === undefined) entriesOf.set(node, (e = Object.entries(node.properties)))
+  return e
+}
+
+function walkAt(value: unknown, node: SchemaNode, c: Cursor, kind: 'child' | 'key' | 'index', name: string, origin: string, out: FieldError[]): void {
+  c.kinds.push(kind)
+  c.names.push(name)
+  walk(value, node, c, origin, out)
+  c.kinds.pop()
+  c.names.pop()
+}
+
+function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: FieldError[]): void {
+  if (out.length >= MAX_ERRORS_PER_RULE) return
   switch (node.type) {
     case 'any':
       return
     case 'string':
-      if (typeof value !== 'string') wrongType('string')
-      else if (node.format === 'date-time' && !DATE_TIME.test(value)) out.push(invalid(path, value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
+      if (typeof value !== 'string') wrongType(value, 'string', c, origin, out)
+      else if (node.format === 'date-time' && !DATE_TIME.test(value)) out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
       return
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType('number')
+      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, origin, out)
       return
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType('integer')
-      else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX)) out.push(invalid(path, value, 'must fit in a 32-bit integer', origin))
+      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, origin, out)
+      else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX)) out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer', origin))
       return
     case 'boolean':
-      if (typeof value !== 'boolean') wrongType('boolean')
+      if (typeof value !== 'boolean') wrongType(value, 'boolean', c, origin, out)
       return
     case 'array':
       if (!Array.isArray(value)) {
-        wrongType('array')
+        wrongType(value, 'array', c, origin, out)
         return
       }
-      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++) walk(value[i], node.items, path.index(i), origin, out)
+      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++) walkAt(value[i], node.items, c, 'index', String(i), origin, out)
       return
     case 'map':
       if (!isRecord(value)) {
-        wrongType('object')
+        wrongType(value, 'object', c, origin, out)
         return
       }
-      for (const key of Object.keys(value)) {
+      // A string map (labels, annotations, parameters) needs no descent for a string value.
+      for (const key in value) {
         if (out.length >= MAX_ERRORS_PER_RULE) break
-        walk(value[key], node.values, path.key(key), origin, out)
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue
+        const v = value[key]
+        if (node.values.type === 'string' && typeof v === 'string') continue
+        walkAt(v, node.values, c, 'key', key, origin, out)
       }
       return
     case 'object':
       if (!isRecord(value)) {
-        wrongType('object')
+        wrongType(value, 'object', c, origin, out)
         return
       }
-      for (const key of node.required ?? []) if (present(value, key) === undefined) out.push(required(path.child(key), '', origin))
+      for (const key of node.required ?? []) {
+        if (present(value, key) === undefined) {
+          c.kinds.push('child')
+          c.names.push(key)
+          out.push(required(pathOf(c), '', origin))
+          c.kinds.pop()
+          c.names.pop()
+        }
+      }
       // Unknown properties are pruned by the apiserver, not rejected, so only declared ones are walked.
-      for (const [key, child] of Object.entries(node.properties)) {
+      for (const [key, child] of propertyEntries(node)) {
         if (out.length >= MAX_ERRORS_PER_RULE) break
         const v = present(value, key)
-        if (v !== undefined) walk(v, child, path.child(key), origin, out)
+        if (v !== undefined) walkAt(v, child, c, 'child', key, origin, out)
       }
       return
   }
