@@ -56,8 +56,16 @@ export function distState(): 'missing' | 'stale' | 'fresh' {
   return statSync(CLI).mtimeMs < newestSource() ? 'stale' : 'fresh'
 }
 
-/** Extra node flags for the serve process (BENCH_NODE_FLAGS), to compare V8 heap settings. */
-export const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')
+/**
+ * Node flags for the serve process: by default the Deployment's NODE_OPTIONS, so the benchmark
+ * measures what production runs; BENCH_NODE_FLAGS overrides them to compare V8 heap settings.
+ */
+export const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? deploymentNodeOptions()).split(' ').filter((f) => f !== '')
+
+function deploymentNodeOptions(): string {
+  const text = readFileSync('manifests/base/deployment.yaml', 'utf8')
+  return /name: NODE_OPTIONS\s+value: (.+)/.exec(text)?.[1]?.trim() ?? ''
+}
 
 export async function spawnServe(workDir: string, name: string): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
