@@ -18,6 +18,8 @@ export interface AdmitResult {
   violations: { error: FieldError; severity: 'deny' | 'warn' }[]
   /** The object after mutation (when the mutate phase ran and allowed it). */
   mutated?: WorkflowExecution
+  /** Ids of the mutation rules that applied, when the answer carries a patch (for logs and reports). */
+  mutatedBy?: string[]
 }
 
 export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind): AdmitResult {
@@ -86,7 +88,10 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
 
   const verdict = patched(patch)
   const result = finish(verdict, uid, warnings, effects, violations)
-  if (patch.length > 0) result.mutated = object
+  if (patch.length > 0) {
+    result.mutated = object
+    result.mutatedBy = mutators.map((m) => m.id)
+  }
   return result
 }
 

@@ -127,7 +127,7 @@ function logVerdict(log: Logger, webhook: string, req: AdmissionRequest, result:
     dryRun: req.dryRun === true,
     verdict,
     code: result.response.status?.code,
-    rules: result.violations.map((v) => v.error.origin ?? 'unknown'),
+    rules: [...result.violations.map((v) => v.error.origin ?? 'unknown'), ...(result.mutatedBy ?? [])],
     warnings: result.response.warnings?.length ?? 0,
     durationMs: Math.round(elapsedMs * 1000) / 1000,
   }

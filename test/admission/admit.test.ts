@@ -193,3 +193,9 @@ t.test('mutate records an attribution only for a write the validating webhook wi
   const riding = admit(aRequest({ operation: 'UPDATE', object: annotatedAndChanged, oldObject: old, userInfo: OPERATOR }), policy, 'mutate')
   t.same(riding.effects, [], 'an annotation riding on a spec change records nothing')
 })
+
+t.test('mutatedBy names the mutation rules that produced the patch', async (t) => {
+  t.same(admit(aRequest({ object: aWorkflowExecution() }), policy, 'mutate').mutatedBy, ['execution-timeout-default'])
+  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m' } })
+  t.equal(admit(aRequest({ object: withTimeout }), policy, 'mutate').mutatedBy, undefined, 'no patch, no ids')
+})

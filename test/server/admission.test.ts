@@ -72,7 +72,7 @@ t.test('logging: mutations at info, allowed-unchanged only at debug, never bodie
   await info.app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(req)) })
   await info.app.inject({ method: 'POST', url: VALIDATE_PATH, ...json(aReview(create())) })
   t.equal(info.log.lines.length, 1, 'the allowed-unchanged review is not logged at info')
-  t.match(info.log.lines[0], { msg: 'admission mutated', uid: req.uid, subresource: 'status', user: 'alice@kubernaut.ai', verdict: 'mutated' })
+  t.match(info.log.lines[0], { msg: 'admission mutated', uid: req.uid, subresource: 'status', user: 'alice@kubernaut.ai', verdict: 'mutated', rules: ['block-clearance-attribution'] })
   const text = JSON.stringify(info.log.lines)
   t.notMatch(text, /do-not-log|secret-extra/, 'userInfo.extra is never logged')
   t.notMatch(text, /clearReason|node pressure resolved|"spec"|"status":\{/, 'object bodies are never logged')
