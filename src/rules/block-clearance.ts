@@ -4,7 +4,7 @@
 // controller half of Flow 2 copies an attribution this webhook already wrote into annotations
 // (see clearance-annotations.ts). Modelled on cert-manager's CertificateRequest identity plugin.
 import { forbidden, invalid, renderValue, type FieldError } from '../admission/field.js'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
+import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { firstDifferences, semanticEqual } from './semantic-equal.js'
 import {
@@ -15,6 +15,7 @@ import {
   parseRfc3339,
   reasonErrors,
   requester,
+  requiresFailed,
   rfc3339Seconds,
 } from './clearance-attribution.js'
 
@@ -162,9 +163,7 @@ export const blockClearanceRequiresFailed = defineRule({
   field: FIELD,
   check: (ctx) => {
     if (newClearance(ctx) === undefined) return []
-    const phase = ctx.object.status?.phase
-    if (phase === Phase.Failed) return []
-    return [forbidden(FIELD, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, 'block-clearance-requires-failed')]
+    return requiresFailed(FIELD, ctx.object.status, 'block-clearance-requires-failed')
   },
 })
 

@@ -9,9 +9,9 @@
 // be paired with; the validator accepts -by and -at being removed or left as they were, nothing
 // else. A removal is not a clearance, so it emits no audit record.
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
+import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
-import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, rfc3339Seconds } from './clearance-attribution.js'
+import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, requiresFailed, rfc3339Seconds } from './clearance-attribution.js'
 
 const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
 const BY_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_BY}]`
@@ -120,10 +120,7 @@ export const clearAnnotationRequiresFailed = defineRule({
   field: CLEAR_FIELD,
   check: (ctx) => {
     if (!clearSet(ctx, annotationsOf(ctx.object))) return []
-    const status: unknown = ctx.object.status
-    const phase = isRecord(status) ? status['phase'] : undefined
-    if (phase === Phase.Failed) return []
-    return [forbidden(CLEAR_FIELD, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, 'clear-annotation-requires-failed')]
+    return requiresFailed(CLEAR_FIELD, ctx.object.status, 'clear-annotation-requires-failed')
   },
 })
 

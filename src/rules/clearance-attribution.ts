@@ -1,8 +1,9 @@
 // What both block-clearance flows share: who the requester is, the reason rules, the timestamp
 // format the webhook writes, and the audit intent each new attribution produces. Pure functions.
 import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
-import { forbidden, invalid, required, type FieldError } from '../admission/field.js'
+import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
 import type { RuleContext } from './define.js'
+import { Phase } from '../api/workflowexecution.js'
 
 export const AUTHENTICATION_REQUIRED = 'authentication required: the request has no userInfo.username to attribute the clearance to'
 
@@ -58,6 +59,13 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
     return [invalid(field, reason, `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`, origin)]
   }
   return []
+}
+
+/** Both flows clear only a failed execution; the error names where the clearance was written. */
+export function requiresFailed(field: string, status: unknown, origin: string): FieldError[] {
+  const phase = isRecord(status) ? status['phase'] : undefined
+  if (phase === Phase.Failed) return []
+  return [forbidden(field, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, origin)]
 }
 
 export function authenticationRequired(field: string, origin: string): FieldError {
