@@ -155,7 +155,7 @@ export const blockClearanceImmutable = defineRule({
 
 export const blockClearanceRequiresFailed = defineRule({
   id: 'block-clearance-requires-failed',
-  description: 'a new status.blockClearance is accepted only when status.phase is Failed',
+  description: 'a new status.blockClearance is accepted only when status.phase is Failed, as stored and as written',
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -163,7 +163,9 @@ export const blockClearanceRequiresFailed = defineRule({
   field: FIELD,
   check: (ctx) => {
     if (newClearance(ctx) === undefined) return []
-    return requiresFailed(FIELD, ctx.object.status, 'block-clearance-requires-failed')
+    // The stored phase, and the written one: a single write cannot fail an execution and clear it.
+    const stored = requiresFailed(FIELD, ctx.oldObject?.status, 'block-clearance-requires-failed')
+    return stored.length > 0 ? stored : requiresFailed(FIELD, ctx.object.status, 'block-clearance-requires-failed')
   },
 })
 

@@ -32,7 +32,10 @@ t.test('each webhook calls the server route of its kind through the Service', as
   for (const [hooks, path] of [[vhooks, VALIDATE_PATH], [mhooks, MUTATE_PATH]] as const) {
     for (const h of hooks) {
       t.same(h.clientConfig.service, { name: svc.metadata.name, namespace: svc.metadata.namespace, path, port: port443.port }, h.name)
-      t.equal(h.clientConfig.caBundle, '', `${h.name}: empty caBundle for certs --inject to fill`)
+      // Shipped empty for `certs --inject` to fill; an operator's checkout may hold an injected CA.
+      const bundle = h.clientConfig.caBundle
+      const injected = bundle !== '' && Buffer.from(bundle, 'base64').toString().startsWith('-----BEGIN CERTIFICATE-----')
+      t.ok(bundle === '' || injected, `${h.name}: caBundle empty, or a CA injected by certs --inject`)
     }
   }
   t.same(vhooks.map((h) => h.name), ['validate.workflowexecution.kubernaut.ai'])

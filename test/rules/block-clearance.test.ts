@@ -253,3 +253,18 @@ t.test('dryRun: exactly the same verdict, patch and effect intents (the edge ski
     }
   }
 })
+
+t.test('one write cannot fail an execution and clear it: the stored phase must be Failed too', async (t) => {
+  for (const stored of ['Running', 'Pending', undefined] as const) {
+    const old = withClearance({ clearReason: REASON }, (w) => {
+      delete w.status!.blockClearance
+      if (stored === undefined) delete w.status!.phase
+      else w.status!.phase = stored
+    })
+    const object = withClearance({ clearReason: REASON })
+    const both = statusWrite({ old, object }, 'both')
+    t.equal(both.response.allowed, false, String(stored))
+    t.match(message(both), `status.phase is ${JSON.stringify(stored ?? null)}, not "Failed"`)
+    t.same(statusWrite({ old, object }, 'mutate').effects, [], `${String(stored)}: nothing audited`)
+  }
+})
