@@ -2,6 +2,7 @@
 // file named for what it checks. Mutations run before validations regardless of position here.
 import type { Rule } from './define.js'
 import { schemaRules } from './schema.js'
+import { metadataRules } from './metadata.js'
 import { specImmutableRules } from './spec-immutable.js'
 import { specContentRules } from './spec-content.js'
 import { targetResourceRules } from './target-resource.js'
@@ -13,6 +14,7 @@ import { clearanceAnnotationRules } from './clearance-annotations.js'
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...schemaRules,
+  ...metadataRules,
   ...specImmutableRules,
   ...specContentRules,
   ...targetResourceRules,

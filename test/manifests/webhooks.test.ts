@@ -33,7 +33,7 @@ t.test('each webhook calls the server route of its kind through the Service', as
     for (const h of hooks) {
       t.same(h.clientConfig.service, { name: svc.metadata.name, namespace: svc.metadata.namespace, path, port: port443.port }, h.name)
       // Shipped empty for `certs --inject` to fill; an operator's checkout may hold an injected CA.
-      const bundle = h.clientConfig.caBundle
+      const bundle = h.clientConfig.caBundle ?? ''
       const injected = bundle !== '' && Buffer.from(bundle, 'base64').toString().startsWith('-----BEGIN CERTIFICATE-----')
       t.ok(bundle === '' || injected, `${h.name}: caBundle empty, or a CA injected by certs --inject`)
     }

@@ -164,7 +164,7 @@ t.test('huge strings and maps inside a valid object, within 7 MiB, are judged', 
   const bigString = aWorkflowExecution((w) => { w.spec.rationale = 'r'.repeat(6 * 1024 * 1024) })
   const bigMaps = aWorkflowExecution((w) => {
     w.spec.parameters = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`PARAM_${i}`, 'v']))
-    w.metadata.labels = { ['k'.repeat(1024 * 1024)]: 'v' }
+    w.spec.parameters['K'.repeat(1024 * 1024)] = 'v'
   })
   for (const [name, object] of [['a 6 MiB string', bigString], ['a 100,000-key map and a 1 MiB key', bigMaps]] as const) {
     const body = JSON.stringify(aReview(aRequest({ object, uid: 'u-big' })))
@@ -176,6 +176,10 @@ t.test('huge strings and maps inside a valid object, within 7 MiB, are judged', 
     t.match(m, { uid: 'u-big', allowed: true, patchType: 'JSONPatch' }, `${name}: mutate`)
     t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m', `${name}: the patch applies`)
   }
+  // A 1 MiB label key is what the apiserver itself refuses; the webhook says so plainly.
+  const bigLabel = aWorkflowExecution((w) => { w.metadata.labels = { ['k'.repeat(1024 * 1024)]: 'v' } })
+  const l = (await post(VALIDATE_PATH, JSON.stringify(aReview(aRequest({ object: bigLabel, uid: 'u-big-label' }))))).json().response
+  t.match(l, { uid: 'u-big-label', allowed: false, status: { code: 403, message: /^metadata\.labels: Invalid value: "k+": name part must be no more than 63 characters$/ } })
   await stillServing(t)
 })
 
