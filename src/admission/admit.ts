@@ -8,7 +8,7 @@ import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
 import { errorString } from './field.js'
 import { decodeRequest } from './decode.js'
-import { applyTo, diff, type PatchOperation } from './patch.js'
+import { diff, type PatchOperation } from './patch.js'
 
 export interface AdmitResult {
   response: AdmissionResponse
@@ -129,9 +129,4 @@ function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): 
 function finish(v: Verdict, uid: string, warnings: string[], effects: Effect[], violations: AdmitResult['violations']): AdmitResult {
   if (warnings.length > 0) v.warnings = [...(v.warnings ?? []), ...warnings]
   return { response: complete(v, uid), effects, violations }
-}
-
-/** For tests and the CLI: the patch in a response, applied to the object it was computed from. */
-export function applyResponsePatch<T>(object: T, ops: readonly PatchOperation[]): T {
-  return applyTo(object, ops)
 }

@@ -177,12 +177,3 @@ export interface WorkflowExecution {
   spec: WorkflowExecutionSpec
   status?: WorkflowExecutionStatus
 }
-
-/** Fields the Go types declare as integers; CEL sees them as int, not double. */
-export const INTEGER_FIELDS = {
-  metadata: ['generation'],
-  status: ['observedGeneration'],
-  'status.executionStatus': ['completedTasks', 'totalTasks'],
-  'status.failureDetails': ['failedTaskIndex', 'exitCode'],
-  'status.conditions[]': ['observedGeneration'],
-} as const
