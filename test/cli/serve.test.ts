@@ -52,3 +52,13 @@ t.test('--help lists the serve flags and exits 0', async (t) => {
   t.equal(r.code, 0)
   for (const flag of ['--port', '--probe-port', '--cert-dir', '--dev-certs', '--drain-delay', '--shutdown-timeout', '--default-timeout']) t.match(r.stdout, flag)
 })
+
+t.test('a broken --policy rule stops start-up, naming the rule and the CEL error', async (t) => {
+  const dir = t.testdir({
+    'policy.yaml': 'rules:\n  - id: my-broken-rule\n    operations: [CREATE]\n    expression: "object.spec.confidence >"\n    message: never\n    fieldPath: spec.confidence\n    severity: deny\n',
+  })
+  const r = await runCli(['serve', '--policy', `${dir}/policy.yaml`, '--port', '0', '--probe-port', '0'], { cwd: dir })
+  t.equal(r.code, 2)
+  t.match(r.stderr, /policy\.yaml: rule "my-broken-rule" \(rules\[0\]\): expression: CEL: /)
+  t.equal(r.stdout, '')
+})
