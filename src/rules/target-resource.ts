@@ -61,10 +61,11 @@ export function parseTargetResource(text: string): ParsedTarget {
   return { ok: true, target: namespace === undefined ? { kind, name } : { namespace, kind, name } }
 }
 
-function targetOf(object: unknown): string | undefined {
+/** spec.targetResource and its parse, or undefined when it is absent or not a string (schema's to report). */
+function parsedTarget(object: unknown): { text: string; parsed: ReturnType<typeof parseTargetResource> } | undefined {
   const spec = isRecord(object) ? present(object, 'spec') : undefined
-  const target = isRecord(spec) ? present(spec, 'targetResource') : undefined
-  return typeof target === 'string' ? target : undefined
+  const text = isRecord(spec) ? present(spec, 'targetResource') : undefined
+  return typeof text === 'string' ? { text, parsed: parseTargetResource(text) } : undefined
 }
 
 export const targetResourceFormat = defineRule({
@@ -76,10 +77,9 @@ export const targetResourceFormat = defineRule({
   subresources: [''],
   field: FIELD,
   check: ({ object }): FieldError[] => {
-    const text = targetOf(object)
-    if (text === undefined) return []
-    const parsed = parseTargetResource(text)
-    if (parsed.ok) return []
+    const target = parsedTarget(object)
+    if (target === undefined || target.parsed.ok) return []
+    const { text, parsed } = target
     if (parsed.tooLong) return [tooLong(FIELD, MAX_TARGET_RESOURCE_LENGTH, 'target-resource-format')]
     return [invalid(FIELD, text, parsed.detail, 'target-resource-format')]
   },
@@ -94,9 +94,9 @@ export const targetResourceScope = defineRule({
   subresources: [''],
   field: FIELD,
   check: ({ object }): FieldError[] => {
-    const text = targetOf(object)
-    if (text === undefined) return []
-    const parsed = parseTargetResource(text)
+    const target = parsedTarget(object)
+    if (target === undefined) return []
+    const { text, parsed } = target
     // A malformed value is target-resource-format's to report; its scope cannot be judged.
     if (!parsed.ok) return []
     const { namespace, kind, name } = parsed.target
