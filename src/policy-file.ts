@@ -9,6 +9,7 @@ import type { FieldErrorType } from './admission/field.js'
 import { builtinRules } from './rules/index.js'
 import { compileExpression } from './cel/compile.js'
 import { WfeError } from './errors.js'
+import { isRecord } from './api/json.js'
 
 const RULE_KEYS = ['id', 'description', 'operations', 'subresource', 'expression', 'message', 'messageExpression', 'fieldPath', 'severity', 'reason'] as const
 /** DELETE and CONNECT carry no object for a rule to judge. */
@@ -21,11 +22,6 @@ const ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\])*$/
 const MAX_MESSAGE = 1024
 
-type Raw = Record<string, unknown>
-
-function isRecord(v: unknown): v is Raw {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 /** Reads, validates and compile-checks a policy file; throws WFE_ERR_POLICY_FILE on any problem. */
 export function loadPolicyFile(path: string): Rule[] {

@@ -4,7 +4,7 @@ import type { Operation } from './admission/types.js'
 import { internal, invalid, required, forbidden, type FieldError } from './admission/field.js'
 import type { MutateRule, Rule, RuleContext, Severity, Subresource } from './rules/define.js'
 import { isCelRule } from './rules/define.js'
-import { compileExpression, type CelProgram } from './cel/compile.js'
+import { compileExpression, firstLine, type CelProgram } from './cel/compile.js'
 import { celActivation } from './cel/activation.js'
 import { lookupField } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
@@ -113,9 +113,4 @@ function makeError(reason: string, field: string, ctx: RuleContext, detail: stri
     default:
       return invalid(field, lookupField(ctx.object, field), detail, origin)
   }
-}
-
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err)
-  return msg.split('\n')[0] ?? msg
 }

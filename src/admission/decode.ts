@@ -4,14 +4,12 @@ import { API_VERSION, GROUP, KIND, RESOURCE, type WorkflowExecution } from '../a
 import type { AdmissionRequest } from './types.js'
 import type { Subresource } from '../rules/define.js'
 import { describe } from './review.js'
+import { isRecord } from '../api/json.js'
 
 export type DecodedRequest =
   | { ok: true; subresource: Subresource; object: WorkflowExecution | undefined; oldObject: WorkflowExecution | undefined }
   | { ok: false; message: string }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 export function decodeRequest(req: AdmissionRequest): DecodedRequest {
   const res = req.resource as unknown

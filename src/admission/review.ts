@@ -1,6 +1,7 @@
 // The AdmissionReview envelope, as pure functions shared by the server and the `review` command:
 // decode and check what the apiserver sent, and wrap a response in the version it spoke.
 import { ADMISSION_V1, ADMISSION_V1BETA1, OPERATIONS, type AdmissionApiVersion, type AdmissionRequest, type AdmissionResponse, type AdmissionReview } from './types.js'
+import { isRecord } from '../api/json.js'
 
 /** An AdmissionReview carries object and oldObject, each up to 3 MiB (etcd's limit), plus framing. */
 export const MAX_REVIEW_BYTES = 7 * 1024 * 1024
@@ -9,9 +10,6 @@ export type DecodedReview =
   | { ok: true; apiVersion: AdmissionApiVersion; request: AdmissionRequest }
   | { ok: false; message: string; uid?: string; apiVersion?: AdmissionApiVersion }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 /** Checks that `body` is an AdmissionReview request; the message says what is wrong when not. */
 export function decodeReview(body: unknown): DecodedReview {

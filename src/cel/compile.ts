@@ -58,7 +58,8 @@ function guardRegexCalls(ruleId: string, expression: string, program: ReturnType
   return guarded as unknown as CelProgram
 }
 
-function firstLine(err: unknown): string {
+/** cel-js errors end in a multi-line source excerpt; a message keeps the first line. */
+export function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err)
   return msg.split('\n')[0] ?? msg
 }

@@ -9,6 +9,7 @@ import type { AdmissionRequest, AdmissionReview, AdmissionResponse, UserInfo } f
 import { applyTo, decodePatch, type PatchOperation } from '../admission/patch.js'
 import { GROUP, KIND, RESOURCE, VERSION, type WorkflowExecution } from '../api/workflowexecution.js'
 import { evaluateConditions, ruleMatches, type WebhookEntry } from './webhooks.js'
+import { isRecord } from '../api/json.js'
 
 export type Write =
   | { kind: 'create'; object: WorkflowExecution; fieldManager?: string }
@@ -58,9 +59,6 @@ export interface FakeApiserverOptions {
 const GVK = { group: GROUP, version: VERSION, kind: KIND }
 const GVR = { group: GROUP, version: VERSION, resource: RESOURCE }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 /** RFC 7386: objects merge, null deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {

@@ -11,13 +11,13 @@ import {
   authenticationRequired,
   blockClearedEffect,
   isFreshTimestamp,
-  isRecord,
   parseRfc3339,
   reasonErrors,
   requester,
   requiresFailed,
   rfc3339Seconds,
 } from './clearance-attribution.js'
+import { isRecord } from '../api/json.js'
 
 const FIELD = 'status.blockClearance'
 const ANNOTATIONS = 'metadata.annotations'

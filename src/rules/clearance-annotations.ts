@@ -11,7 +11,8 @@
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
-import { authenticationRequired, blockClearedEffect, isFreshTimestamp, isRecord, reasonErrors, requester, requiresFailed, rfc3339Seconds } from './clearance-attribution.js'
+import { authenticationRequired, blockClearedEffect, isFreshTimestamp, reasonErrors, requester, requiresFailed, rfc3339Seconds } from './clearance-attribution.js'
+import { isRecord } from '../api/json.js'
 
 const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
 const BY_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_BY}]`

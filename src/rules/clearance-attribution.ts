@@ -4,6 +4,7 @@ import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
 import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
 import type { RuleContext } from './define.js'
 import { Phase } from '../api/workflowexecution.js'
+import { isRecord } from '../api/json.js'
 
 export const AUTHENTICATION_REQUIRED = 'authentication required: the request has no userInfo.username to attribute the clearance to'
 
@@ -14,9 +15,6 @@ export const AUTHENTICATION_REQUIRED = 'authentication required: the request has
  */
 export const ATTRIBUTION_CLOCK_SKEW_MS = 2 * 60 * 1000
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 /** The requester's username, or '' when the apiserver sent none (anonymous or malformed). */
 export function requester(ctx: RuleContext): string {

@@ -1,10 +1,8 @@
 // Mutation: default spec.executionConfig.timeout on CREATE only. Defaulting on UPDATE would change
 // an immutable spec. The seed's default is 30m; --default-timeout overrides it.
 import { defineRule } from './define.js'
+import { isRecord } from '../api/json.js'
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 export const executionTimeoutDefault = defineRule({
   id: 'execution-timeout-default',

@@ -3,7 +3,7 @@
 // cluster's verdict, and so that a write the apiserver will refuse never leaves an audit record.
 import { defineRule } from './define.js'
 import { FieldPath, forbidden, invalid, tooLong, type FieldError } from '../admission/field.js'
-import { isRecord } from './schema.js'
+import { isRecord } from '../api/json.js'
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/

@@ -3,10 +3,8 @@
 // nothing else does, so every other family also guards its own types and never assumes these ran.
 import { defineRule, type RuleContext } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
+import { isRecord } from '../api/json.js'
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 /** The JSON type name of a value, as the apiserver names it in type errors. */
 export function jsonType(v: unknown): string {

@@ -4,7 +4,8 @@
 import { defineRule, type CelRule, type Rule } from './define.js'
 import { FieldPath, invalid, type FieldError } from '../admission/field.js'
 import { parseGoDuration } from '../api/duration.js'
-import { MAX_ERRORS_PER_RULE, isRecord, present } from './schema.js'
+import { MAX_ERRORS_PER_RULE, present } from './schema.js'
+import { isRecord } from '../api/json.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/

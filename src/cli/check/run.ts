@@ -11,6 +11,7 @@ import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
 import { ADMISSION_WARNING, REQUEST_INVALID, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+import { isRecord } from '../../api/json.js'
 
 export interface CheckOptions {
   subresource: Subresource
@@ -22,9 +23,6 @@ export interface CheckOptions {
 
 type Obj = Record<string, unknown>
 
-function isRecord(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 function isWorkflowExecution(v: unknown): v is Obj {
   return isRecord(v) && v['apiVersion'] === API_VERSION && v['kind'] === KIND
