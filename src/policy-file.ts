@@ -2,6 +2,7 @@
 // checked at load (shape, ids, every expression compiled) so a bad rule stops start-up, naming
 // the file, the rule and the field, and never surfaces while a request is being served.
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import type { CelRule, Rule, Severity, Subresource } from './rules/define.js'
 import type { Operation } from './admission/types.js'
@@ -24,10 +25,11 @@ const MAX_MESSAGE = 1024
 
 
 /** Reads, validates and compile-checks a policy file; throws WFE_ERR_POLICY_FILE on any problem. */
-export function loadPolicyFile(path: string): Rule[] {
+export function loadPolicyFile(path: string, cwd: string = process.cwd()): Rule[] {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    // Read relative to the command's directory; errors name the file as the user wrote it.
+    text = readFileSync(resolve(cwd, path), 'utf8')
   } catch (err) {
     throw new WfeError('WFE_ERR_POLICY_FILE', `${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }

@@ -93,8 +93,10 @@ t.test('YAML errors name the line; an unreadable file names the file', async (t)
 
 t.test('--policy via policyFromFlags: files combine, and an id in two files is rejected', async (t) => {
   const dir = t.testdir({ 'a.yaml': yamlOf([RULE]), 'b.yaml': yamlOf([{ ...RULE, id: 'other' }]) })
-  const policy = policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] })
+  const policy = policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd())
   t.ok(policy.rules.some((r) => r.id === 'other') && policy.rules.some((r) => r.id === 'my-rule'))
   writeFileSync(join(dir, 'b.yaml'), yamlOf([RULE]))
-  t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }), { code: 'WFE_ERR_RULE_COMPILE', message: 'rule my-rule: duplicate rule id' })
+  t.same(policyFromFlags({ policy: ['a.yaml'] }, dir).rules.filter((r) => r.id === 'my-rule').length, 1, 'a relative path is read from the command\'s directory')
+  t.throws(() => policyFromFlags({ policy: ['missing.yaml'] }, dir), { code: 'WFE_ERR_POLICY_FILE', message: 'missing.yaml: cannot read: ENOENT' }, 'and named as written')
+  t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd()), { code: 'WFE_ERR_RULE_COMPILE', message: 'rule my-rule: duplicate rule id' })
 })

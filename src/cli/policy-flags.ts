@@ -5,9 +5,10 @@ import { compilePolicy, type CompiledPolicy } from '../policy.js'
 import { loadPolicyFile } from '../policy-file.js'
 import type { Rule } from '../rules/define.js'
 
-export function policyFromFlags(values: Record<string, unknown>, now?: () => Date): CompiledPolicy {
+/** Policy files are read relative to `cwd`, like every other path a command takes. */
+export function policyFromFlags(values: Record<string, unknown>, cwd: string, now?: () => Date): CompiledPolicy {
   const options = admissionOptionsFrom(values, now)
   const files = values['policy'] === undefined ? [] : ([] as unknown[]).concat(values['policy']).map(String)
-  const extra: Rule[] = files.flatMap((f) => loadPolicyFile(f))
+  const extra: Rule[] = files.flatMap((f) => loadPolicyFile(f, cwd))
   return compilePolicy(options, extra)
 }

@@ -57,8 +57,8 @@ t.test('a broken --policy rule stops start-up, naming the rule and the CEL error
   const dir = t.testdir({
     'policy.yaml': 'rules:\n  - id: my-broken-rule\n    operations: [CREATE]\n    expression: "object.spec.confidence >"\n    message: never\n    fieldPath: spec.confidence\n    severity: deny\n',
   })
-  const r = await runCli(['serve', '--policy', `${dir}/policy.yaml`, '--port', '0', '--probe-port', '0'], { cwd: dir })
+  const r = await runCli(['serve', '--policy', 'policy.yaml', '--port', '0', '--probe-port', '0'], { cwd: dir })
   t.equal(r.code, 2)
-  t.match(r.stderr, /policy\.yaml: rule "my-broken-rule" \(rules\[0\]\): expression: CEL: /)
+  t.match(r.stderr, /^wfe-admission serve: policy\.yaml: rule "my-broken-rule" \(rules\[0\]\): expression: CEL: /)
   t.equal(r.stdout, '')
 })

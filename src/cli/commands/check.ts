@@ -72,7 +72,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) throw new WfeError('WFE_ERR_USAGE', 'give at least one PATH (a file, a directory, or - for stdin); see --help')
   if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1) throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
 
-  const policy = policyFromFlags(values)
+  const policy = policyFromFlags(values, io.cwd)
   const { docs } = await loadDocuments(positionals, io)
   let oldDocs: SourceDoc[] | undefined
   if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io)).docs

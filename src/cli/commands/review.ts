@@ -29,7 +29,7 @@ export const review: Command = async (argv, io) => {
     io.stderr.write('wfe-admission review: takes one FILE (or - for stdin)\n')
     return EXIT_USAGE
   }
-  const policy = policyFromFlags(values)
+  const policy = policyFromFlags(values, io.cwd)
   const source = positionals[0] ?? '-'
   const text = await readText(source, io.stdin)
   let body: unknown

@@ -31,7 +31,7 @@ export const serve: Command = async (argv, io) => {
     return EXIT_USAGE
   }
   const config = serveConfig(values)
-  const policy = policyFromFlags(values)
+  const policy = policyFromFlags(values, io.cwd)
   const logger = pino({ level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
   const certDir = resolve(io.cwd, config.certDir)
   if (config.devCerts) await ensureDevCertificates(certDir, logger)
