@@ -33,6 +33,8 @@ export interface IssueCaOptions {
 export interface IssueLeafOptions {
   ca: PemPair
   commonName: string
+  /** Organization (O=): Kubernetes reads it as the client certificate's groups. */
+  organization?: string
   dnsNames?: readonly string[]
   ips?: readonly string[]
   notBefore?: Date
@@ -137,7 +139,7 @@ export async function issueLeaf(options: IssueLeafOptions): Promise<PemPair> {
   ]
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names))
   const cert = await x509.X509CertificateGenerator.create({
-    subject: `CN=${options.commonName}`,
+    subject: options.organization === undefined ? `CN=${options.commonName}` : `CN=${options.commonName}, O=${options.organization}`,
     issuer: caCert.subject,
     publicKey: keys.publicKey,
     signingKey,

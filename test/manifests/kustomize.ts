@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
+import { kubectlPath, ToolsError } from '../cluster/tools.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -17,9 +18,19 @@ export interface K8sObject {
 
 const run = promisify(execFile)
 
+/** $WFE_KUBECTL, the pinned build, or kubectl on PATH; with none, an error of one line saying how to get one. */
+export function kubectl(): string {
+  try {
+    return kubectlPath()
+  } catch (err) {
+    if (err instanceof ToolsError) err.stack = err.message
+    throw err
+  }
+}
+
 /** `kubectl kustomize <dir>` (relative to the repository root), parsed. */
 export async function kustomize(dir: string): Promise<K8sObject[]> {
-  const { stdout } = await run('kubectl', ['kustomize', dir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
+  const { stdout } = await run(kubectl(), ['kustomize', dir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
   const objects: K8sObject[] = []
   for (const doc of parseAllDocuments(stdout)) {
     if (doc.errors.length > 0) throw doc.errors[0]

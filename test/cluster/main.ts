@@ -1,0 +1,121 @@
+// `npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]`:
+// a throw-away control plane on loopback, in the foreground until SIGINT/SIGTERM. Once the apiserver
+// answers it writes DIR/kubeconfig (cluster-admin) and DIR/kubectl; DIR/ready comes last (with
+// --webhook, only after a dry-run create went through both webhooks) and holds DIR/cluster.json's
+// facts, so a script can wait for that one file.
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { claimDir, startControlPlane, type ControlPlane } from './control-plane.js'
+import { ClusterError, stopAll } from './processes.js'
+import { ensureTools, ROOT, ToolsError } from './tools.js'
+import { installWebhook, type InstalledWebhook } from './webhook.js'
+
+export interface ClusterInfo {
+  dir: string
+  server: string
+  kubeconfig: string
+  kubectl: string
+  webhookPorts: number[]
+  webhook?: { url: string; port: number; probePort: number; certDir: string; caFile: string; log: string; clientCa: string; serverKubeconfig: string; pid: number }
+}
+
+export interface RunningCluster { info: ClusterInfo; stop(): Promise<void> }
+
+export interface ClusterOptions { dir: string; webhook: boolean; reset: boolean; apiserverPort?: number; webhookPort?: number; log: (line: string) => void }
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ClusterError(`${flag}: invalid value "${value}": must be a port from 1 to 65535`)
+  return n
+}
+
+/** Builds `dist/` when --webhook needs the server and it is missing or older than the sources. */
+function buildServer(log: (line: string) => void): void {
+  log('building wfe-admission (npm run build)')
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const tools = await ensureTools(opts.log)
+  await claimDir(opts.dir, opts.reset)
+  const cp: ControlPlane = await startControlPlane({ dir: opts.dir, tools, apiserverPort: opts.apiserverPort, webhookPorts: opts.webhookPort, log: opts.log })
+  let installed: InstalledWebhook | undefined
+  const stop = async (): Promise<void> => {
+    await rm(join(opts.dir, 'ready'), { force: true })
+    await installed?.server.stop()
+    await cp.stop()
+  }
+  try {
+    await rm(join(opts.dir, 'kubectl'), { force: true })
+    await symlink(cp.kubectl, join(opts.dir, 'kubectl'))
+    const info: ClusterInfo = { dir: opts.dir, server: cp.server, kubeconfig: cp.kubeconfig, kubectl: join(opts.dir, 'kubectl'), webhookPorts: cp.webhookPorts }
+    if (opts.webhook) {
+      buildServer(opts.log)
+      installed = await installWebhook(cp, opts.log)
+      const s = installed.server
+      info.webhook = {
+        url: `https://127.0.0.1:${s.port}`, port: s.port, probePort: s.probePort, certDir: s.certDir, caFile: join(s.certDir, 'ca.crt'),
+        log: s.logFile, clientCa: cp.pki.file('webhook-client-ca.crt'), serverKubeconfig: installed.serverKubeconfig, pid: s.process.child.pid ?? 0,
+      }
+    }
+    const json = JSON.stringify(info, null, 2) + '\n'
+    await writeFile(join(opts.dir, 'cluster.json'), json)
+    await writeFile(join(opts.dir, 'ready'), json)
+    return { info, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const log = (line: string): void => { process.stderr.write(`cluster: ${line}\n`) }
+  let cluster: RunningCluster | undefined
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        dir: { type: 'string' }, webhook: { type: 'boolean', default: false }, reset: { type: 'boolean', default: false },
+        'apiserver-port': { type: 'string' }, 'webhook-port': { type: 'string' }, help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    })
+    if (values.help) {
+      process.stdout.write('usage: npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]\n')
+      return 0
+    }
+    const dir = values.dir === undefined ? await mkdtemp(join(tmpdir(), 'wfe-cluster-')) : resolve(values.dir)
+    // Signals that arrive while starting stop what has started so far, then exit.
+    let stopping = false
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (stopping) return
+      stopping = true
+      log(`${sig}: stopping`)
+      void (cluster?.stop() ?? stopAll()).finally(() => process.exit(0))
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    cluster = await startCluster({
+      dir, webhook: values.webhook, reset: values.reset, log,
+      apiserverPort: port(values['apiserver-port'], '--apiserver-port'), webhookPort: port(values['webhook-port'], '--webhook-port'),
+    })
+    if (stopping) { await cluster.stop(); return 0 }
+    log(`ready: kubectl --kubeconfig ${cluster.info.kubeconfig} get wfe -A   (state in ${dir}; Ctrl-C stops everything)`)
+    process.stdout.write(`${join(dir, 'kubeconfig')}\n`)
+    await new Promise(() => {})
+    return 0
+  } catch (err) {
+    const known = err instanceof ClusterError || err instanceof ToolsError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    log(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err))
+    return 1
+  }
+}
+
+const entry = process.argv[1]
+if (entry !== undefined && resolve(entry) === resolve(ROOT, 'test/cluster/main.ts')) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code))
+}
