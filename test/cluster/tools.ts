@@ -4,9 +4,9 @@
 // reused in seconds. The last line printed is that folder, for PATH.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -120,6 +120,13 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
   requireGo()
   const dir = toolsDir()
   const versions = pinnedVersions()
+  // Folders of earlier pins are dead weight (hundreds of MB each): a changed pin replaces them.
+  const parent = dirname(dir)
+  for (const old of existsSync(parent) ? readdirSync(parent) : []) {
+    if (join(parent, old) === dir) continue
+    log(`removing the stale tools folder ${join(parent, old)} (built for other pins)`)
+    await rm(join(parent, old), { recursive: true, force: true })
+  }
   await mkdir(dir, { recursive: true })
   log(`building Kubernetes ${versions.kubernetes} tools into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`)
   for (const tool of TOOLS) {
