@@ -97,4 +97,12 @@ export const CERTS_FLAGS: readonly FlagSpec[] = [
   { name: 'inject', type: 'string', commands: ['certs'], description: 'manifests directory: write the CA into every caBundle and a Secret manifest for the serving pair' },
   { name: 'client', type: 'string', commands: ['certs'], description: 'also issue a client certificate with this common name (client.crt, client.key)' },
   { name: 'new-ca', type: 'boolean', default: false, commands: ['certs'], description: 'make a new CA even when --out already holds ca.crt and ca.key (by default they are reused, so what trusts the CA keeps working)' },
+  // --in-cluster: the Helm chart's tls.mode hook (charts/wfe-admission); no files are written.
+  { name: 'in-cluster', type: 'boolean', default: false, commands: ['certs'], description: 'keep the CA and serving pair in Secrets and the CA bundle in the webhook configurations through the Kubernetes API, renewing only what is invalid or near expiry (the Helm chart\'s tls.mode hook)' },
+  { name: 'secret', type: 'string', default: 'wfe-admission-tls', commands: ['certs'], description: 'with --in-cluster: Secret for the serving pair (tls.crt, tls.key, ca.crt)' },
+  { name: 'ca-secret', type: 'string', default: 'wfe-admission-ca', commands: ['certs'], description: 'with --in-cluster: Secret for the CA pair' },
+  { name: 'webhook-configuration', type: 'string', default: 'wfe-admission.kubernaut.ai', commands: ['certs'], description: 'with --in-cluster: name of the validating and mutating configurations whose caBundle is set' },
+  { name: 'renew-before-days', type: 'number', default: 30, commands: ['certs'], description: 'with --in-cluster: renew the serving certificate this many days before it expires (the CA that many days before a new serving certificate would outlive it)' },
+  { name: 'allow-missing-webhooks', type: 'boolean', default: false, commands: ['certs'], description: 'with --in-cluster: succeed when the webhook configurations do not exist yet (the chart\'s pre-install Job)' },
+  { name: 'kubeconfig', type: 'string', commands: ['certs'], description: 'with --in-cluster: kubeconfig file (default: the pod\'s in-cluster configuration)' },
 ]

@@ -43,6 +43,7 @@ export const certs: Command = async (argv, io) => {
     io.stdout.write(usage('certs [flags]', 'Generates a CA (ca.crt, ca.key) and a serving pair (tls.crt, tls.key) signed by it; --client adds client.crt/client.key; --inject fills caBundle in the manifests and writes a Secret manifest.', CERTS_FLAGS))
     return EXIT_OK
   }
+  if (values['in-cluster'] === true) return (await import('./certs-in-cluster.js')).certsInCluster(values, positionals, io)
   const problem = invalid(values, positionals)
   if (problem !== undefined) {
     io.stderr.write(`wfe-admission certs: ${problem}\n`)
