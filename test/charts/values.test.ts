@@ -31,6 +31,7 @@ t.test('values.schema.json: helm refuses bad values, naming the key', async (t) 
     [{ 'serve.port': 70000 }, /at '\/serve\/port'/],
     [{ 'tls.hook.days': 1 }, /at '\/tls\/hook\/days'/],
     [{ podAntiAffinity: 'always' }, /at '\/podAntiAffinity'/],
+    [{ 'webhooks.url': 'http://127.0.0.1:9443' }, /at '\/webhooks\/url'/],
   ]
   for (const [set, message] of cases) t.match(await refusal(set), message, JSON.stringify(set))
 })
@@ -107,6 +108,10 @@ t.test('webhook settings apply to every entry; the /status condition stays first
     t.same(h.namespaceSelector.matchLabels, { 'kubernaut.ai/managed': 'true' }, h.name)
     t.equal(h.matchConditions.at(-1).name, 'not-dry-run-ns', h.name)
   }
+  for (const h of hooks) t.equal(h.clientConfig.service.name, 'wfe-admission', `${h.name}: through the Service by default`)
+  const outside = await template({ 'tls.mode': 'manual', 'tls.caBundle': 'Zm9v', 'webhooks.url': 'https://127.0.0.1:9443/' })
+  const urls = outside.filter((o) => o.kind.endsWith('WebhookConfiguration')).flatMap((o) => (o.webhooks as { clientConfig: Record<string, unknown> }[]).map((w) => w.clientConfig))
+  t.same(urls.map((c) => [c['url'], 'service' in c]).sort(), [['https://127.0.0.1:9443/mutate-workflowexecution', false], ['https://127.0.0.1:9443/mutate-workflowexecution', false], ['https://127.0.0.1:9443/validate-workflowexecution', false]], 'webhooks.url replaces the Service')
   const status = hooks.find((h) => h.name === 'mutate-status.workflowexecution.kubernaut.ai')
   t.same(status?.matchConditions.map((c: { name: string }) => c.name), ['new-block-clearance', 'not-dry-run-ns'])
 })
