@@ -94,4 +94,10 @@ t.test('CLI: flags are checked before any API call; API refusals are one line', 
   const values = { service: 'wfe-admission', namespace: 'kubernaut-system', secret: 'wfe-admission-tls', 'ca-secret': 'wfe-admission-ca', 'webhook-configuration': 'wfe-admission.kubernaut.ai', days: 365, 'renew-before-days': 30 }
   t.equal(await certsInCluster(values, [], io, refusing), 1)
   t.equal(stderr, 'wfe-admission certs: the Kubernetes API refused a call (HTTP 403): secrets "wfe-admission-ca" is forbidden\n')
+  // client-node's ApiException: message "HTTP-Code: 403\n...", the apiserver's Status in body.
+  stderr = ''
+  const status = { kind: 'Status', message: 'secrets "other-tls" is forbidden: User "system:serviceaccount:kubernaut-system:wfe-admission-certs-hook" cannot get resource "secrets"' }
+  const apiException: CertsCluster = { ...refusing, readSecret: async () => { throw Object.assign(new Error('HTTP-Code: 403\nMessage: Unknown API Status Code!'), { code: 403, body: JSON.stringify(status) }) } }
+  t.equal(await certsInCluster(values, [], io, apiException), 1)
+  t.equal(stderr, `wfe-admission certs: the Kubernetes API refused a call (HTTP 403): ${status.message}\n`)
 })

@@ -42,10 +42,24 @@ export async function certsInCluster(values: Record<string, unknown>, positional
     if (err instanceof WfeError) throw err
     // An API refusal (RBAC, a conflicting writer): one line for the Job's log; the Job retries.
     const code = (err as { code?: unknown }).code
-    io.stderr.write(`wfe-admission certs: the Kubernetes API refused a call${typeof code === 'number' ? ` (HTTP ${code})` : ''}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`)
+    io.stderr.write(`wfe-admission certs: the Kubernetes API refused a call${typeof code === 'number' ? ` (HTTP ${code})` : ''}: ${apiMessage(err)}\n`)
     return EXIT_FAILED
   }
   return EXIT_OK
+}
+
+/** The apiserver's own Status message when the error carries one (client-node's ApiException body). */
+function apiMessage(err: unknown): string {
+  const body = (err as { body?: unknown }).body
+  if (typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { message?: unknown }
+      if (typeof status.message === 'string') return status.message
+    } catch {
+      // not a Status: fall through to the error's own first line
+    }
+  }
+  return err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
 }
 
 async function sync(api: CertsCluster, values: Record<string, unknown>, io: CliIO): Promise<void> {
