@@ -31,6 +31,7 @@ t.test('hook (the default): Jobs of the image\'s own certs command keep the Secr
   }
   const jobs = objects.filter((o) => o.kind === 'Job')
   t.same(jobs.map((j) => j.metadata.annotations?.['helm.sh/hook']), ['pre-install,pre-upgrade', 'post-install,post-upgrade'])
+  for (const job of jobs) t.equal(job.metadata.annotations?.['helm.sh/hook-output-log-policy'], 'hook-failed', `${job.metadata.name}: a failure shows its log in helm's output`)
   const secret = mountedSecret(objects)
   for (const job of jobs) {
     const pod = job.spec.template.spec
