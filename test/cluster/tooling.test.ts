@@ -6,26 +6,13 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { GO_MISSING, kubectlPath, requireGo, ROOT, toolsDir, ToolsError } from './tools.js'
+import { GO_MISSING, requireGo, ROOT, toolsDir, ToolsError } from './tools.js'
 import { claimDir } from './control-plane.js'
 import { ClusterError, loopbackPort } from './processes.js'
 import { admissionConfiguration, webhookKubeconfig, writePki } from './pki.js'
 
 t.test('no go command: the one line the issue asks for', async (t) => {
   t.throws(() => requireGo({ PATH: '/nonexistent' }), new ToolsError(`${GO_MISSING} (no \`go\` command found on PATH)`))
-})
-
-t.test('kubectl: $WFE_KUBECTL wins over everything', async (t) => {
-  t.equal(kubectlPath({ WFE_KUBECTL: '/opt/k/kubectl' }), '/opt/k/kubectl')
-})
-
-t.test('kubectl: with none anywhere, one line that says how to get one', async (t) => {
-  // Only meaningful where the pinned one is not built; otherwise it is found, which is right too.
-  if (existsSync(join(toolsDir(), '.complete'))) {
-    t.match(kubectlPath({ PATH: '/nonexistent' }), /kubectl$/)
-    return
-  }
-  t.throws(() => kubectlPath({ PATH: '/nonexistent' }), /^kubectl not found: run `npm run cluster:tools`/)
 })
 
 t.test('the cache folder is keyed by the Kubernetes version', async (t) => {

@@ -23,7 +23,7 @@ interface Tool {
   ldflags?: (versions: Versions) => string[]
 }
 
-interface Versions { kubernetes: string; helm?: string }
+interface Versions { kubernetes: string; helm: string }
 
 function versionFlags(pkgs: readonly string[], version: string): string[] {
   const [major = '0', minor = '0'] = version.replace(/^v/, '').split('.')
@@ -44,6 +44,16 @@ export const TOOLS: readonly Tool[] = [
   { name: 'etcd', module: '.', pkg: './etcd' },
   { name: 'kubectl', module: '.', pkg: 'k8s.io/kubernetes/cmd/kubectl', ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes) },
   { name: 'kube-apiserver', module: '.', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes) },
+  // helm in a module of its own, so its dependencies never move the Kubernetes pins. Its Makefile
+  // stamps the version and the Kubernetes release that `helm template`/`lint` assume (else 1.20,
+  // and the chart's kubeVersion constraint refuses to render).
+  { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', ldflags: (v) => {
+    const [major = '1', minor = '0'] = v.kubernetes.replace(/^v/, '').split('.')
+    return [
+      `-X helm.sh/helm/v3/internal/version.version=${v.helm}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+      ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((p) => [`-X helm.sh/helm/v3/${p}.k8sVersionMajor=${major}`, `-X helm.sh/helm/v3/${p}.k8sVersionMinor=${minor}`]),
+    ]
+  } },
 ]
 
 function requiredVersion(goMod: string, module: string): string {
@@ -53,13 +63,18 @@ function requiredVersion(goMod: string, module: string): string {
 }
 
 export function pinnedVersions(): Versions {
-  return { kubernetes: requiredVersion(readFileSync(join(MODULE, 'go.mod'), 'utf8'), 'k8s.io/kubernetes') }
+  return {
+    kubernetes: requiredVersion(readFileSync(join(MODULE, 'go.mod'), 'utf8'), 'k8s.io/kubernetes'),
+    helm: requiredVersion(readFileSync(join(MODULE, 'helm/go.mod'), 'utf8'), 'helm.sh/helm/v3'),
+  }
 }
+
+const MODULE_FILES = ['go.mod', 'go.sum', 'etcd/main.go', 'helm/go.mod', 'helm/go.sum']
 
 /** The cache folder for the current pins; it changes whenever a module file or a build flag does. */
 export function toolsDir(): string {
   const hash = createHash('sha256')
-  for (const file of ['go.mod', 'go.sum', 'etcd/main.go']) hash.update(readFileSync(join(MODULE, file)))
+  for (const file of MODULE_FILES) hash.update(readFileSync(join(MODULE, file)))
   hash.update(JSON.stringify(TOOLS.map((t) => [t.name, t.pkg, t.ldflags?.(pinnedVersions()) ?? []])))
   return join(ROOT, '.cache/cluster-tools', `k8s-${pinnedVersions().kubernetes}-${hash.digest('hex').slice(0, 10)}`)
 }
@@ -128,7 +143,7 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
     await rm(join(parent, old), { recursive: true, force: true })
   }
   await mkdir(dir, { recursive: true })
-  log(`building Kubernetes ${versions.kubernetes} tools into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`)
+  log(`building Kubernetes ${versions.kubernetes} tools and helm ${versions.helm} into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`)
   for (const tool of TOOLS) {
     const target = join(dir, tool.name)
     if (existsSync(target)) { log(`  ${tool.name}: already built`); continue }
@@ -145,17 +160,6 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
 }
 
 export class ToolsError extends Error {}
-
-/** kubectl for tests: $WFE_KUBECTL, else the pinned build, else `kubectl` on PATH; else a one-line error. */
-export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = env['WFE_KUBECTL']
-  if (chosen !== undefined && chosen !== '') return chosen
-  const built = builtToolsDir()
-  if (built !== undefined) return join(built, 'kubectl')
-  const onPath = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 30_000 })
-  if (onPath.status === 0) return 'kubectl'
-  throw new ToolsError('kubectl not found: run `npm run cluster:tools` to build the pinned one, put kubectl on PATH, or set WFE_KUBECTL')
-}
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   ensureTools().then(

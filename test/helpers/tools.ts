@@ -1,7 +1,6 @@
-// Finds helm for the chart tests and `npm run manifests`: an explicit $WFE_HELM, then the pinned
-// build (in `npm run cluster:tools`' folder once it builds helm, or where test/cluster/tools/helm's
-// own `go build` put it), then PATH. A missing tool is one line saying how to get it. kubectl is
-// found the same way by test/cluster/tools.ts (kubectlPath).
+// Finds helm and kubectl for the tests and `npm run manifests`: an explicit $WFE_HELM / $WFE_KUBECTL,
+// then the pinned build in `npm run cluster:tools`' folder, then PATH. A missing tool is one line
+// saying how to get it.
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,22 +12,24 @@ export interface Tool {
   name: string
   /** Environment variable naming the binary; wins over everything else. */
   env: string
-  /** The pinned build, relative to the repository root. */
-  pinned: string
-  /** Its name in `npm run cluster:tools`' folder, when that builds it too. */
-  inClusterTools?: string
+  /** Its name in `npm run cluster:tools`' folder. */
+  inClusterTools: string
   /** How to get it, for the error. */
   howToGet: string
 }
 
-export const HELM_VERSION = 'v3.22.0'
-
 export const HELM: Tool = {
   name: 'helm',
   env: 'WFE_HELM',
-  pinned: `.cache/helm-${HELM_VERSION}/helm`,
   inClusterTools: 'helm',
-  howToGet: `npm run cluster:tools builds helm ${HELM_VERSION} from test/cluster/tools/helm (or: cd test/cluster/tools/helm && go build -trimpath -o ../../../../.cache/helm-${HELM_VERSION}/helm helm.sh/helm/v3/cmd/helm); or set WFE_HELM, or put helm on PATH`,
+  howToGet: 'run `npm run cluster:tools` to build the pinned one (test/cluster/tools/helm), set WFE_HELM, or put helm on PATH',
+}
+
+export const KUBECTL: Tool = {
+  name: 'kubectl',
+  env: 'WFE_KUBECTL',
+  inClusterTools: 'kubectl',
+  howToGet: 'run `npm run cluster:tools` to build the pinned one, set WFE_KUBECTL, or put kubectl on PATH',
 }
 
 function executable(path: string): boolean {
@@ -41,17 +42,15 @@ function executable(path: string): boolean {
 }
 
 /** The path of `tool`, or an Error whose message is the one line to print. */
-export function resolveTool(tool: Tool, env: NodeJS.ProcessEnv = process.env, root = ROOT, clusterTools: string | undefined = builtToolsDir()): string {
+export function resolveTool(tool: Tool, env: NodeJS.ProcessEnv = process.env, clusterTools: string | null = builtToolsDir() ?? null): string {
   const explicit = env[tool.env]
   if (explicit !== undefined && explicit !== '') {
     if (executable(explicit)) return explicit
     throw new Error(`${tool.name}: $${tool.env} is ${explicit}, which is not an executable file`)
   }
-  if (clusterTools !== undefined && tool.inClusterTools !== undefined && executable(join(clusterTools, tool.inClusterTools))) return join(clusterTools, tool.inClusterTools)
-  const pinned = join(root, tool.pinned)
-  if (executable(pinned)) return pinned
+  if (clusterTools !== null && executable(join(clusterTools, tool.inClusterTools))) return join(clusterTools, tool.inClusterTools)
   for (const dir of (env['PATH'] ?? '').split(delimiter)) {
     if (dir !== '' && executable(join(dir, tool.name))) return join(dir, tool.name)
   }
-  throw new Error(`${tool.name} not found (not $${tool.env}, not ${tool.pinned}, not on PATH): ${tool.howToGet}`)
+  throw new Error(`${tool.name} not found (not $${tool.env}, not built by npm run cluster:tools, not on PATH): ${tool.howToGet}`)
 }

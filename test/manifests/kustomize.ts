@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
-import { kubectlPath, ToolsError } from '../cluster/tools.js'
+import { KUBECTL, resolveTool } from '../helpers/tools.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -21,9 +21,10 @@ const run = promisify(execFile)
 /** $WFE_KUBECTL, the pinned build, or kubectl on PATH; with none, an error of one line saying how to get one. */
 export function kubectl(): string {
   try {
-    return kubectlPath()
+    return resolveTool(KUBECTL)
   } catch (err) {
-    if (err instanceof ToolsError) err.stack = err.message
+    // The message is the whole story; a stack trace would bury it.
+    if (err instanceof Error) err.stack = err.message
     throw err
   }
 }
