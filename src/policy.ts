@@ -6,7 +6,7 @@ import type { MutateRule, Rule, RuleContext, Severity, Subresource } from './rul
 import { isCelRule } from './rules/define.js'
 import { compileExpression, firstLine, type CelProgram } from './cel/compile.js'
 import { celActivation } from './cel/activation.js'
-import { lookupField } from './admission/lookup.js'
+import { fieldSegments, lookupField } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
@@ -15,6 +15,10 @@ export interface CompiledValidator {
   id: string
   severity: Severity
   run: (ctx: RuleContext) => FieldError[]
+  /** The rule's ratcheting on UPDATE (define.ts); `field` rules are skipped when `path` is unchanged. */
+  ratchet?: 'never' | 'field'
+  /** `field` as segments, split once here rather than per request. */
+  path: readonly string[]
 }
 
 export interface RuleSet {
@@ -69,13 +73,13 @@ export function compilePolicy(
   })
 }
 
-/** `metadata.annotations[kubernaut.ai/x]` → ['metadata', 'annotations', 'kubernaut.ai/x']. */
-export function fieldSegments(field: string): string[] {
-  return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2] ?? '')
-}
 
 function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {
-  if (!isCelRule(rule)) return { id: rule.id, severity: rule.severity, run: rule.check }
+  // A CEL rule that reads oldObject is a transition rule, which the apiserver never ratchets (oldSelf).
+  const transition = isCelRule(rule) && /\boldObject\b/.test(`${rule.expression} ${rule.messageExpression ?? ''}`)
+  const ratchet = rule.ratchet ?? (transition ? 'never' : undefined)
+  const base = { id: rule.id, severity: rule.severity, path: Object.freeze(fieldSegments(rule.field)), ...(ratchet === undefined ? {} : { ratchet }) }
+  if (!isCelRule(rule)) return { ...base, run: rule.check }
   const program = compileExpression(rule.id, rule.expression, 'bool')
   const messageProgram = rule.messageExpression === undefined ? undefined : compileExpression(rule.id, rule.messageExpression, 'string')
   const staticMessage = rule.message ?? `failed rule ${rule.id}`
@@ -92,7 +96,7 @@ function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {
     const detail = messageProgram === undefined ? staticMessage : evaluateMessage(messageProgram, activation, staticMessage)
     return [makeError(reason, rule.field, ctx, detail, rule.id)]
   }
-  return { id: rule.id, severity: rule.severity, run }
+  return { ...base, run }
 }
 
 function evaluateMessage(program: CelProgram, activation: ReturnType<typeof celActivation>, fallback: string): string {

@@ -9,13 +9,17 @@ import { allowed, complete, denied, errored, patched, type Verdict } from './res
 import { errorString } from './field.js'
 import { decodeRequest } from './decode.js'
 import { diff, type PatchOperation } from './patch.js'
+import { ratchet, unchangedField } from './ratchet.js'
 
 export interface AdmitResult {
   response: AdmissionResponse
   /** Carried out at the edge when allowed and not dryRun. */
   effects: Effect[]
-  /** Every violation, deny and warn, with its rule id in `origin`. */
-  violations: { error: FieldError; severity: 'deny' | 'warn' }[]
+  /**
+   * Every violation, deny and warn, with its rule id in `origin`. A ratcheted one (UPDATE, value
+   * unchanged; one per rule) is a warning whose detail says so.
+   */
+  violations: { error: FieldError; severity: 'deny' | 'warn'; ratcheted?: true }[]
   /** The object after mutation (when the mutate phase ran and allowed it). */
   mutated?: WorkflowExecution
   /** Ids of the mutation rules that applied, when the answer carries a patch (for logs and reports). */
@@ -69,21 +73,14 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     if (patch.length > 0) object = draft
     // An attribution is recorded only for a write the validating webhook will admit: a clearance on
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
-    if (webhook === 'mutate' && effects.length > 0 && deniedBy(rules.validators, { ...ctx, object })) effects = []
+    if (webhook === 'mutate' && effects.length > 0 && validate(rules.validators, { request, object, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0) effects = []
   }
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {
-    const ctx: RuleContext = { request, object, oldObject: decoded.oldObject, options: policy.options, now }
-    const denials: FieldError[] = []
-    for (const v of rules.validators) {
-      const errors = v.run(ctx)
-      for (const error of errors) {
-        violations.push({ error, severity: v.severity })
-        if (v.severity === 'deny') denials.push(error)
-        else warnings.push(errorString(error))
-      }
-    }
-    if (denials.length > 0) return finish(denied(denials), uid, warnings, [], violations)
+    const found = validate(rules.validators, { request, object, oldObject: decoded.oldObject, options: policy.options, now })
+    violations.push(...found.violations)
+    warnings.push(...found.warnings)
+    if (found.denials.length > 0) return finish(denied(found.denials), uid, warnings, [], violations)
   }
 
   const verdict = patched(patch)
@@ -95,8 +92,38 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   return result
 }
 
-function deniedBy(validators: RuleSet['validators'], ctx: RuleContext): boolean {
-  return validators.some((v) => v.severity === 'deny' && v.run(ctx).length > 0)
+interface Validation {
+  denials: FieldError[]
+  warnings: string[]
+  violations: AdmitResult['violations']
+}
+
+/**
+ * Runs the validators. On UPDATE, a rule that reads only its own field is skipped when that field
+ * is unchanged, and errors about unchanged values are ratcheted into one warning per rule
+ * (ratchet.ts), as the apiserver does for CRDs.
+ */
+function validate(validators: RuleSet['validators'], ctx: RuleContext): Validation {
+  const out: Validation = { denials: [], warnings: [], violations: [] }
+  const update = ctx.request.operation === 'UPDATE' && ctx.oldObject !== undefined
+  for (const v of validators) {
+    if (update && v.ratchet === 'field' && unchangedField(v.path, ctx.oldObject, ctx.object)) continue
+    let errors = v.run(ctx)
+    if (update && errors.length > 0) {
+      const r = ratchet(v, errors, ctx)
+      errors = r.kept
+      if (r.ratcheted !== undefined) {
+        out.violations.push({ error: r.ratcheted, severity: 'warn', ratcheted: true })
+        out.warnings.push(errorString(r.ratcheted))
+      }
+    }
+    for (const error of errors) {
+      out.violations.push({ error, severity: v.severity })
+      if (v.severity === 'deny') out.denials.push(error)
+      else out.warnings.push(errorString(error))
+    }
+  }
+  return out
 }
 
 /**

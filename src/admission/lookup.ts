@@ -18,3 +18,8 @@ export function lookupField(root: unknown, path: string): unknown {
   }
   return cur
 }
+
+/** `metadata.annotations[kubernaut.ai/x]` → ['metadata', 'annotations', 'kubernaut.ai/x']. */
+export function fieldSegments(field: string): string[] {
+  return [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2] ?? '')
+}

@@ -29,6 +29,14 @@ interface RuleBase {
   subresources: readonly Subresource[]
   /** Field path the rule guards, Kubernetes style (`spec.targetResource`). */
   field: string
+  /**
+   * Validation ratcheting on UPDATE (docs/rules.md, "Ratcheting"). Omitted: an error about a value
+   * the request left unchanged, which the stored object has too, warns instead of denying.
+   * 'never': always denies (what the apiserver itself refuses and never ratchets).
+   * 'field': as omitted, and the rule reads nothing but the value at `field` and never the stored
+   * object, so when that value is unchanged it is not evaluated at all.
+   */
+  ratchet?: 'never' | 'field'
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */

@@ -65,6 +65,8 @@ export const metadataApiserver = defineRule({
   operations: ['CREATE', 'UPDATE'],
   subresources: [''],
   field: 'metadata',
+  // The apiserver validates labels and annotations in full on every write: never ratcheted.
+  ratchet: 'never',
   check: ({ object }) => {
     const metadata: unknown = object.metadata
     if (!isRecord(metadata)) return []

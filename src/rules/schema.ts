@@ -243,6 +243,7 @@ export const schemaSpec = defineRule({
   operations: ['CREATE', 'UPDATE'],
   subresources: [''],
   field: 'spec',
+  ratchet: 'field',
   check: (ctx) => {
     const spec = section(ctx, 'spec')
     if (spec === undefined) return [required('spec', '', 'schema-spec')]
@@ -258,6 +259,7 @@ export const schemaMetadata = defineRule({
   operations: ['CREATE', 'UPDATE'],
   subresources: [''],
   field: 'metadata',
+  ratchet: 'field',
   check: (ctx) => {
     const metadata = section(ctx, 'metadata')
     return metadata === undefined ? [] : validateSchema(metadata, METADATA_SCHEMA, FieldPath.root('metadata'), 'schema-metadata')
@@ -272,6 +274,7 @@ export const schemaStatus = defineRule({
   operations: ['UPDATE'],
   subresources: ['status'],
   field: 'status',
+  ratchet: 'field',
   check: (ctx) => {
     const status = section(ctx, 'status')
     return status === undefined ? [] : validateSchema(status, STATUS_SCHEMA, FieldPath.root('status'), 'schema-status')

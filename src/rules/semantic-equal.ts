@@ -1,11 +1,44 @@
 // Deep JSON equality where key order does not matter, and the first paths where two values differ
-// (for messages that say what changed). Iterative, so deeply nested input cannot overflow the stack.
+// (for messages that say what changed).
 
+/** Below this depth the comparison recurses; deeper values go to the iterative walk (no stack overflow). */
+const MAX_RECURSION = 200
+
+/**
+ * Deep JSON equality, key order irrelevant, null distinct from absent. Allocates nothing on the
+ * common path (the hot comparison of old and new on every UPDATE); values nested deeper than
+ * MAX_RECURSION levels are finished by the iterative walk below.
+ */
 export function semanticEqual(a: unknown, b: unknown): boolean {
-  return firstDifferences(a, b, '', 1).length === 0
+  return equalAt(a, b, 0)
 }
 
-/** Up to `limit` Kubernetes-style paths (relative to `root`) where `a` and `b` differ. */
+function equalAt(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  if (depth >= MAX_RECURSION) return firstDifferences(a, b, '', 1).length === 0
+  const aa = Array.isArray(a)
+  if (aa !== Array.isArray(b)) return false
+  if (aa) {
+    const x = a as unknown[]
+    const y = b as unknown[]
+    if (x.length !== y.length) return false
+    for (let i = 0; i < x.length; i++) if (!equalAt(x[i], y[i], depth + 1)) return false
+    return true
+  }
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  let count = 0
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k)) continue
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !equalAt(x[k], y[k], depth + 1)) return false
+    count++
+  }
+  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k)) count--
+  return count === 0
+}
+
+/** Up to `limit` Kubernetes-style paths (relative to `root`) where `a` and `b` differ. Iterative. */
 export function firstDifferences(a: unknown, b: unknown, root: string, limit = 3): string[] {
   const out: string[] = []
   const stack: [unknown, unknown, string][] = [[a, b, root]]

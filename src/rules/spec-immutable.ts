@@ -2,7 +2,7 @@
 // The CRD says it as `self == oldSelf`; here the same, with the changed fields named.
 import { defineRule } from './define.js'
 import { forbidden } from '../admission/field.js'
-import { firstDifferences } from './semantic-equal.js'
+import { firstDifferences, semanticEqual } from './semantic-equal.js'
 
 export const SPEC_IMMUTABLE_MESSAGE = 'spec is immutable after creation (ADR-001)'
 
@@ -15,6 +15,8 @@ export const specImmutable = defineRule({
   subresources: [''],
   field: 'spec',
   check: ({ object, oldObject }) => {
+    // The common UPDATE leaves spec as it was: compared without allocating, paths only on a change.
+    if (semanticEqual(oldObject?.spec, object.spec)) return []
     const changed = firstDifferences(oldObject?.spec, object.spec, 'spec', 3)
     if (changed.length === 0) return []
     return [forbidden('spec', `${SPEC_IMMUTABLE_MESSAGE}; changed: ${changed.join(', ')}; delete and recreate the WorkflowExecution to change it`, 'spec-immutable')]

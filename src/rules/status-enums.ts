@@ -41,6 +41,7 @@ function enumRule(e: EnumField): CheckRule {
     operations: ['UPDATE'],
     subresources: ['status'],
     field,
+    ratchet: 'field',
     check: ({ object }): FieldError[] => {
       const status = statusOf(object)
       if (status === undefined) return []
@@ -62,6 +63,7 @@ export const conditionStatusEnum = defineRule({
   operations: ['UPDATE'],
   subresources: ['status'],
   field: 'status.conditions',
+  ratchet: 'field',
   check: ({ object }): FieldError[] => {
     const conditions = statusOf(object)?.['conditions']
     if (!Array.isArray(conditions)) return []

@@ -113,9 +113,10 @@ t.test('spec and metadata types on CREATE', async (t) => {
 t.test('spec and metadata types on UPDATE of the main resource', async (t) => {
   for (const c of specCases) {
     const object = aWorkflowExecution((w) => c.patch(mutable(w)))
-    const r = admit(aRequest({ operation: 'UPDATE', object, oldObject: object }), policy, 'validate')
-    // Unchanged spec, so spec-immutable is silent and only the schema speaks.
-    t.same(triples(r), c.want, c.name)
+    const r = admit(aRequest({ operation: 'UPDATE', object, oldObject: aWorkflowExecution() }), policy, 'validate')
+    // The bad value is new in this write (an unchanged one is ratcheted: test/admission/ratchet.test.ts);
+    // spec-immutable and metadata-immutable also object to the change, and are not what this tests.
+    t.same(triples(r).filter(([o]) => o.startsWith('schema-')), c.want, c.name)
   }
 })
 

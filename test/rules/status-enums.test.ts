@@ -12,12 +12,31 @@ const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.o
 type Patch = (s: Record<string, any>) => void
 
 /**
- * A /status write whose stored object already holds the same status: transitions and
- * immutability are then satisfied, and only the enum under test can object.
+ * A /status write whose stored object holds the same status minus the values under test that are
+ * not valid enum members: transitions and immutability are then satisfied, only the enum under test
+ * can object, and the bad value is new in this write (an unchanged one is ratcheted; see
+ * test/admission/ratchet.test.ts).
  */
 function statusWrite(patch: Patch): AdmitResult {
   const object = aFailedExecution((w) => patch(w.status as unknown as Record<string, any>))
-  return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }), policy, 'validate')
+  const oldObject = structuredClone(object)
+  scrub(oldObject.status as unknown as Record<string, any>)
+  return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject }), policy, 'validate')
+}
+
+function scrub(s: Record<string, any>): void {
+  const drop = (holder: Record<string, any> | undefined, leaf: string, values: readonly string[]): void => {
+    if (holder !== null && typeof holder === 'object' && leaf in holder && !values.includes(holder[leaf])) delete holder[leaf]
+  }
+  for (const parent of ['failureDetails', 'blockClearance', 'executionStatus']) {
+    if (parent in s && (s[parent] === null || typeof s[parent] !== 'object' || Array.isArray(s[parent]))) delete s[parent]
+  }
+  drop(s, 'phase', PHASES)
+  drop(s, 'executionEngine', EXECUTION_ENGINES)
+  drop(s.failureDetails, 'reason', FAILURE_REASONS)
+  drop(s.blockClearance, 'clearMethod', CLEAR_METHODS)
+  drop(s.executionStatus, 'status', CONDITION_STATUSES)
+  if (Array.isArray(s.conditions)) for (const c of s.conditions) drop(c, 'status', CONDITION_STATUSES)
 }
 
 const condition = (status: unknown, type = 'Ready'): Record<string, unknown> =>
