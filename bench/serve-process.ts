@@ -62,6 +62,14 @@ export function distState(): 'missing' | 'stale' | 'fresh' {
  */
 export const NODE_FLAGS = (process.env['BENCH_NODE_FLAGS'] ?? deploymentNodeOptions()).split(' ').filter((f) => f !== '')
 
+/** The Deployment's container memory limit, bytes (`limits: … memory: 256Mi`). */
+export function memoryLimitBytes(): number {
+  const text = readFileSync('manifests/base/deployment.yaml', 'utf8')
+  const m = /limits:[\s\S]*?memory:\s*(\d+)Mi/.exec(text)
+  if (m === null) throw new Error('manifests/base/deployment.yaml: no memory limit in Mi found')
+  return Number(m[1]) * 1024 * 1024
+}
+
 function deploymentNodeOptions(): string {
   const text = readFileSync('manifests/base/deployment.yaml', 'utf8')
   return /name: NODE_OPTIONS\s+value: (.+)/.exec(text)?.[1]?.trim() ?? ''
