@@ -48,12 +48,17 @@ function checkLabels(labels: unknown, out: FieldError[], origin: string): void {
 function checkAnnotations(annotations: unknown, out: FieldError[], origin: string): void {
   if (!isRecord(annotations)) return
   const path = FieldPath.root('metadata', 'annotations')
-  let total = 0
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only when the lengths could exceed the limit are
+  // the bytes counted (kubectl's last-applied annotation alone is ~10 KiB on every request).
+  let units = 0
   for (const [k, v] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(k.toLowerCase())
     if (problem !== undefined) out.push(invalid(path, k, problem, origin))
-    total += bytes(k) + (typeof v === 'string' ? bytes(v) : 0)
+    units += k.length + (typeof v === 'string' ? v.length : 0)
   }
+  if (units * 3 <= MAX_ANNOTATIONS_BYTES) return
+  let total = 0
+  for (const [k, v] of Object.entries(annotations)) total += bytes(k) + (typeof v === 'string' ? bytes(v) : 0)
   if (total > MAX_ANNOTATIONS_BYTES) out.push(tooLong(path, MAX_ANNOTATIONS_BYTES, origin))
 }
 

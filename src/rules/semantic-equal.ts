@@ -65,13 +65,21 @@ export function firstDifferences(a: unknown, b: unknown, root: string, limit = 3
     }
     const xo = x as Record<string, unknown>
     const yo = y as Record<string, unknown>
-    const keys = new Set([...Object.keys(xo), ...Object.keys(yo)])
-    for (const k of [...keys].sort().reverse()) {
+    const keys = Object.keys(xo)
+    for (const k of Object.keys(yo)) if (!Object.prototype.hasOwnProperty.call(xo, k)) keys.push(k)
+    keys.sort()
+    // Reverse order onto the stack, so differences come out sorted; a path string is built only
+    // for a difference or a pair still to compare, never for the equal leaves that make up most keys.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i] as string
       const inX = Object.prototype.hasOwnProperty.call(xo, k)
       const inY = Object.prototype.hasOwnProperty.call(yo, k)
+      const xv = xo[k]
+      const yv = yo[k]
+      if (inX === inY && xv === yv) continue
       const child = path === '' ? k : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !path.endsWith('parameters') ? `${path}.${k}` : `${path}[${k}]`
       if (inX !== inY) out.push(child)
-      else stack.push([xo[k], yo[k], child])
+      else stack.push([xv, yv, child])
     }
   }
   return out

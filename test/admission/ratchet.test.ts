@@ -124,7 +124,7 @@ t.test('a typed rule that compares with the stored object is not ratcheted: it r
 t.test('metadata-only writes: a finalizer removal passes over stored content errors', async (t) => {
   const old = aWorkflowExecution((w) => {
     w.metadata.finalizers = ['kubernaut.ai/cleanup']
-    ;(w.spec as Record<string, unknown>)['confidence'] = 'high'
+    ;(w.spec as unknown as Record<string, unknown>)['confidence'] = 'high'
     w.spec.targetResource = 'payment//payment-api'
     ;(w.spec.parameters as Record<string, unknown>)['bad-key'] = 'x'
   })
@@ -147,7 +147,7 @@ t.test('labels and annotations are never ratcheted: the apiserver refuses them o
 
 t.test('a /status write does not re-judge spec, a main-resource write does not re-judge status', async (t) => {
   const old = storedRunning((s) => { s.startTime = 'yesterday' })
-  ;(old.spec as Record<string, unknown>)['confidence'] = 'high'
+  ;(old.spec as unknown as Record<string, unknown>)['confidence'] = 'high'
   const status = statusWrite(old, (s) => { s.phase = 'Completed' })
   t.equal(status.response.allowed, true)
   t.notOk(ruleIds(status).includes('schema-spec'))
@@ -159,7 +159,7 @@ t.test('a /status write does not re-judge spec, a main-resource write does not r
 })
 
 t.test('CREATE is never ratcheted', async (t) => {
-  const object = aWorkflowExecution((w) => { (w.spec as Record<string, unknown>)['confidence'] = 'high' })
+  const object = aWorkflowExecution((w) => { (w.spec as unknown as Record<string, unknown>)['confidence'] = 'high' })
   t.same(ruleIds(admit(aRequest({ object }), policy, 'validate'), 'deny'), ['schema-spec'])
 })
 
