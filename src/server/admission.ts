@@ -91,7 +91,7 @@ function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, option
   }
 }
 
-function decisionOf(result: AdmitResult): Decision {
+export function decisionOf(result: AdmitResult): Decision {
   if (result.response.allowed) return 'allowed'
   return result.response.status?.code === 403 ? 'denied' : 'errored'
 }
@@ -111,7 +111,7 @@ function str(v: unknown): string | undefined {
  * logging costs about 30 % of throughput). Only scalar identifiers: never object bodies or
  * userInfo.extra, and never a crafted non-string field (it could be huge or deeply nested).
  */
-function logVerdict(log: Logger, webhook: string, req: AdmissionRequest, result: AdmitResult, decision: Decision, elapsedMs: number): void {
+export function logVerdict(log: Logger, webhook: string, req: AdmissionRequest, result: AdmitResult, decision: Decision, elapsedMs: number): void {
   const mutated = result.response.patch !== undefined
   const level = decision === 'allowed' && !mutated ? 'debug' : 'info'
   if (!log.isLevelEnabled(level)) return

@@ -71,12 +71,20 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   }
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
+  // Children bound once per rule and severity: labels() hashes its arguments on every call.
+  const violationChildren = new Map<string, Partial<Record<Severity, Counter.Internal>>>()
+  const violationFor = (rule: string, severity: Severity): Counter.Internal => {
+    let bySeverity = violationChildren.get(rule)
+    if (bySeverity === undefined) violationChildren.set(rule, (bySeverity = {}))
+    return (bySeverity[severity] ??= violations.labels(rule, severity))
+  }
+
   return {
     registry,
     webhook: (path) => bindWebhook(path, requests, latency, inFlight, decisions),
-    ruleViolation: (rule, severity) => violations.labels(rule, severity).inc(),
+    ruleViolation: (rule, severity) => violationFor(rule, severity).inc(),
     knownRules(rules) {
-      for (const r of rules) violations.labels(r.id, r.severity ?? 'deny').inc(0)
+      for (const r of rules) violationFor(r.id, r.severity ?? 'deny').inc(0)
     },
     tlsHooks: { reload: (result) => reloads.labels(result).inc() },
     effectHooks: { event: (result) => audits.labels(result).inc() },
@@ -100,18 +108,23 @@ function bindWebhook(
     return c
   }
   // controller-runtime pre-creates 200 and 500 so an error rate can be computed from the start.
-  counterFor(200).inc(0)
+  const ok = counterFor(200)
+  ok.inc(0)
   counterFor(500).inc(0)
   const timer = latency.labels(path)
   const gauge = inFlight.labels(path)
   gauge.set(0)
-  const byDecision = new Map<string, Counter.Internal>()
+  // Nested lookups by label value: no key string is built per request.
+  const byDecision = new Map<string, Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>>()
   const decisionFor = (operation: string, subresource: string, decision: Decision, dryRun: boolean): Counter.Internal => {
-    const key = `${operation}/${subresource}/${decision}/${dryRun ? 1 : 0}`
-    let c = byDecision.get(key)
+    let bySub = byDecision.get(operation)
+    if (bySub === undefined) byDecision.set(operation, (bySub = new Map()))
+    let byVerdict = bySub.get(subresource)
+    if (byVerdict === undefined) bySub.set(subresource, (byVerdict = { allowed: [], denied: [], errored: [] }))
+    const slot = byVerdict[decision]
+    const i = dryRun ? 1 : 0
     // Bounded: operation and subresource were checked by decodeReview/decodeRequest before we get here.
-    if (c === undefined) byDecision.set(key, (c = decisions.labels(path, operation, subresource, decision, String(dryRun))))
-    return c
+    return (slot[i] ??= decisions.labels(path, operation, subresource, decision, String(dryRun)))
   }
   for (const operation of ['CREATE', 'UPDATE']) {
     for (const subresource of operation === 'CREATE' ? [''] : ['', 'status']) {
@@ -122,7 +135,7 @@ function bindWebhook(
     requestStarted: () => gauge.inc(),
     requestEnded: () => gauge.dec(),
     observe(code, seconds) {
-      counterFor(code).inc()
+      ;(code === 200 ? ok : counterFor(code)).inc()
       timer.observe(seconds)
     },
     decision: (operation, subresource, decision, dryRun) => decisionFor(operation, subresource, decision, dryRun).inc(),
