@@ -46,7 +46,8 @@ async function autocannon(target: Target, entries: WireEntry[], durationS: numbe
   return { ...a, cpuUs: cpuUsPerReview(cpu0, cpuSecondsOf(pid), a.requests) }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+// The least disturbed round counts, as for throughput: other processes only ever add CPU time.
+const lowest = (xs: number[]): number => Math.min(...xs)
 
 async function main(): Promise<void> {
   const state = distState()
@@ -109,10 +110,10 @@ async function servers(root: string): Promise<void> {
       loads.push(load())
       console.log(`    round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`)
     }
-    const sCpu = median(s.map((r) => r.cpuUs))
-    const bCpu = median(b.map((r) => r.cpuUs))
-    row('2', 'server CPU per review at 50 connections (process CPU time / answered reviews)', `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
-    row('3', 'baseline CPU per review at 50 connections', `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
+    const sCpu = lowest(s.map((r) => r.cpuUs))
+    const bCpu = lowest(b.map((r) => r.cpuUs))
+    row('2', 'server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)', `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
+    row('3', 'baseline CPU per review at 50 connections (lowest round)', `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
     row('2/3', 'server / baseline CPU per review', (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
     const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
     const sb = best(s)
