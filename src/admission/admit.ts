@@ -8,7 +8,7 @@ import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
 import { errorString } from './field.js'
 import { decodeRequest } from './decode.js'
-import { diff, type PatchOperation } from './patch.js'
+import { diffAlong, type PatchOperation } from './patch.js'
 import { ratchet, unchangedField } from './ratchet.js'
 
 export interface AdmitResult {
@@ -57,7 +57,7 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   // common request (a routine status write) costs no clone.
   const mutators = webhook === 'validate' ? [] : rules.mutators.filter((m) => m.applies === undefined || m.applies(ctx))
   if (mutators.length > 0) {
-    const draft = copyAlong(object, rules.mutationPaths)
+    const { draft, walked } = copyAlong(object, rules.mutationPaths)
     const errors: FieldError[] = []
     for (const m of mutators) {
       const out = m.mutate(ctx, draft)
@@ -69,7 +69,7 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
       for (const error of errors) violations.push({ error, severity: 'deny' })
       return finish(denied(errors), uid, warnings, [], violations)
     }
-    patch = diff(object, draft)
+    patch = diffAlong(object, draft, walked)
     if (patch.length > 0) object = draft
     // An attribution is recorded only for a write the validating webhook will admit: a clearance on
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
@@ -131,9 +131,11 @@ function validate(validators: RuleSet['validators'], ctx: RuleContext): Validati
  * way, deeply at the end), everything else stays shared with the request, so the request is never
  * modified and the diff skips untouched subtrees by identity. A huge spec costs nothing to default.
  */
-function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): WorkflowExecution {
+function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): { draft: WorkflowExecution; walked: Set<unknown> } {
   const draft = { ...object } as unknown as Record<string, unknown>
   const copies = new Set<unknown>([draft])
+  // The shallow copies: the diff walks these and leaves every other subtree to rfc6902 or identity.
+  const walked = new Set<unknown>([draft])
   for (const path of paths) {
     let cur = draft
     for (let i = 0; i < path.length; i++) {
@@ -145,12 +147,13 @@ function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): 
         const copy = last ? structuredClone(value) : { ...(value as Record<string, unknown>) }
         cur[key] = copy
         copies.add(copy)
+        if (!last) walked.add(copy)
         if (last) break
       }
       cur = cur[key] as Record<string, unknown>
     }
   }
-  return draft as unknown as WorkflowExecution
+  return { draft: draft as unknown as WorkflowExecution, walked }
 }
 
 function finish(v: Verdict, uid: string, warnings: string[], effects: Effect[], violations: AdmitResult['violations']): AdmitResult {
