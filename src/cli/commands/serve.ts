@@ -21,7 +21,7 @@ const DEV_CERT_DAYS = 365
 const EVENTS_SETTLE_MS = 5_000
 
 export const serve: Command = async (argv, io) => {
-  const { values, positionals } = parseFlags(argv, FLAGS, io.env)
+  const { values, positionals } = parseFlags(argv, FLAGS, io.env, 'serve')
   if (values['help'] === true) {
     io.stdout.write(usage('serve [flags]', 'Serves POST /validate-workflowexecution and /mutate-workflowexecution over HTTPS; probes and metrics on --probe-port.', FLAGS))
     return EXIT_OK
