@@ -85,8 +85,8 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
         }
         continue
       }
-      rest.push(token)
-      if (eq === -1 && i + 1 < argv.length) rest.push(argv[++i] as string)
+      // `--flag value` becomes `--flag=value`, so a value that starts with a dash is still a value (as in kubectl).
+      rest.push(eq === -1 && i + 1 < argv.length ? `--${spec.name}=${argv[++i] as string}` : token)
       continue
     }
     if (token.startsWith('-') && token !== '-') {
@@ -96,8 +96,7 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
         booleans.set(spec.name, true)
         continue
       }
-      rest.push(token)
-      if (token.length === 2 && i + 1 < argv.length) rest.push(argv[++i] as string)
+      rest.push(token.length === 2 && i + 1 < argv.length ? `--${spec.name}=${argv[++i] as string}` : token)
       continue
     }
     rest.push(token)
