@@ -35,14 +35,19 @@ function distance(a: string, b: string): number {
   return row[b.length] as number
 }
 
-/** The valid flag closest to `name`, when it is close enough to be a typo. */
-export function closestFlag(name: string, flags: readonly FlagSpec[]): string | undefined {
+/** The candidate closest to `name`, when it is close enough to be a typo. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: { name: string; d: number } | undefined
-  for (const f of [...flags, HELP]) {
-    const d = f.name.startsWith(name) || name.startsWith(f.name) ? 1 : distance(name, f.name)
-    if (best === undefined || d < best.d) best = { name: f.name, d }
+  for (const c of candidates) {
+    const d = c.startsWith(name) || name.startsWith(c) ? 1 : distance(name, c)
+    if (best === undefined || d < best.d) best = { name: c, d }
   }
   return best !== undefined && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined
+}
+
+/** The valid flag closest to `name`, when it is close enough to be a typo. */
+export function closestFlag(name: string, flags: readonly FlagSpec[]): string | undefined {
+  return closest(name, [...flags, HELP].map((f) => f.name))
 }
 
 function unknownFlag(token: string, flags: readonly FlagSpec[], command: string): WfeError {

@@ -3,6 +3,7 @@
 import { processIO, EXIT_USAGE, type CliIO, type Command } from './io.js'
 import { WfeError } from '../errors.js'
 import { toolVersion } from './version.js'
+import { closest } from './args.js'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the admission webhook over HTTPS', load: async () => (await import('./commands/serve.js')).serve },
@@ -30,7 +31,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const cmd = COMMANDS[name]
   if (cmd === undefined) {
-    const near = Object.keys(COMMANDS).find((c) => c.startsWith(name) || name.startsWith(c))
+    const near = closest(name, [...Object.keys(COMMANDS), 'version'])
     const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command "${name}"${near === undefined ? '' : `; did you mean ${near}?`}`
     io.stderr.write(`wfe-admission: ${what}\n\n${help()}`)
     return EXIT_USAGE
