@@ -86,3 +86,20 @@ t.test('--warnings-as-errors names each warning that failed the run', async (t) 
   t.equal(r.code, 1)
   t.equal(r.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]\n')
 })
+
+t.test('field paths split as apimachinery writes them', async (t) => {
+  const { pathSegments } = await import('../../src/cli/check/documents.js')
+  t.same(pathSegments('spec.targetResource'), ['spec', 'targetResource'])
+  t.same(pathSegments('status.conditions[0].type'), ['status', 'conditions', '0', 'type'])
+  t.same(pathSegments('metadata.annotations[kubernaut.ai/clear-execution-block]'), ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block'])
+  t.same(pathSegments(''), [])
+})
+
+t.test('a finding in an annotation points at the annotation key', async (t) => {
+  const { parseDocuments } = await import('../../src/cli/check/documents.js')
+  const [doc] = parseDocuments('a.yaml', 'kind: X\nmetadata:\n  annotations:\n    other: x\n    kubernaut.ai/clear-execution-block: "why"\nitems:\n  - a\n  - b\n')
+  t.same(doc?.locate?.('metadata.annotations[kubernaut.ai/clear-execution-block]'), { line: 5, column: 5 })
+  t.same(doc?.locate?.('items[1]'), { line: 8, column: 5 })
+  t.same(doc?.locate?.('metadata.labels[app]'), { line: 2, column: 1 }, 'not written: the nearest written parent')
+  t.equal(doc?.locate?.(''), undefined, 'a whole-object finding has no field position')
+})
