@@ -97,6 +97,6 @@ t.test('--policy via policyFromFlags: files combine, and an id in two files is r
   t.ok(policy.rules.some((r) => r.id === 'other') && policy.rules.some((r) => r.id === 'my-rule'))
   writeFileSync(join(dir, 'b.yaml'), yamlOf([RULE]))
   t.same(policyFromFlags({ policy: ['a.yaml'] }, dir).rules.filter((r) => r.id === 'my-rule').length, 1, 'a relative path is read from the command\'s directory')
-  t.throws(() => policyFromFlags({ policy: ['missing.yaml'] }, dir), { code: 'WFE_ERR_POLICY_FILE', message: 'missing.yaml: cannot read: ENOENT' }, 'and named as written')
+  t.throws(() => policyFromFlags({ policy: ['missing.yaml'] }, dir), { code: 'WFE_ERR_POLICY_FILE', message: '--policy: the path "missing.yaml" does not exist' }, 'and named as written')
   t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd()), { code: 'WFE_ERR_RULE_COMPILE', message: 'rule my-rule: duplicate rule id' })
 })

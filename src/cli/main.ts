@@ -2,6 +2,8 @@
 // argv → command, nothing else. Each command lives in commands/<name>.ts.
 import { processIO, EXIT_USAGE, type CliIO, type Command } from './io.js'
 import { WfeError } from '../errors.js'
+import { toolVersion } from './version.js'
+import { closest } from './args.js'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the admission webhook over HTTPS', load: async () => (await import('./commands/serve.js')).serve },
@@ -13,7 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 function help(): string {
   const lines = ['usage: wfe-admission <command> [flags]', '', 'commands:']
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`)
-  lines.push('', 'Run `wfe-admission <command> --help` for its flags.')
+  lines.push('  version  print the version', '', 'flags: -h, --help (also after a command), --version', '', 'Run `wfe-admission <command> --help` for its flags.')
   return lines.join('\n') + '\n'
 }
 
@@ -23,9 +25,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout.write(help())
     return name === undefined ? EXIT_USAGE : 0
   }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`wfe-admission ${toolVersion()}\n`)
+    return 0
+  }
   const cmd = COMMANDS[name]
   if (cmd === undefined) {
-    io.stderr.write(`wfe-admission: unknown command "${name}"\n\n${help()}`)
+    const near = closest(name, [...Object.keys(COMMANDS), 'version'])
+    const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command "${name}"${near === undefined ? '' : `; did you mean ${near}?`}`
+    io.stderr.write(`wfe-admission: ${what}\n\n${help()}`)
     return EXIT_USAGE
   }
   try {

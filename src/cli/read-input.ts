@@ -3,7 +3,22 @@ import { readFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { WfeError } from '../errors.js'
 
-export async function readText(path: string, stdin: Readable, limitBytes = 64 * 1024 * 1024): Promise<string> {
+/** An errno code as a person would say it, kubectl-style; the raw code only when it has no wording. */
+export function fsProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  switch (code) {
+    case 'ENOENT': return 'does not exist'
+    case 'EACCES':
+    case 'EPERM': return 'cannot be read: permission denied'
+    case 'EISDIR': return 'is a directory, not a file'
+    case 'ENOTDIR': return 'does not exist (a part of it is not a directory)'
+    case 'ELOOP': return 'cannot be read: too many levels of symbolic links'
+    default: return `cannot be read: ${code ?? (err instanceof Error ? err.message : String(err))}`
+  }
+}
+
+/** `from` names where the path came from (`--old`, `the FILE argument`), so the user knows what to fix. */
+export async function readText(path: string, stdin: Readable, limitBytes = 64 * 1024 * 1024, from?: string): Promise<string> {
   if (path === '-') {
     const chunks: Buffer[] = []
     let size = 0
@@ -18,7 +33,6 @@ export async function readText(path: string, stdin: Readable, limitBytes = 64 * 
   try {
     return await readFile(path, 'utf8')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new WfeError('WFE_ERR_INPUT', `${path}: cannot read: ${code ?? (err instanceof Error ? err.message : String(err))}`)
+    throw new WfeError('WFE_ERR_INPUT', `${from === undefined ? '' : `${from}: `}the path "${path}" ${fsProblem(err)}`)
   }
 }

@@ -18,20 +18,27 @@ function defaultText(f: FlagSpec): string {
   return v === '' ? '' : `\`${v}\``
 }
 
+/** Each command's flags, in the order --help lists them. */
+export const COMMAND_FLAGS: Record<'serve' | 'review' | 'check' | 'certs', readonly FlagSpec[]> = {
+  serve: [...CORE_FLAGS, ...SERVE_FLAGS],
+  review: REVIEW_FLAGS,
+  check: CHECK_FLAGS,
+  certs: CERTS_FLAGS,
+}
+
+/** One row per distinct flag (a name two commands use differently, like --namespace, gets two). */
 export function flagsTable(): string {
-  const core = new Set(CORE_FLAGS.map((f) => f.name))
   const rows: string[] = ['| flag | commands | default | environment | what it does |', '| --- | --- | --- | --- | --- |']
-  const seen = new Set<string>()
-  const add = (f: FlagSpec, commands: string): void => {
-    if (seen.has(f.name)) return
-    seen.add(f.name)
-    rows.push(`| \`--${f.name}\` | ${commands} | ${defaultText(f)} | ${f.env === undefined ? '' : `\`${f.env}\``} | ${cell(f.description)} |`)
+  const seen = new Map<FlagSpec, string[]>()
+  for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
+    for (const f of flags) seen.set(f, [...(seen.get(f) ?? []), command])
   }
-  for (const f of CORE_FLAGS) add(f, 'serve, review, check')
-  for (const f of SERVE_FLAGS) add(f, 'serve')
-  for (const f of REVIEW_FLAGS) if (!core.has(f.name)) add(f, 'review')
-  for (const f of CHECK_FLAGS) if (!core.has(f.name)) add(f, 'check')
-  for (const f of CERTS_FLAGS) add(f, 'certs')
+  for (const [f, commands] of seen) {
+    const name = `${f.short === undefined ? '' : `\`-${f.short}\`, `}\`--${f.name}\``
+    rows.push(`| ${name} | ${commands.join(', ')} | ${defaultText(f)} | ${f.env === undefined ? '' : `\`${f.env}\``} | ${cell(f.description)} |`)
+  }
+  rows.push('| `-h`, `--help` | every command |  |  | print the command\'s flags and exit |')
+  rows.push('| `--version` | (no command) |  |  | print the version and exit; `wfe-admission version` does the same |')
   return rows.join('\n')
 }
 

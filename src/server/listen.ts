@@ -56,6 +56,8 @@ export interface RunningServer {
   probePort: number
   /** Drain, close, wait for in-flight reviews; idempotent (every caller gets the same promise). */
   shutdown(reason?: string): Promise<void>
+  /** Ends the drain delay now (before or during shutdown); in-flight reviews are still answered. */
+  endDrain(): void
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -99,8 +101,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   source.start()
 
   let stopping: Promise<void> | undefined
+  const drainCut = new AbortController()
   const shutdown = (reason = 'requested'): Promise<void> => {
-    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? 5_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 20_000 })
+    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? 5_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 20_000, drainCut: drainCut.signal })
     return stopping
   }
   return {
@@ -111,6 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port: (app.server.address() as AddressInfo).port,
     probePort: (probeApp.server.address() as AddressInfo).port,
     shutdown,
+    endDrain: () => drainCut.abort(),
   }
 }
 
@@ -122,6 +126,7 @@ interface StopContext {
   logger: Logger
   drainDelayMs: number
   shutdownTimeoutMs: number
+  drainCut: AbortSignal
 }
 
 async function stop(reason: string, c: StopContext): Promise<void> {
@@ -129,8 +134,9 @@ async function stop(reason: string, c: StopContext): Promise<void> {
   // Endpoints controllers need a few seconds to take the pod out of the Service; until then the
   // apiserver still sends here, so keep answering (each answer now closes its connection).
   c.readiness.beginShutdown()
-  c.logger.info({ reason, drainDelayMs: c.drainDelayMs }, 'shutdown: readiness false, draining')
-  await delay(c.drainDelayMs)
+  const drainDelayMs = c.drainCut.aborted ? 0 : c.drainDelayMs
+  c.logger.info({ reason, drainDelayMs }, 'shutdown: readiness false, draining')
+  if (drainDelayMs > 0) await delay(drainDelayMs, undefined, { signal: c.drainCut }).catch(() => c.logger.info({ reason }, 'shutdown: drain delay ended early'))
   // Stops accepting, closes idle keep-alive sockets and resolves once in-flight reviews are answered.
   const closed = c.app.close()
   let timer: NodeJS.Timeout | undefined
@@ -152,23 +158,36 @@ async function stop(reason: string, c: StopContext): Promise<void> {
 }
 
 /**
- * SIGTERM (the kubelet) or SIGINT (a terminal) starts the shutdown; resolves with the signal once it
- * has finished. A second SIGINT exits at once, for an impatient terminal.
+ * SIGTERM (the kubelet) starts the shutdown with the drain delay, which exists for Kubernetes
+ * endpoints. SIGINT (Ctrl-C in a terminal; the kubelet never sends it) and a second signal of either
+ * kind skip or end the drain: the server closes once in-flight reviews are answered. A third SIGINT
+ * exits at once. Resolves with the first signal once the shutdown has finished.
  */
-export function shutdownOnSignal(server: RunningServer, logger: Logger): Promise<NodeJS.Signals> {
+export function shutdownOnSignal(server: RunningServer, logger: Logger, signals: NodeJS.EventEmitter = process): Promise<NodeJS.Signals> {
   return new Promise((resolve, reject) => {
+    let received = 0
     const onSignal = (signal: NodeJS.Signals): void => {
-      process.removeListener('SIGTERM', onSignal)
-      process.removeListener('SIGINT', onSignal)
-      // Without a listener a repeated SIGTERM would kill the process mid-drain.
-      process.on('SIGTERM', () => logger.info('SIGTERM again: already shutting down'))
-      process.once('SIGINT', () => {
-        logger.warn('second SIGINT: exiting without waiting')
+      received++
+      if (received === 1) {
+        if (signal === 'SIGINT') {
+          logger.info('SIGINT: no drain delay; closing once in-flight reviews are answered')
+          server.endDrain()
+        }
+        server.shutdown(signal).then(() => {
+          signals.removeListener('SIGTERM', onSignal)
+          signals.removeListener('SIGINT', onSignal)
+          resolve(signal)
+        }, reject)
+      } else if (received === 2) {
+        logger.info({ signal }, 'second signal: ending the drain delay; closing once in-flight reviews are answered')
+        server.endDrain()
+      } else if (signal === 'SIGINT') {
+        logger.warn('third signal: exiting without waiting')
         process.exit(130)
-      })
-      server.shutdown(signal).then(() => resolve(signal), reject)
+      }
     }
-    process.once('SIGTERM', onSignal)
-    process.once('SIGINT', onSignal)
+    // Listeners stay until the shutdown is done, so a repeated signal never kills the process mid-drain.
+    signals.on('SIGTERM', onSignal)
+    signals.on('SIGINT', onSignal)
   })
 }

@@ -67,7 +67,7 @@ t.test('bad flags exit 2 with a message and write nothing', async (t) => {
     [['--service', 'ok', '--namespace=-ns'], /--namespace: invalid value "-ns"/],
     [['--client', 'a,b'], /--client: invalid value "a,b"/],
     [['--client', ''], /--client: invalid value ""/],
-    [['--nope'], /Unknown option '--nope'/],
+    [['--nope'], /^wfe-admission certs: unknown flag --nope \(see wfe-admission certs --help\)\n$/],
     [['extra'], /unexpected argument "extra"/],
     [['--inject', 'manifests'], /--inject needs --service/],
     [['--inject', 'missing', '--service', 'wfe-admission'], /--inject: .*missing is not a directory/],

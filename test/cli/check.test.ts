@@ -8,16 +8,16 @@ const json = async (argv: string[], opts: { stdin?: string } = {}) => {
 }
 const verdicts = (report: any) => report.results.map((r: any) => [r.name, r.allowed, r.findings.map((f: any) => `${f.severity}:${f.ruleId}`)])
 
-t.test('multi-document YAML: each object with the line it starts on, text output and summary', async (t) => {
+t.test('multi-document YAML: each object with the line it starts on, each finding at its field (or the nearest written parent), text output and summary', async (t) => {
   const r = await runCheck([fx('multi-doc.yaml')])
   t.equal(r.code, 1, 'one denial')
   t.equal(r.stderr, '')
   t.equal(r.stdout, [
     'test/fixtures/manifests/multi-doc.yaml:3: team-a/wfe-one (CREATE): allowed',
     'test/fixtures/manifests/multi-doc.yaml:25: team-a/wfe-bad-confidence (CREATE): DENIED',
-    '  spec.confidence: Invalid value: 1.5: must be between 0 and 1 inclusive [confidence-range]',
+    '  test/fixtures/manifests/multi-doc.yaml:41:3: spec.confidence: Invalid value: 1.5: must be between 0 and 1 inclusive [confidence-range]',
     'test/fixtures/manifests/multi-doc.yaml:46: team-a/wfe-no-timeout (CREATE): allowed',
-    '  warning: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]',
+    '  test/fixtures/manifests/multi-doc.yaml:51:1: warning: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]',
     '3 objects checked: 2 allowed, 1 denied, 1 warning',
     '',
   ].join('\n'))
@@ -38,14 +38,16 @@ t.test('kind: List and a JSON WorkflowExecutionList: items are objects, other ki
   t.same(report.skipped, [{ source: { file: 'test/fixtures/manifests/list.yaml', line: 5 }, apiVersion: 'v1', kind: 'ConfigMap' }])
 })
 
-t.test('mixed kinds: only kubernaut.ai/v1alpha1 WorkflowExecutions are checked; no namespace means --namespace', async (t) => {
+t.test('mixed kinds: other groups are skipped; a kubernaut.ai version the CRD does not serve is an error; no namespace means --namespace', async (t) => {
   const { code, report } = await json([fx('mixed-kinds.yaml'), '--namespace', 'ci-ns'])
-  t.equal(code, 0)
-  t.same(report.skipped.map((s: any) => `${s.apiVersion} ${s.kind}`), ['v1 ConfigMap', 'apps/v1 Deployment', 'kubernaut.ai/v1beta1 WorkflowExecution'])
-  t.same(report.results.map((r: any) => `${r.namespace}/${r.name}`), ['ci-ns/wfe-among-others'])
-  t.same(report.summary, { objects: 1, allowed: 1, denied: 0, warnings: 0, skipped: 3 })
+  t.equal(code, 1, 'kubernaut.ai/v1beta1 would be refused by the apiserver')
+  t.same(report.skipped.map((s: any) => `${s.apiVersion} ${s.kind}`), ['v1 ConfigMap', 'apps/v1 Deployment'])
+  t.same(verdicts(report), [['from-the-future', false, ['deny:unserved-kind']], ['wfe-among-others', true, []]])
+  t.same(report.results.map((r: any) => `${r.namespace}/${r.name}`), ['ci-ns/from-the-future', 'ci-ns/wfe-among-others'])
+  t.same(report.summary, { objects: 2, allowed: 1, denied: 1, warnings: 0, skipped: 2 })
   const text = await runCheck([fx('mixed-kinds.yaml')])
-  t.match(text.stdout, /1 object checked: 1 allowed, 0 denied, 0 warnings; 3 documents skipped \(not a kubernaut\.ai\/v1alpha1 WorkflowExecution\)\n$/)
+  t.match(text.stdout, /\n  test\/fixtures\/manifests\/mixed-kinds\.yaml:16:1: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut\.ai\/v1alpha1" only \[unserved-kind\]\n/)
+  t.match(text.stdout, /2 objects checked: 1 allowed, 1 denied, 0 warnings; 2 documents skipped \(not a kubernaut\.ai\/v1alpha1 WorkflowExecution\)\n$/)
 })
 
 t.test('directories are walked in order; dot-directories and other extensions are ignored', async (t) => {
@@ -67,12 +69,14 @@ t.test('exit 2 for unparsable YAML (naming file and line), unreadable paths and 
   t.equal(broken.stdout, '', 'no partial report')
   t.match(broken.stderr, /^wfe-admission check: test\/fixtures\/manifests\/broken\.yaml:2[5-7]:\d+: invalid YAML: /)
   const cases: [string[], RegExp][] = [
-    [['nope/missing.yaml'], /nope\/missing\.yaml: cannot read: ENOENT/],
+    [['nope/missing.yaml'], /^wfe-admission check: PATH: the path "nope\/missing\.yaml" does not exist\n$/],
+    [[fx('tree'), '--old', 'nope/stored.yaml'], /^wfe-admission check: --old: the path "nope\/stored\.yaml" does not exist\n$/],
     [[], /give at least one PATH/],
     [[fx('tree'), '-o', 'xml'], /--output must be one of text, json, junit, sarif, github, got "xml"/],
     [[fx('tree'), '--subresource', 'status'], /--subresource status needs --old/],
     [[fx('tree'), '--subresource', 'scale', '--old', fx('tree')], /--subresource must be '' or status/],
-    [[fx('tree'), '--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [[fx('tree'), '--no-such-flag'], /^wfe-admission check: unknown flag --no-such-flag \(see wfe-admission check --help\)\n$/],
+    [[fx('tree'), '--outptu', 'json'], /^wfe-admission check: unknown flag --outptu; did you mean --output\? \(see wfe-admission check --help\)\n$/],
     [['-', '--old', '-'], /- \(stdin\) may be given only once/],
     [[fx('tree'), '--default-timeout', 'soon'], /--default-timeout: invalid value "soon"/],
   ]
@@ -114,15 +118,18 @@ t.test('--print-mutated: the admitted objects as YAML on stdout, the report on s
   t.match(r.stdout, /^---\n# test\/fixtures\/manifests\/multi-doc\.yaml:3\n/)
 })
 
-t.test('UPDATE pairs by namespace/name: spec immutability, metadata-only updates, unmatched objects are CREATEs', async (t) => {
-  const { code, report } = await json(['--old', fx('update/stored.yaml'), fx('update/spec-changed.yaml'), fx('update/metadata-only.yaml'), fx('tree/a.yaml')])
+t.test('UPDATE pairs by namespace/name: spec immutability, metadata-only updates; an object --old does not hold is an error, not a CREATE', async (t) => {
+  const { code, report } = await json(['--old', fx('update/stored.yaml'), fx('update/spec-changed.yaml'), fx('update/metadata-only.yaml')])
   t.equal(code, 1)
   t.same(report.results.map((r: any) => [r.name, r.operation, r.old?.file ?? null, r.allowed]), [
     ['wfe-update', 'UPDATE', 'test/fixtures/manifests/update/stored.yaml', false],
     ['wfe-update', 'UPDATE', 'test/fixtures/manifests/update/stored.yaml', true],
-    ['wfe-tree-a', 'CREATE', null, true],
   ])
   t.match(report.results[0].findings, [{ ruleId: 'spec-immutable', field: 'spec', message: /^spec: Forbidden: spec is immutable after creation \(ADR-001\); changed: spec\.targetResource/ }])
+  const unmatched = await runCheck(['--old', fx('update/stored.yaml'), fx('update/spec-changed.yaml'), fx('tree/a.yaml')])
+  t.equal(unmatched.code, 2)
+  t.equal(unmatched.stdout, '', 'no partial report')
+  t.equal(unmatched.stderr, 'wfe-admission check: test/fixtures/manifests/tree/a.yaml:1: team-a/wfe-tree-a: no object with this namespace/name in --old; without it the object would be checked as a CREATE, skipping the UPDATE rules\n')
 })
 
 t.test('--subresource status: phase transitions forward only', async (t) => {

@@ -46,9 +46,12 @@ t.test('unusable input: exit 2 with a reason on stderr', async (t) => {
   const cases: [string[], string | undefined, RegExp][] = [
     [['review'], '{not json', /stdin: not JSON/],
     [['review'], '{"kind":"Pod"}', /not an AdmissionReview request: kind must be "AdmissionReview"/],
-    [['review', '/nonexistent/file.json'], undefined, /\/nonexistent\/file\.json: cannot read: ENOENT/],
+    [['review', '/nonexistent/file.json'], undefined, /^wfe-admission review: the FILE argument: the path "\/nonexistent\/file\.json" does not exist\n$/],
     [['review', '--webhook', 'both2'], '{}', /--webhook must be validate, mutate or both/],
-    [['review', '--bogus'], '{}', /Unknown option '--bogus'/],
+    [['review', '--bogus'], '{}', /^wfe-admission review: unknown flag --bogus \(see wfe-admission review --help\)\n$/],
+    [['review', '--webhok', 'mutate'], '{}', /^wfe-admission review: unknown flag --webhok; did you mean --webhook\? \(see wfe-admission review --help\)\n$/],
+    [['review'], 'apiVersion: kubernaut.ai/v1alpha1\nkind: WorkflowExecution\nmetadata: {name: x}\n', /^wfe-admission review: stdin: not JSON but a YAML WorkflowExecution; review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/],
+    [['review'], '{"apiVersion":"kubernaut.ai/v1alpha1","kind":"WorkflowExecution"}', /^wfe-admission review: stdin: not an AdmissionReview request: .*; it is a WorkflowExecution manifest: review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/],
     [['review', '--default-timeout', 'never'], create, /--default-timeout: invalid value "never"/],
     [['review', 'a.json', 'b.json'], undefined, /takes one FILE/],
   ]
@@ -68,5 +71,8 @@ t.test('help and unknown commands', async (t) => {
   t.match((await runCli(['--help'])).stdout, /commands:/)
   const u = await runCli(['frobnicate'])
   t.equal(u.code, 2)
-  t.match(u.stderr, /unknown command "frobnicate"/)
+  t.match(u.stderr, /^wfe-admission: unknown command "frobnicate"\n/)
+  const typo = await runCli(['chekc', 'deploy/'])
+  t.equal(typo.code, 2)
+  t.match(typo.stderr, /^wfe-admission: unknown command "chekc"; did you mean check\?\n/)
 })

@@ -13,7 +13,7 @@ const cases: [string, string[], RegExp][] = [
   ['--shutdown-timeout zero', ['--shutdown-timeout', '0s'], /--shutdown-timeout: invalid value "0s": must be a Go duration greater than zero/],
   ['--log-level unknown', ['--log-level', 'loud'], /--log-level: invalid value "loud": must be one of .*debug/],
   ['--client-allowed-names without --client-ca', ['--client-allowed-names', 'kube-apiserver'], /--client-allowed-names needs --client-ca/],
-  ['unknown flag', ['--prot', '1'], /Unknown option '--prot'/],
+  ['unknown flag', ['--prot', '1'], /^wfe-admission serve: unknown flag --prot; did you mean --port\? \(see wfe-admission serve --help\)\n$/],
 ]
 
 for (const [name, args, message] of cases) {

@@ -1,7 +1,7 @@
 // The README's generated tables match the code, and every flag and rule is documented there.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { renderGenerated } from '../../src/docs/tables.js'
+import { COMMAND_FLAGS, renderGenerated } from '../../src/docs/tables.js'
 import { CERTS_FLAGS, CORE_FLAGS, SERVE_FLAGS } from '../../src/config.js'
 import { builtinRules } from '../../src/rules/index.js'
 
@@ -14,6 +14,20 @@ t.test('README tables are what `npm run docs` generates (run it after changing f
 t.test('every flag and every built-in rule appears in the README', async (t) => {
   for (const f of [...CORE_FLAGS, ...SERVE_FLAGS, ...CERTS_FLAGS]) t.match(readme, `\`--${f.name}\``, f.name)
   for (const r of builtinRules) t.match(readme, `\`${r.id}\``, r.id)
+})
+
+t.test('the flag table has a row for every flag of every command, with an environment variable only where one exists', async (t) => {
+  const table = readme.slice(readme.indexOf('<!-- flags:begin'), readme.indexOf('<!-- flags:end -->'))
+  const rows = table.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split(' | '))
+  for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
+    for (const f of flags) {
+      const row = rows.find((r) => (r[0] ?? '').includes(`\`--${f.name}\``) && (r[1] ?? '').split(', ').includes(command) && r[4]?.startsWith(f.description.slice(0, 20)))
+      t.ok(row, `${command} --${f.name}`)
+      t.equal(row?.[3], f.env === undefined ? '' : `\`${f.env}\``, `${command} --${f.name}: environment`)
+    }
+  }
+  t.ok(rows.some((r) => r[0] === '| `--namespace`' && r[1] === 'certs'), 'certs --namespace has its own row')
+  t.notMatch(readme, /Every flag can also be set by its environment variable/)
 })
 
 t.test('the README keeps the order the operators asked for', async (t) => {

@@ -4,8 +4,8 @@
 import { readdir, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml'
-import { readText } from '../read-input.js'
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml'
+import { fsProblem, readText } from '../read-input.js'
 import { WfeError } from '../../errors.js'
 
 export interface SourceRef {
@@ -15,16 +15,24 @@ export interface SourceRef {
   line: number
 }
 
+/** 1-based line and column in the file. */
+export interface Position {
+  line: number
+  column: number
+}
+
 export interface SourceDoc {
   source: SourceRef
   object: unknown
+  /** Where a field path (`spec.targetResource`, `status.conditions[0].type`) is written, or its nearest written parent; undefined for ''. */
+  locate?: (field: string) => Position | undefined
 }
 
 const EXTENSIONS = ['.yaml', '.yml', '.json']
 export const STDIN_NAME = '<stdin>'
 
 /** Expands PATHs to files: a directory is walked (sorted, dot-entries skipped) for YAML and JSON. */
-export async function expandPaths(paths: readonly string[], cwd: string): Promise<string[]> {
+export async function expandPaths(paths: readonly string[], cwd: string, from = 'PATH'): Promise<string[]> {
   const out: string[] = []
   for (const p of paths) {
     if (p === '-') {
@@ -36,7 +44,7 @@ export async function expandPaths(paths: readonly string[], cwd: string): Promis
     try {
       info = await stat(abs)
     } catch (err) {
-      throw new WfeError('WFE_ERR_INPUT', `${p}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+      throw new WfeError('WFE_ERR_INPUT', `${from}: the path "${p}" ${fsProblem(err)}`)
     }
     if (info.isDirectory()) out.push(...(await walk(abs)))
     else out.push(abs)
@@ -93,13 +101,47 @@ export function parseDocuments(file: string, text: string): SourceDoc[] {
     }
     if (value === null || value === undefined) continue // only comments, or `---` with nothing after
     const items = isMap(contents) && isList(value) ? contents.get('items', true) : undefined
+    const at = (node: unknown) => (field: string) => locate(node, field, lines)
     if (isList(value) && isSeq(items)) {
-      value.items.forEach((object, i) => out.push({ source: { file, line: lineOf(items.items[i]) }, object }))
+      value.items.forEach((object, i) => out.push({ source: { file, line: lineOf(items.items[i]) }, object, locate: at(items.items[i]) }))
     } else {
-      out.push({ source: { file, line: lineOf(contents) }, object: value })
+      out.push({ source: { file, line: lineOf(contents) }, object: value, locate: at(contents) })
     }
   }
   return out
+}
+
+/** `a.b[0].c[key.with/dots]` → ['a', 'b', '0', 'c', 'key.with/dots'], apimachinery's path syntax. */
+export function pathSegments(field: string): string[] {
+  const out: string[] = []
+  const re = /([^.[\]]+)|\[([^\]]*)\]/g
+  for (const m of field.matchAll(re)) out.push((m[1] ?? m[2]) as string)
+  return out
+}
+
+/** Walks the YAML nodes along `field`; the position of the deepest key (or item) that exists. */
+function locate(root: unknown, field: string, lines: LineCounter): Position | undefined {
+  const segments = pathSegments(field)
+  if (segments.length === 0) return undefined
+  let node = root
+  let found: number | undefined
+  for (const seg of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === seg)
+      const start = (pair?.key as Node | undefined)?.range?.[0]
+      if (pair === undefined || start === undefined) break
+      found = start
+      node = pair.value
+    } else if (isSeq(node) && /^\d+$/.test(seg)) {
+      const item = node.items[Number(seg)] as Node | undefined
+      if (item?.range === undefined || item.range === null) break
+      found = item.range[0]
+      node = item
+    } else break
+  }
+  if (found === undefined) return undefined
+  const { line, col } = lines.linePos(found)
+  return { line, column: col }
 }
 
 /** `kind: List` (v1) or any `*List` kind with items, as kubectl get -o yaml writes them. */
@@ -110,17 +152,17 @@ function isList(v: unknown): v is { items: unknown[] } {
 }
 
 /** Reads and parses every file behind `paths`; stdin at most once. */
-export async function loadDocuments(paths: readonly string[], io: { cwd: string; stdin: Readable }): Promise<{ docs: SourceDoc[]; files: number }> {
-  const files = await expandPaths(paths, io.cwd)
+export async function loadDocuments(paths: readonly string[], io: { cwd: string; stdin: Readable }, from = 'PATH'): Promise<{ docs: SourceDoc[]; files: number }> {
+  const files = await expandPaths(paths, io.cwd, from)
   if (files.filter((f) => f === '-').length > 1) throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once')
   const docs: SourceDoc[] = []
   for (const f of files) {
     const shown = displayPath(f, io.cwd)
     let text: string
     try {
-      text = await readText(f, io.stdin)
+      text = await readText(f, io.stdin, undefined, from)
     } catch (err) {
-      throw new WfeError('WFE_ERR_INPUT', err instanceof Error ? err.message.replace(f, shown) : String(err))
+      throw new WfeError('WFE_ERR_INPUT', err instanceof Error ? err.message.replace(`"${f}"`, `"${shown}"`) : String(err))
     }
     docs.push(...parseDocuments(shown, text))
   }

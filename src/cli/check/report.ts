@@ -2,7 +2,7 @@
 import type { Operation } from '../../admission/types.js'
 import type { Subresource } from '../../rules/define.js'
 import type { WorkflowExecution } from '../../api/workflowexecution.js'
-import type { SourceRef } from './documents.js'
+import type { Position, SourceRef } from './documents.js'
 
 export interface Finding {
   /** The rule id; REQUEST_INVALID or ADMISSION_WARNING when no rule can be named. */
@@ -12,6 +12,8 @@ export interface Finding {
   field: string
   /** `field: Type text: value: detail`, as the apiserver would print it. */
   message: string
+  /** Where the field (or its nearest written parent) is in the file; absent for whole-object findings. */
+  location?: Position
 }
 
 export interface ObjectResult {
@@ -50,6 +52,8 @@ export interface CheckReport {
 
 /** A request the core refused to judge (the object is not a decodable WorkflowExecution). */
 export const REQUEST_INVALID = 'request-invalid'
+/** A kubernaut.ai document whose kind/version the CRD does not serve: the apiserver would refuse it. */
+export const UNSERVED_KIND = 'unserved-kind'
 /** A warning from a mutation that no rule's field accounts for. */
 export const ADMISSION_WARNING = 'admission-warning'
 
@@ -71,6 +75,17 @@ export function summaryLine(s: Summary): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   const skipped = s.skipped === 0 ? '' : `; ${plural(s.skipped, 'document')} skipped (not a kubernaut.ai/v1alpha1 WorkflowExecution)`
   return `${plural(s.objects, 'object')} checked: ${s.allowed} allowed, ${s.denied} denied, ${plural(s.warnings, 'warning')}${skipped}`
+}
+
+/** Where a finding points: its field's position, else the object's first line. */
+export function findingPosition(r: Pick<ObjectResult, 'source'>, f: Pick<Finding, 'location'>): { line: number; column?: number } {
+  return f.location ?? { line: r.source.line }
+}
+
+/** `file:line[:column]` of a finding, the form editors and CI logs link. */
+export function findingRef(r: Pick<ObjectResult, 'source'>, f: Pick<Finding, 'location'>): string {
+  const p = findingPosition(r, f)
+  return `${r.source.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`
 }
 
 export function objectName(r: Pick<ObjectResult, 'namespace' | 'name'>): string {

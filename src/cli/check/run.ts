@@ -4,13 +4,13 @@
 import { admit, type AdmitResult } from '../../admission/admit.js'
 import { errorString } from '../../admission/field.js'
 import type { UserInfo } from '../../admission/types.js'
-import { API_VERSION, KIND, type WorkflowExecution } from '../../api/workflowexecution.js'
+import { API_VERSION, GROUP, KIND, type WorkflowExecution } from '../../api/workflowexecution.js'
 import type { CompiledPolicy } from '../../policy.js'
 import type { Subresource } from '../../rules/define.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-import { ADMISSION_WARNING, REQUEST_INVALID, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+import { ADMISSION_WARNING, REQUEST_INVALID, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 
 export interface CheckOptions {
@@ -42,22 +42,50 @@ function keyOf(object: Obj): { namespace: string; name: string } {
   return { namespace: String(meta['namespace'] ?? ''), name: typeof meta['name'] === 'string' ? meta['name'] : '' }
 }
 
-/** Splits documents into WorkflowExecutions and the skipped rest. */
-export function classify(docs: readonly SourceDoc[], namespace: string): { objects: { source: SourceRef; object: Obj }[]; skipped: SkippedDoc[] } {
-  const objects: { source: SourceRef; object: Obj }[] = []
+/** `index` is the document's place in the input, so results keep the input's order. */
+type Located = { index: number; source: SourceRef; object: Obj; locate?: SourceDoc['locate'] }
+
+/** In our group but not a kind/version the CRD serves (a typo in the kind, an unserved version). */
+function unservedKind(v: unknown): boolean {
+  return isRecord(v) && typeof v['apiVersion'] === 'string' && v['apiVersion'].split('/')[0] === GROUP && v['apiVersion'].includes('/')
+}
+
+/** Splits documents into WorkflowExecutions, kubernaut.ai documents the CRD does not serve, and the skipped rest. */
+export function classify(docs: readonly SourceDoc[], namespace: string): { objects: Located[]; unserved: Located[]; skipped: SkippedDoc[] } {
+  const objects: Located[] = []
+  const unserved: Located[] = []
   const skipped: SkippedDoc[] = []
-  for (const d of docs) {
-    if (isWorkflowExecution(d.object)) objects.push({ source: d.source, object: withNamespace(d.object, namespace) })
+  for (const [index, d] of docs.entries()) {
+    const located = (object: Obj): Located => ({ index, source: d.source, object, ...(d.locate === undefined ? {} : { locate: d.locate }) })
+    if (isWorkflowExecution(d.object)) objects.push(located(withNamespace(d.object, namespace)))
+    else if (unservedKind(d.object)) unserved.push(located(withNamespace(d.object as Obj, namespace)))
     else {
       const o = isRecord(d.object) ? d.object : {}
       skipped.push({ source: d.source, apiVersion: typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '', kind: typeof o['kind'] === 'string' ? o['kind'] : '' })
     }
   }
-  return { objects, skipped }
+  return { objects, unserved, skipped }
+}
+
+/** What kubectl would answer for the document: no such kind in that version, and what is served. */
+function unservedResult({ source, object, locate }: Located): ObjectResult {
+  const { namespace, name } = keyOf(object)
+  const apiVersion = String(object['apiVersion'])
+  const kind = typeof object['kind'] === 'string' ? object['kind'] : ''
+  const field = apiVersion === API_VERSION ? 'kind' : 'apiVersion'
+  const finding: Finding = {
+    ruleId: UNSERVED_KIND,
+    severity: 'deny',
+    field,
+    message: `${field}: no matches for kind "${kind}" in version "${apiVersion}": the WorkflowExecution CRD serves kind "${KIND}" in version "${API_VERSION}" only`,
+  }
+  const at = locate?.(field)
+  if (at !== undefined) finding.location = at
+  return { source, namespace, name, operation: 'CREATE', subresource: '', allowed: false, findings: [finding] }
 }
 
 export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc[] | undefined, policy: CompiledPolicy, opts: CheckOptions): { results: ObjectResult[]; skipped: SkippedDoc[] } {
-  const { objects, skipped } = classify(docs, opts.namespace)
+  const { objects, unserved, skipped } = classify(docs, opts.namespace)
   const olds = new Map<string, { source: SourceRef; object: Obj }>()
   for (const o of oldDocs === undefined ? [] : classify(oldDocs, opts.namespace).objects) {
     const { namespace, name } = keyOf(o.object)
@@ -66,11 +94,13 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
     if (prior !== undefined) throw new WfeError('WFE_ERR_INPUT', `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`)
     olds.set(key, o)
   }
-  const results = objects.map(({ source, object }): ObjectResult => {
+  const results = objects.map(({ source, object, locate }): ObjectResult => {
     const { namespace, name } = keyOf(object)
     const old = oldDocs === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
-    if (old === undefined && opts.subresource === 'status') {
-      throw new WfeError('WFE_ERR_INPUT', `${source.file}:${source.line}: ${namespace}/${name}: no object with this namespace/name in --old; a status update needs the stored object`)
+    // Falling back to a CREATE would skip every UPDATE rule (immutability, phase order) unnoticed.
+    if (old === undefined && oldDocs !== undefined) {
+      const why = opts.subresource === 'status' ? 'a status update needs the stored object' : 'without it the object would be checked as a CREATE, skipping the UPDATE rules'
+      throw new WfeError('WFE_ERR_INPUT', `${source.file}:${source.line}: ${namespace}/${name === '' ? '(no name)' : name}: no object with this namespace/name in --old; ${why}`)
     }
     const request = synthesizeRequest({
       object,
@@ -88,13 +118,19 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
       operation: request.operation as ObjectResult['operation'],
       subresource: (request.subResource ?? '') as Subresource,
       allowed: verdict.response.allowed,
-      findings: findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource),
+      findings: findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource).map((f) => {
+        const at = f.field === '' ? undefined : locate?.(f.field)
+        return at === undefined ? f : { ...f, location: at }
+      }),
     }
     if (old !== undefined) result.old = old.source
     if (verdict.response.allowed) result.admitted = (verdict.mutated ?? object) as unknown as WorkflowExecution
     return result
   })
-  return { results, skipped }
+  const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
+  results.push(...unserved.map(unservedResult))
+  const sorted = results.map((r, i) => ({ r, at: order[i] as number })).sort((a, b) => a.at - b.at).map((x) => x.r)
+  return { results: sorted, skipped }
 }
 
 function findingsOf(verdict: AdmitResult, policy: CompiledPolicy, operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT', subresource: Subresource): Finding[] {
@@ -121,6 +157,7 @@ function findingsOf(verdict: AdmitResult, policy: CompiledPolicy, operation: 'CR
 export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
   const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
   rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
+  rules.push({ id: UNSERVED_KIND, description: 'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)', severity: 'deny' })
   rules.push({ id: ADMISSION_WARNING, description: 'a warning the admission core returned without naming a rule', severity: 'warn' })
   return rules
 }

@@ -38,7 +38,7 @@ function invalid(values: Record<string, unknown>, positionals: string[]): string
 }
 
 export const certs: Command = async (argv, io) => {
-  const { values, positionals } = parseFlags(argv, CERTS_FLAGS, io.env)
+  const { values, positionals } = parseFlags(argv, CERTS_FLAGS, io.env, 'certs')
   if (values['help'] === true) {
     io.stdout.write(usage('certs [flags]', 'Generates a CA (ca.crt, ca.key) and a serving pair (tls.crt, tls.key) signed by it; --client adds client.crt/client.key; --inject fills caBundle in the manifests and writes a Secret manifest.', CERTS_FLAGS))
     return EXIT_OK

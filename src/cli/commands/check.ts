@@ -1,7 +1,6 @@
 // `wfe-admission check [flags] PATH...`: the verdict the cluster would give each WorkflowExecution
 // in PATH, offline, in a CI-native format. Exit 0 all allowed, 1 any denial (or warning with
 // --warnings-as-errors), 2 usage errors and unreadable or unparsable input.
-import { readFileSync } from 'node:fs'
 import { CORE_FLAGS, splitList, type FlagSpec } from '../../config.js'
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
@@ -12,10 +11,11 @@ import { loadDocuments, type SourceDoc } from '../check/documents.js'
 import { identity } from '../check/request.js'
 import { ruleTable, runCheck } from '../check/run.js'
 import { mutatedYaml } from '../check/mutated.js'
-import type { CheckReport } from '../check/report.js'
+import { findingRef, objectName, type CheckReport } from '../check/report.js'
 import { FORMATS, isFormat, RENDERERS } from '../render/index.js'
 import { exitCode } from '../exit-code.js'
 import { writeAll } from '../write.js'
+import { toolVersion } from '../version.js'
 
 const CHECK = ['check'] as const
 
@@ -29,23 +29,16 @@ export const CHECK_FLAGS: readonly FlagSpec[] = [
   { name: 'namespace', type: 'string', default: 'default', commands: CHECK, description: 'namespace for objects that name none, as kubectl would send them' },
   { name: 'dry-run', type: 'boolean', default: false, commands: CHECK, description: 'mark the requests dryRun, as kubectl --dry-run=server does' },
   { name: 'print-mutated', type: 'boolean', default: false, commands: CHECK, description: 'write the admitted (mutated) objects as YAML to stdout; the report then goes to stderr' },
-  { name: 'warnings-as-errors', type: 'boolean', default: false, commands: CHECK, description: 'exit 1 when any warning is returned, as kubectl --warnings-as-errors' },
+  { name: 'warnings-as-errors', type: 'boolean', default: false, commands: CHECK, description: 'exit 1 when any warning is returned, as kubectl --warnings-as-errors (each such warning is named on stderr)' },
+  { name: 'allow-empty', type: 'boolean', default: false, commands: CHECK, description: 'exit 0 when PATH holds no WorkflowExecution (by default checking nothing is an error, exit 2)' },
 ]
 
 const SUMMARY = [
   'Checks every kubernaut.ai/v1alpha1 WorkflowExecution in PATH (files, directories, or - for stdin)',
-  'with the same rules and options as serve: mutate, then validate, as the apiserver would. Other',
-  'documents are skipped and counted. Exit 0 all allowed, 1 any denial, 2 usage or input errors.',
+  'with the same rules and options as serve: mutate, then validate, as the apiserver would. Other kinds',
+  'are skipped and counted; a kubernaut.ai kind or version the CRD does not serve is an error. Exit 0 all',
+  'allowed, 1 any denial, 2 usage or input errors, or no WorkflowExecution found (unless --allow-empty).',
 ].join('\n')
-
-function toolVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return pkg.version ?? '0.0.0'
-  } catch {
-    return '0.0.0'
-  }
-}
 
 export const check: Command = async (argv, io) => {
   try {
@@ -58,7 +51,7 @@ export const check: Command = async (argv, io) => {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, CHECK_FLAGS, io.env)
+  const { values, positionals } = parseFlags(argv, CHECK_FLAGS, io.env, 'check')
   if (values['help'] === true) {
     io.stdout.write(usage('check [flags] PATH...', SUMMARY, CHECK_FLAGS))
     return EXIT_OK
@@ -75,7 +68,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const policy = policyFromFlags(values, io.cwd)
   const { docs } = await loadDocuments(positionals, io)
   let oldDocs: SourceDoc[] | undefined
-  if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io)).docs
+  if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io, '--old')).docs
   const user = values['user'] === undefined ? undefined : String(values['user'])
   const groups = values['group'] === undefined ? [] : splitList(values['group'])
   const { results, skipped } = runCheck(docs, oldDocs, policy, {
@@ -89,5 +82,18 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const printMutated = values['print-mutated'] === true
   await writeAll(printMutated ? io.stderr : io.stdout, RENDERERS[output](report, { warningsAsErrors }))
   if (printMutated) await writeAll(io.stdout, mutatedYaml(report))
+  if (warningsAsErrors) {
+    for (const r of report.results) {
+      for (const f of r.findings.filter((x) => x.severity === 'warn')) {
+        io.stderr.write(`wfe-admission check: --warnings-as-errors: this warning fails the run: ${findingRef(r, f)}: ${objectName(r)}: ${f.message} [${f.ruleId}]\n`)
+      }
+    }
+  }
+  // A CI job that checked nothing (a typo in a path or kind, an empty file) must not stay green.
+  if (report.results.length === 0 && values['allow-empty'] !== true) {
+    const found = skipped.length === 0 ? 'no documents' : `${skipped.length} document${skipped.length === 1 ? '' : 's'}, none of them a kubernaut.ai/v1alpha1 WorkflowExecution`
+    io.stderr.write(`wfe-admission check: no WorkflowExecution to check in ${positionals.map((p) => (p === '-' ? 'stdin' : p)).join(' ')} (${found}); pass --allow-empty if that is expected\n`)
+    return EXIT_USAGE
+  }
   return exitCode(report, { warningsAsErrors })
 }

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino'
 import { CORE_FLAGS, SERVE_FLAGS, type FlagSpec } from '../../config.js'
 import { WfeError } from '../../errors.js'
 import { parseFlags, usage } from '../args.js'
+import { fsProblem } from '../read-input.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { serveConfig, type ServeConfig } from './serve-config.js'
@@ -21,7 +22,7 @@ const DEV_CERT_DAYS = 365
 const EVENTS_SETTLE_MS = 5_000
 
 export const serve: Command = async (argv, io) => {
-  const { values, positionals } = parseFlags(argv, FLAGS, io.env)
+  const { values, positionals } = parseFlags(argv, FLAGS, io.env, 'serve')
   if (values['help'] === true) {
     io.stdout.write(usage('serve [flags]', 'Serves POST /validate-workflowexecution and /mutate-workflowexecution over HTTPS; probes and metrics on --probe-port.', FLAGS))
     return EXIT_OK
@@ -34,7 +35,7 @@ export const serve: Command = async (argv, io) => {
   const policy = policyFromFlags(values, io.cwd)
   const logger = pino({ level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
   const certDir = resolve(io.cwd, config.certDir)
-  if (config.devCerts) await ensureDevCertificates(certDir, logger)
+  if (config.devCerts) await ensureDevCertificates(certDir, config.certDir, logger)
 
   const metrics = createMetrics()
   const source = openSource(config, certDir, io, logger, metrics)
@@ -66,22 +67,39 @@ export const serve: Command = async (argv, io) => {
   return EXIT_OK
 }
 
-/** A port in use or not allowed is the operator's to fix: a one-line message, exit 2, no stack. */
+/** A port in use or not allowed is the operator's to fix: one line naming the port and the flag that moves it, exit 2. */
 async function listenOrExplain(config: ServeConfig, options: Parameters<typeof startServer>[0]): Promise<RunningServer> {
   try {
     return await startServer(options)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
+    const e = err as NodeJS.ErrnoException & { port?: number; address?: string }
+    const code = e.code
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress} port ${config.port} / probe port ${config.probePort}: ${(err as Error).message}`, { cause: err })
+      // The probe port is bound first; the error carries the port that failed.
+      const probe = e.port !== undefined ? e.port === config.probePort && e.port !== config.port : false
+      const flag = probe ? '--probe-port' : '--port'
+      const env = probe ? 'WFE_PROBE_PORT' : 'WFE_PORT'
+      const port = e.port ?? (probe ? config.probePort : config.port)
+      const why = code === 'EADDRINUSE'
+        ? `port ${port} is already in use; stop what holds it or choose another port with ${flag} (or $${env})`
+        : code === 'EACCES'
+          ? `permission denied for port ${port} (ports below 1024 need privileges); choose another port with ${flag} (or $${env})`
+          : `address ${config.bindAddress} is not on this machine; change --bind-address (or $WFE_BIND_ADDRESS)`
+      throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress}:${port} (${flag}): ${why}`, { cause: err })
     }
     throw err
   }
 }
 
 /** `npm start` for a newcomer: a CA and a serving pair for localhost when the directory has none. */
-async function ensureDevCertificates(certDir: string, logger: Logger): Promise<void> {
+async function ensureDevCertificates(certDir: string, shown: string, logger: Logger): Promise<void> {
   if (existsSync(join(certDir, 'tls.crt')) && existsSync(join(certDir, 'tls.key'))) return
+  // Half a pair, or a CA without one, is someone's material: never overwrite it unasked.
+  const present = ['tls.crt', 'tls.key', 'ca.crt', 'ca.key'].filter((f) => existsSync(join(certDir, f)))
+  if (present.length > 0) {
+    const missing = ['tls.crt', 'tls.key'].filter((f) => !present.includes(f))
+    throw new WfeError('WFE_ERR_TLS', `--dev-certs: ${present.map((f) => join(shown, f)).join(', ')} ${present.length === 1 ? 'exists' : 'exist'} but ${missing.map((f) => join(shown, f)).join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not; not overwriting: restore ${missing.length === 1 ? 'it' : 'them'}, or remove ${present.length === 1 ? 'it' : 'them'}, or make a pair with \`wfe-admission certs --out ${shown}\``)
+  }
   const { generateCertificates } = await import('../../tls/generate.js')
   await generateCertificates({ outDir: certDir, days: DEV_CERT_DAYS })
   logger.info({ certDir, days: DEV_CERT_DAYS }, 'generated dev certificates (ca.crt, tls.crt, tls.key); trust ca.crt to call the server')
@@ -96,11 +114,34 @@ function openSource(config: ServeConfig, certDir: string, io: CliIO, logger: Log
       hooks: metrics.tlsHooks,
     })
   } catch (err) {
-    if (err instanceof WfeError && !config.devCerts) {
-      throw new WfeError(err.code, `${err.message} (create them with \`wfe-admission certs --out ${config.certDir}\`, or pass --dev-certs)`, { cause: err })
-    }
+    if (err instanceof WfeError) throw new WfeError(err.code, explainTls(err.message, config, certDir, io.cwd), { cause: err })
     throw err
   }
+}
+
+/** A TLS start-up error as the flag it came from, what is wrong, and the command that fixes it. */
+export function explainTls(message: string, config: ServeConfig, certDir: string, cwd: string): string {
+  const pairHint = `make a matching pair with \`wfe-admission certs --out ${config.certDir}\``
+  const unreadable = /^(.*?): cannot read: (?:(E[A-Z]+)\b)?/.exec(message)
+  const problem = (path: string, rest: string): string => {
+    if (unreadable !== null && unreadable[1] === path) return fsProblem({ code: unreadable[2] })
+    return rest.startsWith(`${path}: `) ? rest.slice(path.length + 2) : rest
+  }
+  if (config.clientCa !== undefined && message.startsWith(`${resolve(cwd, config.clientCa)}:`)) {
+    const what = problem(resolve(cwd, config.clientCa), message)
+    return `--client-ca: the path "${config.clientCa}" ${unreadable !== null ? what : `is not a usable CA: ${what}`}; it is the CA that signed the kube-apiserver's client certificate: make one with \`wfe-admission certs --out DIR --client kube-apiserver\`, then pass --client-ca DIR/ca.crt`
+  }
+  if (/private key does not match/.test(message)) {
+    return `--cert-dir ${config.certDir}: tls.key is not the private key of tls.crt (they are from different pairs); ${pairHint}`
+  }
+  for (const name of ['tls.crt', 'tls.key']) {
+    const path = join(certDir, name)
+    if (!message.startsWith(`${path}:`)) continue
+    const shown = join(config.certDir, name)
+    if (unreadable !== null) return `--cert-dir: the path "${shown}" ${problem(path, message)}; create a pair with \`wfe-admission certs --out ${config.certDir}\`${config.devCerts ? '' : ', or pass --dev-certs for a development pair'}`
+    return `--cert-dir: ${shown}: ${problem(path, message)}; ${pairHint}`
+  }
+  return `${message}; ${pairHint}`
 }
 
 /** The runner with Kubernetes Events, once the client has loaded; undefined when no API is configured. */

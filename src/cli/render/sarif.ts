@@ -1,8 +1,10 @@
 // SARIF 2.1.0 for code scanning: one reportingDescriptor per rule id (its description as the text),
-// one result per finding, located at the file and starting line of the object.
+// one result per finding, located at the line and column of its field (the object's first line for
+// whole-object findings).
 import { createHash } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
-import { objectName, type CheckReport, type Finding, type ObjectResult } from '../check/report.js'
+import { STDIN_NAME } from '../check/documents.js'
+import { findingPosition, objectName, type CheckReport, type Finding, type ObjectResult } from '../check/report.js'
 import type { RenderOptions } from './options.js'
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -10,6 +12,8 @@ const INFORMATION_URI = 'https://github.com/kubernaut-ai/wfe-admission'
 
 /** A relative path as a URI reference (resolved against the repository root by consumers). */
 export function artifactUri(file: string): string {
+  // A relative reference that reads as what it is, not `%3Cstdin%3E`.
+  if (file === STDIN_NAME) return 'stdin'
   if (file.startsWith('/')) return pathToFileURL(file).href
   return file.split('/').map(encodeURIComponent).join('/')
 }
@@ -19,6 +23,8 @@ function level(f: Finding, opts: RenderOptions): 'error' | 'warning' {
 }
 
 function result(r: ObjectResult, f: Finding, ruleIndex: number, opts: RenderOptions): unknown {
+  const at = findingPosition(r, f)
+  const artifactLocation = r.source.file === STDIN_NAME ? { uri: artifactUri(r.source.file), description: { text: 'standard input' } } : { uri: artifactUri(r.source.file) }
   return {
     ruleId: f.ruleId,
     ...(ruleIndex >= 0 ? { ruleIndex } : {}),
@@ -26,7 +32,7 @@ function result(r: ObjectResult, f: Finding, ruleIndex: number, opts: RenderOpti
     message: { text: `${objectName(r)}: ${f.message}` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: artifactUri(r.source.file) }, region: { startLine: r.source.line } },
+        physicalLocation: { artifactLocation, region: at.column === undefined ? { startLine: at.line } : { startLine: at.line, startColumn: at.column } },
         logicalLocations: [{ fullyQualifiedName: objectName(r), kind: 'object' }],
       },
     ],

@@ -2,7 +2,7 @@ import t from 'tap'
 import { runCheck, fx } from '../check-run.js'
 import { artifactUri, SARIF_SCHEMA } from '../../../src/cli/render/sarif.js'
 
-t.test('SARIF 2.1.0: required fields, one rule per id with its description, results at file and line', async (t) => {
+t.test('SARIF 2.1.0: required fields, one rule per id with its description, results at the line and column of the field', async (t) => {
   const r = await runCheck([fx('multi-doc.yaml'), fx('list.yaml'), '-o', 'sarif', '--policy', 'examples/policy.yaml'])
   t.equal(r.code, 1)
   const log = JSON.parse(r.stdout)
@@ -17,10 +17,10 @@ t.test('SARIF 2.1.0: required fields, one rule per id with its description, resu
   for (const id of ['spec-immutable', 'confidence-range', 'execution-timeout-default', 'approved-bundle-registry', 'request-invalid']) t.ok(ids.includes(id), id)
   t.equal(driver.rules.find((x: any) => x.id === 'approved-bundle-registry').shortDescription.text, 'executionBundle must come from an approved OCI registry')
   const results = log.runs[0].results
-  t.same(results.map((x: any) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine]), [
-    ['confidence-range', 'error', 'test/fixtures/manifests/multi-doc.yaml', 25],
-    ['execution-timeout-default', 'warning', 'test/fixtures/manifests/multi-doc.yaml', 46],
-    ['target-resource-format', 'error', 'test/fixtures/manifests/list.yaml', 31],
+  t.same(results.map((x: any) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]), [
+    ['confidence-range', 'error', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 41, startColumn: 3 }],
+    ['execution-timeout-default', 'warning', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 51, startColumn: 1 }],
+    ['target-resource-format', 'error', 'test/fixtures/manifests/list.yaml', { startLine: 44, startColumn: 7 }],
   ])
   for (const x of results) {
     t.equal(typeof x.message.text, 'string')
@@ -38,6 +38,14 @@ t.test('an all-clean run is a valid log with no results', async (t) => {
 
 t.test('artifact URIs: relative paths percent-encoded per segment, absolute ones as file URLs', async (t) => {
   t.equal(artifactUri('deploy/my wfe.yaml'), 'deploy/my%20wfe.yaml')
-  t.equal(artifactUri('<stdin>'), '%3Cstdin%3E')
+  t.equal(artifactUri('<stdin>'), 'stdin', 'readable, not %3Cstdin%3E')
   t.equal(artifactUri('/tmp/a b.yaml'), 'file:///tmp/a%20b.yaml')
+})
+
+t.test('SARIF from stdin: a readable URI described as standard input', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const r = await runCheck(['-', '-o', 'sarif'], { stdin: readFileSync(fx('multi-doc.yaml'), 'utf8') })
+  t.equal(r.code, 1)
+  const loc = JSON.parse(r.stdout).runs[0].results[0].locations[0].physicalLocation
+  t.same(loc, { artifactLocation: { uri: 'stdin', description: { text: 'standard input' } }, region: { startLine: 41, startColumn: 3 } })
 })
