@@ -10,6 +10,7 @@ import { errorString } from './field.js'
 import { decodeRequest } from './decode.js'
 import { diffAlong, type PatchOperation } from './patch.js'
 import { ratchet, unchangedField } from './ratchet.js'
+import { persistedView } from './persisted.js'
 
 export interface AdmitResult {
   response: AdmissionResponse
@@ -43,12 +44,14 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
 function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind, uid: string): AdmitResult {
   const decoded = decodeRequest(request)
   if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [] }
-  if (decoded.object === undefined) return { response: complete(allowed(), uid), effects: [], violations: [] }
+  // DELETE rules judge the object being deleted, which the apiserver sends as oldObject.
+  const target = decoded.object ?? (request.operation === 'DELETE' ? decoded.oldObject : undefined)
+  if (target === undefined) return { response: complete(allowed(), uid), effects: [], violations: [] }
   const rules = policy.select(request.operation, decoded.subresource)
   const now = policy.options.now()
   const violations: AdmitResult['violations'] = []
   const warnings: string[] = []
-  let object = decoded.object
+  let object = target
   let patch: PatchOperation[] = []
   let effects: Effect[] = []
 
@@ -73,11 +76,15 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     if (patch.length > 0) object = draft
     // An attribution is recorded only for a write the validating webhook will admit: a clearance on
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
-    if (webhook === 'mutate' && effects.length > 0 && validate(rules.validators, { request, object, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0) effects = []
+    // Judged on the object as the apiserver will store it (status, or metadata and spec, restored).
+    const stored = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    if (webhook === 'mutate' && effects.length > 0 && validate(rules.validators, { request, object: stored, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0) effects = []
   }
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {
-    const found = validate(rules.validators, { request, object, oldObject: decoded.oldObject, options: policy.options, now })
+    // The validating webhook is sent the stored form already; `both` (review, check) must judge it too.
+    const judged = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    const found = validate(rules.validators, { request, object: judged, oldObject: decoded.oldObject, options: policy.options, now })
     violations.push(...found.violations)
     warnings.push(...found.warnings)
     if (found.denials.length > 0) return finish(denied(found.denials), uid, warnings, [], violations)

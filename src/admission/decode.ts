@@ -22,7 +22,8 @@ export function decodeRequest(req: AdmissionRequest): DecodedRequest {
     return { ok: false, message: `request.subResource: "${sub}" is not served; only the main resource and "status" are` }
   }
   const needsObject = req.operation === 'CREATE' || req.operation === 'UPDATE'
-  const needsOld = req.operation === 'UPDATE'
+  // On DELETE the apiserver sends the object being deleted as oldObject (and no object).
+  const needsOld = req.operation === 'UPDATE' || (req.operation === 'DELETE' && req.oldObject !== undefined && req.oldObject !== null)
   const object = needsObject ? decodeObject(req.object, 'request.object') : { ok: true as const, value: undefined }
   if (!object.ok) return object
   const oldObject = needsOld ? decodeObject(req.oldObject, 'request.oldObject') : { ok: true as const, value: undefined }

@@ -3,6 +3,7 @@
 import type { Operation as PatchOperation } from 'rfc6902'
 import type { AdmissionResponse } from './types.js'
 import { aggregate, causes, type FieldError } from './field.js'
+import { sanitizeWarning } from './warning.js'
 
 /** A response before complete(): no uid yet, the patch still as operations. */
 export interface Verdict {
@@ -52,6 +53,6 @@ export function complete(v: Verdict, uid: string): AdmissionResponse {
     out.patchType = 'JSONPatch'
     out.patch = Buffer.from(JSON.stringify(v.patch)).toString('base64')
   }
-  if (v.warnings !== undefined && v.warnings.length > 0) out.warnings = [...v.warnings]
+  if (v.warnings !== undefined && v.warnings.length > 0) out.warnings = v.warnings.map(sanitizeWarning)
   return out
 }

@@ -6,7 +6,11 @@ import type { RuleContext } from './define.js'
 import { Phase } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 
-export const AUTHENTICATION_REQUIRED = 'authentication required: the request has no userInfo.username to attribute the clearance to'
+export const AUTHENTICATION_REQUIRED = 'authentication required: a block is cleared only by an authenticated user (the request is anonymous or has no userInfo.username)'
+
+/** The apiserver's names for requests nobody authenticated; such a request can never be attributed. */
+export const ANONYMOUS_USER = 'system:anonymous'
+export const UNAUTHENTICATED_GROUP = 'system:unauthenticated'
 
 /**
  * How far a webhook-written timestamp may be from the validating webhook's own clock. The mutating
@@ -16,10 +20,16 @@ export const AUTHENTICATION_REQUIRED = 'authentication required: the request has
 export const ATTRIBUTION_CLOCK_SKEW_MS = 2 * 60 * 1000
 
 
-/** The requester's username, or '' when the apiserver sent none (anonymous or malformed). */
+/**
+ * The requester's username, or '' when there is nobody to attribute to: no username, the anonymous
+ * user, or any member of system:unauthenticated (anonymous auth hands out both).
+ */
 export function requester(ctx: RuleContext): string {
   const u: unknown = ctx.request.userInfo?.username
-  return typeof u === 'string' ? u : ''
+  if (typeof u !== 'string' || u === ANONYMOUS_USER) return ''
+  const groups: unknown = ctx.request.userInfo?.groups
+  if (Array.isArray(groups) && groups.includes(UNAUTHENTICATED_GROUP)) return ''
+  return u
 }
 
 /** RFC 3339 in UTC with whole seconds, as metav1.Time serialises: 2026-11-25T10:20:30Z. */
@@ -42,9 +52,13 @@ export function isFreshTimestamp(v: unknown, now: Date): boolean {
   return ms !== undefined && Math.abs(ms - now.getTime()) <= ATTRIBUTION_CLOCK_SKEW_MS
 }
 
-/** Words are runs of non-whitespace, so tabs and newlines separate words like spaces do. */
+/**
+ * Words are runs of non-whitespace holding at least one Unicode letter or digit: tabs and newlines
+ * separate words like spaces do, and runs of punctuation, symbols or invisible characters (zero-width
+ * spaces, joiners, BOMs) are not words, so they cannot pad a reason past the minimum.
+ */
 export function countWords(s: string): number {
-  return s.match(/\S+/g)?.length ?? 0
+  return s.split(/[\s\p{Z}]+/u).filter((w) => /[\p{L}\p{N}]/u.test(w)).length
 }
 
 /** The reason rules of both flows: present, not blank, at least `minWords` words. */
@@ -72,7 +86,10 @@ export function authenticationRequired(field: string, origin: string): FieldErro
 
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
 export function blockClearedEffect(ctx: RuleContext, actor: UserInfo & { username: string }, reason: string, method: string, time: string): BlockClearedEffect {
-  const meta = ctx.object.metadata ?? {}
+  // Identity comes from the stored object: the apiserver restores metadata and spec on a /status
+  // write and never lets uid change, so what the request carries there is not what gets stored.
+  const stored = ctx.oldObject ?? ctx.object
+  const meta = stored.metadata ?? {}
   const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : ctx.request.name ?? ''
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : ctx.request.namespace ?? ''
   const resource: BlockClearedEffect['resource'] = { namespace, name }
@@ -80,7 +97,7 @@ export function blockClearedEffect(ctx: RuleContext, actor: UserInfo & { usernam
   const who: BlockClearedEffect['actor'] = { username: actor.username }
   if (typeof actor.uid === 'string' && actor.uid !== '') who.uid = actor.uid
   if (Array.isArray(actor.groups)) who.groups = actor.groups.filter((g): g is string => typeof g === 'string')
-  const rr: unknown = (ctx.object.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
+  const rr: unknown = (stored.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
   const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : undefined
   return {
     type: 'workflowexecution.block.cleared',

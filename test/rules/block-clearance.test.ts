@@ -185,11 +185,12 @@ t.test('an attributed record is immutable: edits and removal are denied', async 
   }
 })
 
-t.test('immutability also holds on the main resource (a CRD served without the status subresource)', async (t) => {
+t.test('a main-resource write carrying a changed clearance changes nothing: the apiserver keeps the stored status', async (t) => {
   const req = aRequest({ operation: 'UPDATE', object: withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }), oldObject: withClearance(ATTRIBUTED), userInfo: OPERATOR })
-  const res = admit(req, policy, 'validate')
-  t.equal(res.response.allowed, false)
-  t.same(ruleIds(res), ['block-clearance-immutable'])
+  const res = admit(req, policy, 'both')
+  t.equal(res.response.allowed, true, 'judged on the stored status, which is unchanged')
+  t.equal(res.response.patch, undefined)
+  t.same(res.effects, [])
 })
 
 t.test('a stored record without clearedBy: carried through unchanged it passes untouched; changed, it is attributed', async (t) => {

@@ -77,10 +77,14 @@ t.test('Flow 2: annotations created from nothing, and on CREATE', async (t) => {
   t.equal(res.response.allowed, true)
   t.equal(annotationsAfter(object, res)?.[CLEAR_BY], 'alice@kubernaut.ai')
 
+  // The apiserver drops status on CREATE: a new execution is never Failed, so there is nothing to clear.
   const created = write({ operation: 'CREATE', object }, 'both')
-  t.equal(created.response.allowed, true, message(created))
-  t.equal(annotationsAfter(object, created)?.[CLEAR_BY], 'alice@kubernaut.ai', 'a creator cannot bring a ready-made attribution')
-  t.equal(created.effects.length, 1)
+  t.equal(created.response.allowed, false, 'status.phase Failed in a CREATE is dropped before it is stored')
+  t.same(ruleIds(created), ['clear-annotation-requires-failed'])
+  t.same(created.effects, [])
+  const mutated = write({ operation: 'CREATE', object }, 'mutate')
+  t.equal(annotationsAfter(object, mutated)?.[CLEAR_BY], 'alice@kubernaut.ai', 'a creator cannot bring a ready-made attribution')
+  t.same(mutated.effects, [], 'no audit intent for a CREATE the validating webhook refuses')
 })
 
 t.test('Flow 2: a changed value is a new attribution; an unchanged value is not', async (t) => {
