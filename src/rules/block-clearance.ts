@@ -122,7 +122,7 @@ export const blockClearanceAttribution = defineRule({
     const warnings: string[] = []
     if (!present(bc['clearMethod']) || bc['clearMethod'] === '') bc['clearMethod'] = ClearMethod.StatusField
     else if (bc['clearMethod'] === ClearMethod.Annotation) {
-      warnings.push(`${FIELD}.clearedBy: attributed to "${username}" from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`)
+      warnings.push(`${FIELD}.clearedBy: attributed to ${renderValue(username)} from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`)
     }
     const clearedAt = rfc3339Seconds(ctx.now)
     bc['clearedBy'] = username

@@ -125,4 +125,54 @@ export const clearAnnotationRequiresFailed = defineRule({
   },
 })
 
-export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly, clearAnnotationRequiresFailed]
+const CLEARANCE_KEYS = [ANNOTATION_CLEAR, ANNOTATION_CLEAR_BY, ANNOTATION_CLEAR_AT]
+
+/**
+ * The apiserver accepts `Kubernaut.AI/clear-execution-block` (it checks annotation keys lowercased),
+ * but nothing reads it: an operator who typed it would believe the block cleared. Refused when
+ * added, naming the real key; keys already stored are left alone.
+ */
+export const clearAnnotationKeyCase = defineRule({
+  id: 'clear-annotation-key-case',
+  description: `a case variant of ${ANNOTATION_CLEAR}, ${ANNOTATION_CLEAR_BY} or ${ANNOTATION_CLEAR_AT} cannot be added`,
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['CREATE', 'UPDATE'],
+  subresources: [''],
+  field: 'metadata.annotations',
+  check: (ctx) => {
+    const old = annotationsOf(ctx.oldObject)
+    const errors: FieldError[] = []
+    for (const key of Object.keys(annotationsOf(ctx.object))) {
+      if (key in old) continue
+      const real = CLEARANCE_KEYS.find((k) => k !== key && k.toLowerCase() === key.toLowerCase())
+      if (real !== undefined) errors.push(forbidden(`metadata.annotations[${key}]`, `annotation keys are case-sensitive and this one is not read by anyone: use ${real}`, 'clear-annotation-key-case'))
+    }
+    return errors
+  },
+})
+
+/** Who cleared the stored status already, or undefined: after that, a new clear annotation can never take effect. */
+function statusClearedBy(w: WorkflowExecution | undefined): { by: unknown; at: unknown } | undefined {
+  const status: unknown = w?.status
+  const bc = isRecord(status) ? status['blockClearance'] : undefined
+  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? { by: bc['clearedBy'], at: bc['clearedAt'] } : undefined
+}
+
+export const clearAnnotationAfterCleared = defineRule({
+  id: 'clear-annotation-after-cleared',
+  description: `${ANNOTATION_CLEAR} cannot be added or changed once status.blockClearance is attributed (it could never take effect)`,
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: [''],
+  field: CLEAR_FIELD,
+  check: (ctx) => {
+    if (!clearSet(ctx, annotationsOf(ctx.object))) return []
+    const done = statusClearedBy(ctx.oldObject)
+    if (done === undefined) return []
+    return [forbidden(CLEAR_FIELD, `the block was already cleared by ${renderValue(done.by)} at ${renderValue(done.at ?? null)} and status.blockClearance is immutable: a new clear annotation can never take effect (removing the annotation is allowed)`, 'clear-annotation-after-cleared')]
+  },
+})
+
+export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly, clearAnnotationRequiresFailed, clearAnnotationKeyCase, clearAnnotationAfterCleared]

@@ -11,6 +11,7 @@ import { phaseTransitionRules } from './phase-transitions.js'
 import { executionTimeoutRules } from './execution-timeout.js'
 import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
+import { clearanceLiftingRules } from './clearance-lifting.js'
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...schemaRules,
@@ -23,4 +24,5 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...executionTimeoutRules,
   ...blockClearanceRules,
   ...clearanceAnnotationRules,
+  ...clearanceLiftingRules,
 ])
