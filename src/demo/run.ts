@@ -11,6 +11,7 @@ import { DEFAULT_ADMISSION_OPTIONS } from '../config.js'
 import { generateCertificates } from '../tls/generate.js'
 import { createFileCertificateSource } from '../tls/file-source.js'
 import { createEffectRunner } from '../effects/run.js'
+import { createAuditSink, type AuditSink } from '../effects/audit-watch.js'
 import { AUDIT_LOGGER } from '../effects/audit.js'
 import { createMetrics } from '../server/metrics.js'
 import { startServer, type RunningServer } from '../server/listen.js'
@@ -84,7 +85,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const result: DemoResult = { ok: false, failures: [], steps: [], audit: [], logs, port: 0, probePort: 0, stopped: false }
   let server: RunningServer | undefined
   let api: FakeApiserver | undefined
-  const runner = createEffectRunner({ logger })
+  // The demo's audit watch: the fake apiserver's stored objects feed the same sink the server's
+  // watch feeds, with Events kept in memory (a second create of a name is AlreadyExists).
+  const events = new Map<string, unknown>()
+  const sink = createAuditSink({
+    logger,
+    now,
+    instance: 'wfe-admission-demo',
+    api: {
+      create: (e) => {
+        const key = `${e.metadata?.namespace ?? ''}/${e.metadata?.name ?? ''}`
+        if (events.has(key)) return Promise.reject(Object.assign(new Error('AlreadyExists'), { code: 409 }))
+        events.set(key, e)
+        return Promise.resolve()
+      },
+      read: (ns, name) => Promise.resolve(events.get(`${ns}/${name}`) as never),
+    },
+  })
+  const runner = createEffectRunner({ logger, watch: sink })
   try {
     await generateCertificates({ outDir: certDir, days: 1 })
     const metrics = createMetrics()
@@ -105,13 +123,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     result.probePort = server.probePort
     api = createFakeApiserver({ port: server.port, ca: await readFile(join(certDir, 'ca.crt'), 'utf8'), webhooks: loadWebhooks(), now })
     write(intro(s, { port: server.port, probePort: server.probePort, certDir }))
-    await play(api, now, s, write, result)
+    await play(api, sink, now, s, write, result)
   } catch (err) {
     result.failures.push(`the demo stopped: ${err instanceof Error ? err.message : String(err)}`)
   } finally {
     api?.close()
     await server?.shutdown('demo over')
     await runner.settled()
+    sink.stop()
     result.stopped = server !== undefined
     await rm(certDir, { recursive: true, force: true })
   }
@@ -123,12 +142,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return result
 }
 
-async function play(api: FakeApiserver, now: () => Date, s: ReturnType<typeof style>, write: (c: string) => void, result: DemoResult): Promise<void> {
+async function play(api: FakeApiserver, sink: AuditSink, now: () => Date, s: ReturnType<typeof style>, write: (c: string) => void, result: DemoResult): Promise<void> {
   let cursor = 0
   for (const chapter of scenario(now)) {
     write(chapterHeader(s, chapter))
     for (const step of chapter.steps) {
       const outcome = await api.apply({ user: step.user, write: step.write, ...(step.dryRun === true ? { dryRun: true } : {}) })
+      // What the server's watch would be told once the commit lands: the stored object.
+      const committed = step.write.kind === 'create' ? api.get(step.write.object.metadata.namespace ?? '', step.write.object.metadata.name ?? '') : api.get(step.write.namespace, step.write.name)
+      if (outcome.allowed && step.dryRun !== true && committed !== undefined) sink.observe('upsert', committed)
+      await sink.settled()
       const fresh = result.logs.slice(cursor)
       cursor = result.logs.length
       const audit = fresh.map((raw) => ({ raw: raw.trimEnd(), record: JSON.parse(raw) as Record<string, unknown>, step: step.id })).filter((l) => l.record['logger'] === AUDIT_LOGGER)

@@ -58,11 +58,8 @@ export function blockClearedEvent(effect: BlockClearedEffect, instance = hostnam
   }
 }
 
-/**
- * A writer for the configured API, or undefined when none is configured (no --kubeconfig, not in a
- * pod). An explicit kubeconfig that cannot be loaded is a start-up error, not a silent no-op.
- */
-export async function createEventWriter(options: EventWriterOptions): Promise<EventWriter | undefined> {
+/** The client library and a loaded configuration, or undefined when no API is configured. */
+export async function loadKubeConfig(options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
   const path = options.kubeconfigPath
   const inCluster = options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
   if ((path === undefined || path === '') && (!inCluster || !existsSync(SERVICE_ACCOUNT_TOKEN))) return undefined
@@ -77,24 +74,41 @@ export async function createEventWriter(options: EventWriterOptions): Promise<Ev
     const source = path !== undefined && path !== '' ? `--kubeconfig ${path}` : 'in-cluster configuration'
     throw new WfeError('WFE_ERR_CONFIG', `${source}: cannot load it for Event writes: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
+  return { k8s, kc }
+}
+
+/** Call options that abort the generated client's request on `signal` (it has no per-call signal option). */
+export function abortable(kc: import('@kubernetes/client-node').KubeConfig, signal: AbortSignal): object {
+  // Its auth hook sees every request context, so the signal is attached there, after the
+  // kubeconfig's own credentials.
+  return {
+    authMethods: {
+      default: {
+        getName: () => 'kubeconfig-with-abort',
+        applySecurityAuthentication: async (ctx: { setSignal(s: AbortSignal): void }) => {
+          await kc.applySecurityAuthentication(ctx as Parameters<typeof kc.applySecurityAuthentication>[0])
+          ctx.setSignal(signal)
+        },
+      },
+    },
+  }
+}
+
+/**
+ * A writer for the configured API, or undefined when none is configured (no --kubeconfig, not in a
+ * pod). An explicit kubeconfig that cannot be loaded is a start-up error, not a silent no-op.
+ */
+export async function createEventWriter(options: EventWriterOptions): Promise<EventWriter | undefined> {
+  const loaded = await loadKubeConfig(options)
+  if (loaded === undefined) return undefined
+  const { k8s, kc } = loaded
   const api = kc.makeApiClient(k8s.CoreV1Api)
 
   return {
     async write(effect, signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs)
       const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
-      // The generated client has no per-call signal option; its auth hook sees every request
-      // context, so the signal is attached there, after the kubeconfig's own credentials.
-      const authMethods = {
-        default: {
-          getName: () => 'kubeconfig-with-abort',
-          applySecurityAuthentication: async (ctx: { setSignal(s: AbortSignal): void }) => {
-            await kc.applySecurityAuthentication(ctx as Parameters<typeof kc.applySecurityAuthentication>[0])
-            ctx.setSignal(abort)
-          },
-        },
-      }
-      await api.createNamespacedEvent({ namespace: effect.resource.namespace, body: blockClearedEvent(effect) }, { authMethods } as Parameters<typeof api.createNamespacedEvent>[1])
+      await api.createNamespacedEvent({ namespace: effect.resource.namespace, body: blockClearedEvent(effect) }, abortable(kc, abort) as Parameters<typeof api.createNamespacedEvent>[1])
     },
   }
 }

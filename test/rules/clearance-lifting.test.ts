@@ -30,7 +30,7 @@ t.test('after Failed, flipping wasExecutionFailure or removing failureDetails is
   for (const [name, edit, re] of flips) {
     for (const user of [CONTROLLER, OPERATOR]) {
       const res = statusUpdate(old, aFailedExecution(edit), user)
-      t.equal(res.response.allowed, false, `${name} by ${user.username}`)
+      t.equal(res.response.allowed, false, `${name} by ${String(user.username)}`)
       t.same(ruleIds(res), ['failure-details-frozen'], name)
       t.match(message(res), re, name)
       t.same(res.effects, [])
@@ -53,7 +53,7 @@ t.test('DELETE of an execution whose block is in force is refused, saying how to
   t.equal(blockInForce(blocked), true)
   for (const user of [OPERATOR, CONTROLLER]) {
     const res = del(blocked, user)
-    t.equal(res.response.allowed, false, user.username)
+    t.equal(res.response.allowed, false, String(user.username))
     t.same(ruleIds(res), ['blocked-delete-refused'])
     t.equal(res.response.status?.code, 403)
     t.match(message(res), /^metadata\.name: Forbidden: "wfe-payment-api-1" failed during execution and blocks remediation of "payment\/Deployment\/payment-api"; deleting it would lift the block with no clearance on record\. Clear the block first \(kubectl patch workflowexecution wfe-payment-api-1 -n kubernaut-system --subresource=status/)

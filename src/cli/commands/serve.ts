@@ -63,7 +63,7 @@ export const serve: Command = async (argv, io) => {
     if (loaded !== undefined) runner = loaded
   }
   await stopped
-  await Promise.race([runner.settled(), new Promise((r) => setTimeout(r, EVENTS_SETTLE_MS).unref())])
+  await Promise.race([runner.close(), new Promise((r) => setTimeout(r, EVENTS_SETTLE_MS).unref())])
   return EXIT_OK
 }
 
@@ -144,21 +144,21 @@ export function explainTls(message: string, config: ServeConfig, certDir: string
   return `${message}; ${pairHint}`
 }
 
-/** The runner with Kubernetes Events, once the client has loaded; undefined when no API is configured. */
+/** The runner with the post-commit audit watch, once the client has loaded; undefined when no API is configured. */
 async function loadEventRunner(config: ServeConfig, logger: Logger, metrics: ServerMetrics, server: RunningServer): Promise<ManagedEffectRunner | undefined> {
   try {
-    const { createEventWriter } = await import('../../effects/events.js')
-    const events = await createEventWriter({ kubeconfigPath: config.kubeconfig, timeoutMs: DEFAULT_EVENT_TIMEOUT_MS })
-    if (events === undefined) {
-      logger.info('no --kubeconfig and not in a cluster: audit Events off, audit log lines only')
+    const { startAuditWatch } = await import('../../effects/audit-watch.js')
+    const watch = await startAuditWatch({ logger, kubeconfigPath: config.kubeconfig, timeoutMs: DEFAULT_EVENT_TIMEOUT_MS, hooks: metrics.effectHooks })
+    if (watch === undefined) {
+      logger.warn('no --kubeconfig and not in a cluster: the audit watch is off, so no audit records or BlockCleared Events are written')
       return undefined
     }
-    logger.info('audit Events on')
-    return createEffectRunner({ logger, events, hooks: metrics.effectHooks })
+    logger.info('audit watch on: audit records and Events are written for clearances observed stored')
+    return createEffectRunner({ logger, watch, hooks: metrics.effectHooks })
   } catch (err) {
-    // An explicit kubeconfig that does not load is a start-up error, not a silent loss of Events.
+    // An explicit kubeconfig that does not load is a start-up error, not a silent loss of the audit trail.
     await server.shutdown('start-up failed')
     if (err instanceof WfeError) throw err
-    throw new WfeError('WFE_ERR_CONFIG', `cannot set up audit Events: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit watch: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
 }
