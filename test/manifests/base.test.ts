@@ -141,16 +141,14 @@ t.test('NetworkPolicy admits only the webhook and probe ports', async (t) => {
   t.same(ports.sort(), ['TCP/8081', 'TCP/9443'])
 })
 
-t.test('RBAC: create core/v1 Events, nothing else, bound to the server\'s account', async (t) => {
+t.test('RBAC: create and read back core/v1 Events, watch WorkflowExecutions read-only, nothing else', async (t) => {
   const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
   t.equal(roles.length, 1)
   const role = roles[0] as K8sObject
-  t.equal(role.rules.length, 1)
-  const [rule] = role.rules
-  t.same(rule.apiGroups, [''], 'the server writes core/v1 Events (CoreV1Api.createNamespacedEvent)')
-  t.same(rule.resources, ['events'])
-  t.same(rule.verbs, ['create'], 'one new Event per clearance: never patched, never read')
-  t.notOk(rule.resourceNames, 'Event names are generated, so none can be listed')
+  t.same(role.rules, [
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get'] },
+    { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions'], verbs: ['get', 'list', 'watch'] },
+  ], 'the audit watch (src/effects/audit-watch.ts): no patch, update or delete anywhere, no resourceNames (Event names are derived per clearance)')
   const binding = one(objects, 'ClusterRoleBinding')
   t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name })
   t.same(binding.subjects, [{ kind: 'ServiceAccount', name: 'wfe-admission', namespace: NS }])

@@ -87,6 +87,7 @@ t.test('PrometheusRule: one alert per failure the issue names, each saying what 
   const down = find(/kube_deployment_status_replicas_available/)
   t.ok(down.some((a) => /== 0/.test(a.expr) && /absent\(up\{job="wfe-admission"\} == 1\)/.test(a.expr)), 'no ready replicas')
   t.ok(find(/wfe_admission_audit_events_total\{[^}]*result="error"/).length === 1, 'audit Event write failures')
+  t.ok(find(/apiserver_request_total\{[^}]*resource="workflowexecutions"[\s\S]*unless[\s\S]*controller_runtime_webhook_requests_total/).length === 1, 'writes stored without the webhook being called (configurations deleted or narrowed)')
   for (const a of alerts) {
     t.ok(['warning', 'critical'].includes(a.labels.severity ?? ''), `${a.alert}: severity`)
     t.ok((a.annotations.summary ?? '').length > 10, `${a.alert}: summary`)
@@ -97,7 +98,7 @@ t.test('PrometheusRule: one alert per failure the issue names, each saying what 
 t.test('alerts use only metrics the server registers (or the cluster provides) with their real labels', async (t) => {
   const registry = createMetrics({ defaultMetrics: false }).registry
   const served = new Map(registry.getMetricsAsArray().map((m) => [m.name, new Set<string>((m as unknown as { labelNames: string[] }).labelNames)]))
-  const external = new Set(['kube_deployment_status_replicas_available', 'up'])
+  const external = new Set(['kube_deployment_status_replicas_available', 'up', 'apiserver_request_total'])
   const suffixes = ['_bucket', '_sum', '_count']
   for (const a of alerts) {
     for (const m of a.expr.matchAll(/([a-z_]+)\{([^}]*)\}/g)) {

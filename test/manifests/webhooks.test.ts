@@ -42,7 +42,7 @@ t.test('each webhook calls the server route of its kind through the Service', as
   t.equal(mhooks[0]?.name, 'mutate.workflowexecution.kubernaut.ai')
 })
 
-t.test('rules cover the resource on CREATE/UPDATE and /status on UPDATE, for both kinds', async (t) => {
+t.test('rules cover the resource on CREATE/UPDATE (and DELETE for validation) and /status on UPDATE, for both kinds', async (t) => {
   for (const hooks of [vhooks, mhooks]) {
     const rules = hooks.flatMap((h) => h.rules)
     for (const r of rules) {
@@ -50,7 +50,7 @@ t.test('rules cover the resource on CREATE/UPDATE and /status on UPDATE, for bot
       t.same(r.apiVersions, ['v1alpha1'])
     }
     const ops = (resource: string): string[] => rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.operations).sort()
-    t.same(ops('workflowexecutions'), ['CREATE', 'UPDATE'])
+    t.same(ops('workflowexecutions'), hooks === vhooks ? ['CREATE', 'DELETE', 'UPDATE'] : ['CREATE', 'UPDATE'], 'DELETE is validated only (blocked-delete-refused); nothing mutates a deletion')
     t.same(ops('workflowexecutions/status'), ['UPDATE'])
   }
 })
