@@ -120,7 +120,10 @@ t.test('an admitted clearance that is never stored writes no audit record, and t
   const { audit, logger, next } = capture()
   const sink = createAuditSink({ logger, api, instance: 'a', now: () => NOW, pendingTimeoutMs: 1 })
   sink.expect(EFFECT)
+  // The sink's timer is unref'd (it must not hold a server open); this keeps the test alive meanwhile.
+  const alive = setInterval(() => {}, 1000)
   const warned = await next(/admitted but not observed stored/)
+  clearInterval(alive)
   t.match(warned, { admissionUid: 'req-1', resource: { uid: EFFECT.resource.uid } })
   t.equal(api.events.size, 0)
   t.same(audit(), [])
