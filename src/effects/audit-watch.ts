@@ -219,6 +219,11 @@ export async function startAuditWatch(options: Omit<AuditSinkOptions, 'api'> & P
   informer.on('add', (o) => sink.observe('upsert', o))
   informer.on('update', (o) => sink.observe('upsert', o))
   informer.on('delete', (o) => sink.observe('delete', o))
+  // After each list the informer has handed over every stored object; once their records settle,
+  // this replica has caught up with everything stored while it was not watching.
+  informer.on('connect', () => {
+    void sink.settled().then(() => options.logger.info({ instance: options.instance ?? hostname() }, 'audit watch in sync: every stored clearance listed so far is recorded'))
+  })
   informer.on('error', (err: unknown) => {
     if (closed) return
     options.logger.warn({ err }, 'WorkflowExecution watch failed; starting over (list, then watch)')
