@@ -83,8 +83,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'client-allowed-names', type: 'list', env: 'WFE_CLIENT_ALLOWED_NAMES', commands: ['serve'], description: 'comma-separated common names or DNS SANs a client certificate must carry (with --client-ca)' },
   { name: 'drain-delay', type: 'string', env: 'WFE_DRAIN_DELAY', default: '5s', commands: ['serve'], description: 'after SIGTERM, keep serving this long (readiness already false) before closing; SIGINT (Ctrl-C) or a second signal skips it' },
   { name: 'shutdown-timeout', type: 'string', env: 'WFE_SHUTDOWN_TIMEOUT', default: '20s', commands: ['serve'], description: 'longest wait for in-flight reviews after the drain delay' },
-  { name: 'kubeconfig', type: 'string', env: 'WFE_KUBECONFIG', commands: ['serve'], description: 'kubeconfig file for writing audit Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer\'s cluster never gets Events from npm start)' },
-  { name: 'events', type: 'boolean', env: 'WFE_EVENTS', default: true, commands: ['serve'], description: 'write a BlockCleared Event for each new attribution (--no-events or --events=false to disable)' },
+  { name: 'kubeconfig', type: 'string', env: 'WFE_KUBECONFIG', commands: ['serve'], description: 'kubeconfig file for the audit watch, which watches WorkflowExecutions and writes BlockCleared Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer\'s cluster never gets Events from npm start)' },
+  { name: 'events', type: 'boolean', env: 'WFE_EVENTS', default: true, commands: ['serve'], description: 'run the audit watch: one audit line and one BlockCleared Event for each stored clearance (--no-events or --events=false: no audit records at all)' },
   { name: 'log-level', type: 'string', env: 'WFE_LOG_LEVEL', default: 'info', commands: ['serve'], description: 'pino level: debug logs allowed-unchanged reviews too' },
 ]
 
