@@ -161,6 +161,8 @@ function statusClearedBy(w: WorkflowExecution | undefined): { by: unknown; at: u
 
 export const clearAnnotationAfterCleared = defineRule({
   id: 'clear-annotation-after-cleared',
+  // Compares the stored object with the new one, as a transition rule: never ratcheted.
+  ratchet: 'never',
   description: `${ANNOTATION_CLEAR} cannot be added or changed once status.blockClearance is attributed (it could never take effect)`,
   kind: 'validate',
   severity: 'deny',

@@ -45,6 +45,8 @@ const FAILURE_DETAILS = 'status.failureDetails'
 
 export const failureDetailsFrozen = defineRule({
   id: 'failure-details-frozen',
+  // Compares the stored object with the new one, as a transition rule: never ratcheted.
+  ratchet: 'never',
   description: 'once the stored status.phase is Failed, status.failureDetails cannot be changed or removed (only a blockClearance lifts a block)',
   kind: 'validate',
   severity: 'deny',
