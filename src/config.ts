@@ -2,7 +2,7 @@
 // `serve`, `review` and `check` run identical rules and the README's reference has one source.
 import { WfeError } from './errors.js'
 import { DEFAULT_EXECUTION_TIMEOUT } from './api/workflowexecution.js'
-import { parseGoDuration } from './api/duration.js'
+import { formatDuration, parseDurationNs } from './api/duration.js'
 
 /** What the pure core needs; the same for the server and the CLI. */
 export interface AdmissionOptions {
@@ -53,11 +53,13 @@ export const CORE_FLAGS: readonly FlagSpec[] = [
 
 /** Builds AdmissionOptions from parsed flag values, validating each. */
 export function admissionOptionsFrom(values: Record<string, unknown>, now: () => Date = () => new Date()): AdmissionOptions {
-  const defaultTimeout = String(values['default-timeout'] ?? DEFAULT_EXECUTION_TIMEOUT)
-  const d = parseGoDuration(defaultTimeout)
-  if (d === undefined || d <= 0) {
-    throw new WfeError('WFE_ERR_CONFIG', `--default-timeout: invalid value "${defaultTimeout}": must be a Go duration greater than zero, such as 30m or 1h30m`)
+  const given = String(values['default-timeout'] ?? DEFAULT_EXECUTION_TIMEOUT)
+  const d = parseDurationNs(given)
+  if (d === undefined || d <= 0n) {
+    throw new WfeError('WFE_ERR_CONFIG', `--default-timeout: invalid value "${given}": must be a Go duration greater than zero, such as 30m or 1h30m`)
   }
+  // Stored as Go writes it ("30m" → "30m0s"), or a Go client's next Update() would change the spec.
+  const defaultTimeout = formatDuration(d)
   const words = Number(values['min-clear-reason-words'] ?? 5)
   if (!Number.isInteger(words) || words < 1 || words > 1000) {
     throw new WfeError('WFE_ERR_CONFIG', `--min-clear-reason-words: invalid value "${String(values['min-clear-reason-words'])}": must be a whole number from 1 to 1000`)

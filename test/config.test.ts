@@ -3,9 +3,16 @@ import { admissionOptionsFrom, DEFAULT_TRUSTED_CONTROLLER, splitList } from '../
 
 t.test('defaults', async (t) => {
   const o = admissionOptionsFrom({})
-  t.equal(o.defaultTimeout, '30m')
+  t.equal(o.defaultTimeout, '30m0s')
   t.equal(o.minClearReasonWords, 5)
   t.same(o.trustedControllers, [DEFAULT_TRUSTED_CONTROLLER])
+})
+
+t.test('--default-timeout is stored as Go writes it', async (t) => {
+  for (const [given, stored] of [['30m', '30m0s'], ['90s', '1m30s'], ['1.5h', '1h30m0s'], ['2h0m0s', '2h0m0s']]) {
+    t.equal(admissionOptionsFrom({ 'default-timeout': given }).defaultTimeout, stored, given)
+  }
+  t.throws(() => admissionOptionsFrom({ 'default-timeout': '0.5ns' }), /--default-timeout: invalid value "0.5ns"/, 'Go reads 0.5ns as zero')
 })
 
 t.test('invalid values are refused with the flag named', async (t) => {

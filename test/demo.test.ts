@@ -45,9 +45,9 @@ t.test('every step gets the verdict the story expects', async (t) => {
 
 t.test('1: the timeout is defaulted, with a warning', async (t) => {
   const s = step('1')
-  t.same(s.result.patch, [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
-  t.match(s.result.warnings, [/spec\.executionConfig\.timeout: defaulted to "30m"/])
-  t.equal(s.result.object?.spec.executionConfig?.timeout, '30m', 'stored with the default')
+  t.same(s.result.patch, [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m0s' } }])
+  t.match(s.result.warnings, [/spec\.executionConfig\.timeout: defaulted to "30m0s"/])
+  t.equal(s.result.object?.spec.executionConfig?.timeout, '30m0s', 'stored with the default')
 })
 
 t.test('2 and 4: the denials name the rule and come from the validating webhook', async (t) => {

@@ -153,3 +153,18 @@ export function canonicalDuration(text: unknown): string | undefined {
   const ns = parseDurationNs(text)
   return ns === undefined ? undefined : formatDuration(ns)
 }
+
+/** Go's grammar without its range: text that matches it yet fails to parse is out of range. */
+const SHAPE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/
+
+/** Why Go would not accept `text` as a (positive, when asked) duration, as a field-error detail; undefined when it would. */
+export function durationProblem(text: string, positive: boolean): string | undefined {
+  const ns = parseDurationNs(text)
+  if (ns === undefined) {
+    return SHAPE.test(text)
+      ? `must be at most ${formatDuration(MAX_DURATION_NS)} (Go's time.Duration, int64 nanoseconds); a Go client cannot decode more`
+      : 'must be a Go duration with a unit, such as 90s, 30m or 1h30m'
+  }
+  if (positive && ns <= 0n) return ns === 0n && text !== '0s' ? 'must be greater than zero (Go reads it as 0s)' : 'must be greater than zero'
+  return undefined
+}

@@ -60,8 +60,11 @@ export const ReasonTokenTTLShortened = 'TokenTTLShortened'
 export const ReasonTokenTTLSufficient = 'TokenTTLSufficient'
 export const EventTokenTTLShortened = 'TokenTTLShortened'
 
-/** Seed: "Default: use global timeout from RemediationRequest or 30m". */
-export const DEFAULT_EXECUTION_TIMEOUT = '30m'
+/**
+ * Seed: "Default: use global timeout from RemediationRequest or 30m". Written as Go's
+ * Duration.String() writes 30m, so a Go client's Update() sends back the same text.
+ */
+export const DEFAULT_EXECUTION_TIMEOUT = '30m0s'
 
 /** metav1.Time and metav1.Duration travel as strings (RFC 3339, Go duration). */
 export type Time = string

@@ -1,35 +1,63 @@
-// Mutation: default spec.executionConfig.timeout on CREATE only. Defaulting on UPDATE would change
-// an immutable spec. The seed's default is 30m; --default-timeout overrides it.
+// Mutation on CREATE only: default spec.executionConfig.timeout, and write any timeout the way Go
+// writes it. metav1.Duration marshals as time.Duration.String() ("30m0s"), so a Go controller that
+// decodes the object and Update()s it sends that text back; had we stored "30m", spec immutability
+// (ours and the CRD's `self == oldSelf`) would refuse its every update. On UPDATE the spec is
+// immutable, so nothing is touched there.
 import { defineRule } from './define.js'
 import { isRecord } from '../api/json.js'
+import { canonicalDuration, parseDurationNs } from '../api/duration.js'
 
+const FIELD = 'spec.executionConfig.timeout'
+
+/** The Go form of a valid positive timeout when it differs from `text`; undefined otherwise (invalid ones are execution-timeout-valid's). */
+function rewrite(text: unknown): string | undefined {
+  const ns = parseDurationNs(text)
+  if (ns === undefined || ns <= 0n) return undefined
+  const canonical = canonicalDuration(text)
+  return canonical === text ? undefined : canonical
+}
+
+function configOf(object: unknown): { config: unknown; spec: Record<string, unknown> } | undefined {
+  const spec: unknown = isRecord(object) ? object['spec'] : undefined
+  return isRecord(spec) ? { spec, config: spec['executionConfig'] } : undefined
+}
 
 export const executionTimeoutDefault = defineRule({
   id: 'execution-timeout-default',
-  description: 'sets spec.executionConfig.timeout to --default-timeout on CREATE when it is absent',
+  description: "sets spec.executionConfig.timeout to --default-timeout on CREATE when it is absent, and rewrites a set one in Go's Duration.String() form (90s → 1m30s)",
   kind: 'mutate',
   operations: ['CREATE'],
   subresources: [''],
-  field: 'spec.executionConfig.timeout',
-  // Most CREATEs carry a timeout: skipped before the core copies or diffs anything.
+  field: FIELD,
   applies: ({ object }) => {
-    const spec: unknown = object.spec
-    if (!isRecord(spec)) return false
-    const config = spec['executionConfig']
-    return config === undefined || config === null || (isRecord(config) && (config['timeout'] === undefined || config['timeout'] === null))
+    const found = configOf(object)
+    if (found === undefined) return false
+    const { config } = found
+    if (config === undefined || config === null) return true
+    if (!isRecord(config)) return false
+    const timeout = config['timeout']
+    return timeout === undefined || timeout === null || rewrite(timeout) !== undefined
   },
   mutate: ({ options }, draft) => {
-    const spec: unknown = draft.spec
-    if (!isRecord(spec)) return {}
-    const config = spec['executionConfig']
+    const found = configOf(draft)
+    if (found === undefined) return {}
+    const { spec, config } = found
+    // config.ts already normalises the flag; a policy built by hand (the library API) may not have.
+    const fallback = canonicalDuration(options.defaultTimeout) ?? options.defaultTimeout
     if (config === undefined || config === null) {
-      spec['executionConfig'] = { timeout: options.defaultTimeout }
+      spec['executionConfig'] = { timeout: fallback }
     } else if (isRecord(config) && (config['timeout'] === undefined || config['timeout'] === null)) {
-      config['timeout'] = options.defaultTimeout
+      config['timeout'] = fallback
+    } else if (isRecord(config)) {
+      const was = config['timeout']
+      const canonical = rewrite(was)
+      if (canonical === undefined) return {}
+      config['timeout'] = canonical
+      return { warnings: [`${FIELD}: rewritten from "${String(was)}" to "${canonical}", the form Go clients write back (metav1.Duration)`] }
     } else {
       return {}
     }
-    return { warnings: [`spec.executionConfig.timeout: defaulted to "${options.defaultTimeout}" (no timeout was set)`] }
+    return { warnings: [`${FIELD}: defaulted to "${fallback}" (no timeout was set)`] }
   },
 })
 

@@ -3,7 +3,7 @@
 // parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
 import { defineRule, type CheckRule, type Rule } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
-import { parseGoDuration } from '../api/duration.js'
+import { durationProblem } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, present } from './schema.js'
 import { isRecord } from '../api/json.js'
 
@@ -86,11 +86,9 @@ export const executionTimeoutValid = defineRule({
     const config = isRecord(spec) ? present(spec, 'executionConfig') : undefined
     const timeout = isRecord(config) ? present(config, 'timeout') : undefined
     if (typeof timeout !== 'string') return []
-    const ns = parseGoDuration(timeout)
     const field = 'spec.executionConfig.timeout'
-    if (ns === undefined) return [invalid(field, timeout, 'must be a Go duration with a unit, such as 90s, 30m or 1h30m', 'execution-timeout-valid')]
-    if (ns <= 0) return [invalid(field, timeout, 'must be greater than zero', 'execution-timeout-valid')]
-    return []
+    const detail = durationProblem(timeout, true)
+    return detail === undefined ? [] : [invalid(field, timeout, detail, 'execution-timeout-valid')]
   },
 })
 

@@ -15,24 +15,46 @@ t.test('CREATE without a timeout: mutate defaults it with a warning and a minima
   t.equal(res.response.uid, req.uid)
   t.equal(res.response.allowed, true)
   t.equal(res.response.patchType, 'JSONPatch')
-  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
-  t.match(res.response.warnings, [/spec\.executionConfig\.timeout: defaulted to "30m"/])
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m0s' } }])
+  t.match(res.response.warnings, [/spec\.executionConfig\.timeout: defaulted to "30m0s"/])
   const after = applyTo(object, patchOf(res))
-  t.equal(after.spec.executionConfig?.timeout, '30m')
+  t.equal(after.spec.executionConfig?.timeout, '30m0s')
 })
 
 t.test('CREATE with an executionConfig but no timeout adds only the timeout', async (t) => {
   const object = aWorkflowExecution((w) => { w.spec.executionConfig = {} })
   const res = admit(aRequest({ object }), testPolicy({ defaultTimeout: '1h30m' }), 'mutate')
-  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig/timeout', value: '1h30m' }])
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig/timeout', value: '1h30m0s' }])
 })
 
 t.test('CREATE with a timeout: no patch, no patchType', async (t) => {
-  const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m' } })
+  const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
   const res = admit(aRequest({ object }), policy, 'mutate')
   t.equal(res.response.allowed, true)
   t.equal(res.response.patch, undefined)
   t.equal(res.response.patchType, undefined)
+})
+
+t.test('CREATE rewrites a timeout in the form Go writes it, with a warning and a replace', async (t) => {
+  // metav1.Duration marshals as time.Duration.String(): a Go client's Update() sends this form back.
+  for (const [given, canonical] of [['15m', '15m0s'], ['90s', '1m30s'], ['1h30m', '1h30m0s'], ['1.5h', '1h30m0s'], ['+5m', '5m0s'], ['1000ms', '1s']]) {
+    const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: given } })
+    const res = admit(aRequest({ object }), policy, 'both')
+    t.equal(res.response.allowed, true, given)
+    t.same(patchOf(res), [{ op: 'replace', path: '/spec/executionConfig/timeout', value: canonical }], `${given} → ${canonical}`)
+    t.same(res.response.warnings, [`spec.executionConfig.timeout: rewritten from "${given}" to "${canonical}", the form Go clients write back (metav1.Duration)`])
+    t.equal(applyTo(object, patchOf(res)).spec.executionConfig?.timeout, canonical)
+  }
+  for (const bad of ['0.5ns', '10', '-5m', '9223372036854775808ns']) {
+    const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: bad } })
+    t.equal(admit(aRequest({ object }), policy, 'mutate').response.patch, undefined, `${bad}: not rewritten, validation's to deny`)
+    t.equal(admit(aRequest({ object }), policy, 'both').response.allowed, false, `${bad}: denied`)
+  }
+})
+
+t.test('a hand-built policy with a non-canonical default still stores the Go form', async (t) => {
+  const res = admit(aRequest({ object: aWorkflowExecution() }), testPolicy({ defaultTimeout: '45m' }), 'mutate')
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '45m0s' } }])
 })
 
 t.test('UPDATE never defaults the timeout', async (t) => {
@@ -130,7 +152,7 @@ t.test('a throwing rule becomes errored(500) with the uid', async (t) => {
 t.test('both: mutate then validate on the mutated object, combined warnings', async (t) => {
   const res = admit(aRequest({ object: aWorkflowExecution() }), policy, 'both')
   t.equal(res.response.allowed, true)
-  t.equal(res.mutated?.spec.executionConfig?.timeout, '30m')
+  t.equal(res.mutated?.spec.executionConfig?.timeout, '30m0s')
   t.equal(patchOf(res).length, 1)
 })
 
@@ -163,7 +185,7 @@ t.test('an object nested 100,000 levels deep: no internal error; only what a mut
   const req = aRequest({ object, uid: 'u-deep' })
   const res = admit(req, policy, 'mutate')
   t.equal(res.response.allowed, true, 'an unknown deep field (the apiserver prunes it) is not copied, so defaulting works')
-  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
+  t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m0s' } }])
   t.equal(admit(req, policy, 'validate').response.allowed, true, 'validate does not recurse into unknown fields')
 
   const failed = aFailedExecution()
@@ -196,6 +218,6 @@ t.test('mutate records an attribution only for a write the validating webhook wi
 
 t.test('mutatedBy names the mutation rules that produced the patch', async (t) => {
   t.same(admit(aRequest({ object: aWorkflowExecution() }), policy, 'mutate').mutatedBy, ['execution-timeout-default'])
-  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m' } })
+  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
   t.equal(admit(aRequest({ object: withTimeout }), policy, 'mutate').mutatedBy, undefined, 'no patch, no ids')
 })

@@ -49,7 +49,7 @@ t.test('a regex stall attempt is bounded: linear on long input, fails closed pas
   })
   const write = async (name: string, rationale: string) => {
     const { writeFileSync } = await import('node:fs')
-    const w = aWorkflowExecution((o) => { o.spec.rationale = rationale; o.spec.executionConfig = { timeout: '10m' } })
+    const w = aWorkflowExecution((o) => { o.spec.rationale = rationale; o.spec.executionConfig = { timeout: '10m0s' } })
     writeFileSync(join(dir, name), JSON.stringify(w))
     return join(dir, name)
   }

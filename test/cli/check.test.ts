@@ -17,7 +17,7 @@ t.test('multi-document YAML: each object with the line it starts on, each findin
     'test/fixtures/manifests/multi-doc.yaml:25: team-a/wfe-bad-confidence (CREATE): DENIED',
     '  test/fixtures/manifests/multi-doc.yaml:41:3: spec.confidence: Invalid value: 1.5: must be between 0 and 1 inclusive [confidence-range]',
     'test/fixtures/manifests/multi-doc.yaml:46: team-a/wfe-no-timeout (CREATE): allowed',
-    '  test/fixtures/manifests/multi-doc.yaml:51:1: warning: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]',
+    '  test/fixtures/manifests/multi-doc.yaml:51:1: warning: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]',
     '3 objects checked: 2 allowed, 1 denied, 1 warning',
     '',
   ].join('\n'))
@@ -105,7 +105,7 @@ t.test('warnings pass unless --warnings-as-errors', async (t) => {
   writeFileSync(join(dir, 'w.json'), JSON.stringify(docs[0]))
   t.equal((await runCheck([join(dir, 'w.json')])).code, 0, 'a warning alone passes')
   t.equal((await runCheck([join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
-  t.equal((await runCheck([join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m\\"'), true, 'serve\'s options reach the core')
+  t.equal((await runCheck([join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m0s\\"'), true, 'serve\'s options reach the core')
 })
 
 t.test('--print-mutated: the admitted objects as YAML on stdout, the report on stderr', async (t) => {
@@ -114,7 +114,7 @@ t.test('--print-mutated: the admitted objects as YAML on stdout, the report on s
   t.match(r.stderr, /3 objects checked: 2 allowed, 1 denied, 1 warning/)
   const docs = parseAllDocuments(r.stdout).map((d) => d.toJS())
   t.same(docs.map((d) => d.metadata.name), ['wfe-one', 'wfe-no-timeout'], 'denied objects are not printed')
-  t.equal(docs[1].spec.executionConfig.timeout, '30m', 'the defaulted timeout is in the printed object')
+  t.equal(docs[1].spec.executionConfig.timeout, '30m0s', 'the defaulted timeout is in the printed object')
   t.match(r.stdout, /^---\n# test\/fixtures\/manifests\/multi-doc\.yaml:3\n/)
 })
 

@@ -18,7 +18,7 @@ t.test('stdin: mutate then validate by default, the AdmissionReview response on 
   t.equal(out.kind, 'AdmissionReview')
   t.equal(out.response.uid, 'rev-1')
   t.equal(out.response.allowed, true)
-  t.same(decodePatch(out.response.patch), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m' } }])
+  t.same(decodePatch(out.response.patch), [{ op: 'add', path: '/spec/executionConfig', value: { timeout: '30m0s' } }])
 })
 
 t.test('a file, --webhook validate: no patch; flags reach the core', async (t) => {
@@ -29,9 +29,9 @@ t.test('a file, --webhook validate: no patch; flags reach the core', async (t) =
   t.equal(v.code, 0)
   t.equal(JSON.parse(v.stdout).response.patch, undefined)
   const m = await runCli(['review', '--webhook', 'mutate', '--default-timeout', '2h', file])
-  t.same((decodePatch(JSON.parse(m.stdout).response.patch)[0] as { value?: unknown } | undefined)?.value, { timeout: '2h' })
+  t.same((decodePatch(JSON.parse(m.stdout).response.patch)[0] as { value?: unknown } | undefined)?.value, { timeout: '2h0m0s' })
   const env = await runCli(['review', '--webhook', 'mutate', file], { env: { WFE_DEFAULT_TIMEOUT: '15m' } })
-  t.same((decodePatch(JSON.parse(env.stdout).response.patch)[0] as { value?: unknown } | undefined)?.value, { timeout: '15m' })
+  t.same((decodePatch(JSON.parse(env.stdout).response.patch)[0] as { value?: unknown } | undefined)?.value, { timeout: '15m0s' })
 })
 
 t.test('denied: exit 1 with the denial in the response', async (t) => {

@@ -87,7 +87,7 @@ export function testPolicy(options: Partial<AdmissionOptions> = {}): CompiledPol
 /** A failed execution, as the controller leaves it: the state an operator clears. */
 export function aFailedExecution(patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution {
   return aWorkflowExecution((w) => {
-    w.spec.executionConfig = { timeout: '30m' }
+    w.spec.executionConfig = { timeout: '30m0s' }
     w.status = {
       phase: 'Failed',
       executionEngine: 'tekton',

@@ -116,7 +116,7 @@ t.test('the target-resource rule accepts and rejects what the webhook\'s format 
     'payment//payment-api', '/payment/Deployment/api', 'payment/Deployment/api/', 'a/b/c/d', 'Payment/Deployment/api', 'payment/Deploy-ment/api', 'payment/Deployment/API', 'x', '', 'ns/1kind/name']
   for (const target of cases) {
     const crdAccepts = re.matcher(target).find()
-    const verdict = admit(aRequest({ object: aWorkflowExecution((w) => { w.spec.targetResource = target; w.spec.executionConfig = { timeout: '30m' } }) }), policy, 'both')
+    const verdict = admit(aRequest({ object: aWorkflowExecution((w) => { w.spec.targetResource = target; w.spec.executionConfig = { timeout: '30m0s' } }) }), policy, 'both')
     const webhookFormatOk = !ruleIds(verdict).includes('target-resource-format')
     t.equal(crdAccepts, webhookFormatOk, `${JSON.stringify(target)}: CRD ${crdAccepts ? 'accepts' : 'rejects'}, webhook format rule ${webhookFormatOk ? 'accepts' : 'rejects'}`)
   }

@@ -88,6 +88,13 @@ t.test('executionConfig.timeout is a Go duration greater than zero', async (t) =
     message(create((w) => { w.spec.executionConfig = { timeout: '10' } })),
     'spec.executionConfig.timeout: Invalid value: "10": must be a Go duration with a unit, such as 90s, 30m or 1h30m',
   )
+  // Read as Go reads it: a fraction of a nanosecond is 0, int64 nanoseconds is the ceiling.
+  t.same(triples(create((w) => { w.spec.executionConfig = { timeout: '2562047h47m16.854775807s' } })), [], 'the largest Go duration allowed')
+  t.equal(message(create((w) => { w.spec.executionConfig = { timeout: '0.5ns' } })), 'spec.executionConfig.timeout: Invalid value: "0.5ns": must be greater than zero (Go reads it as 0s)')
+  t.equal(
+    message(create((w) => { w.spec.executionConfig = { timeout: '9223372036854775808ns' } })),
+    'spec.executionConfig.timeout: Invalid value: "9223372036854775808ns": must be at most 2562047h47m16.854775807s (Go\'s time.Duration, int64 nanoseconds); a Go client cannot decode more',
+  )
   t.same(triples(create((w) => { w.spec.executionConfig = {} })), [], 'absent timeout allowed (validate only)')
   const both = create((w) => { delete w.spec.executionConfig }, 'both')
   t.equal(both.response.allowed, true, 'absent timeout: mutate defaults it, then validation passes')

@@ -39,9 +39,9 @@ t.test('mutate: patch and patchType together, and the patch applies to the sent 
   t.equal(r.allowed, true)
   t.equal(r.patchType, 'JSONPatch')
   const after = applyTo(object, decodePatch(r.patch))
-  t.equal(after.spec.executionConfig?.timeout, '30m')
+  t.equal(after.spec.executionConfig?.timeout, '30m0s')
 
-  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m' } })
+  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
   const none = (await app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(aRequest({ object: withTimeout }))) })).json().response
   t.equal(none.allowed, true)
   t.notOk('patch' in none, 'nothing to change: no patch')

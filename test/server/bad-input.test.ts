@@ -149,7 +149,7 @@ t.test('JSON nested 100,000 levels deep', async (t) => {
   const object = aWorkflowExecution()
   const m = (await post(MUTATE_PATH, review('u-deep-m'))).json().response
   t.match(m, { uid: 'u-deep-m', allowed: true, patchType: 'JSONPatch' }, 'mutate copies only what it writes, so a deep unknown field does not stop defaulting')
-  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m')
+  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m0s')
   // A deep value inside what a mutation writes (the clearance it attributes) is the sender's fault.
   const failed = aFailedExecution()
   const cleared = JSON.stringify(aReview(aRequest({ operation: 'UPDATE', subResource: 'status', object: aFailedExecution((w) => { w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy' } as never }), oldObject: failed, userInfo: OPERATOR, uid: 'u-deep-s' })))
@@ -174,7 +174,7 @@ t.test('huge strings and maps inside a valid object, within 7 MiB, are judged', 
     t.match(v.json().response, { uid: 'u-big', allowed: true }, `${name}: validate`)
     const m = (await post(MUTATE_PATH, body)).json().response
     t.match(m, { uid: 'u-big', allowed: true, patchType: 'JSONPatch' }, `${name}: mutate`)
-    t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m', `${name}: the patch applies`)
+    t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m0s', `${name}: the patch applies`)
   }
   // A 1 MiB label key is what the apiserver itself refuses; the webhook says so plainly.
   const bigLabel = aWorkflowExecution((w) => { w.metadata.labels = { ['k'.repeat(1024 * 1024)]: 'v' } })
@@ -342,7 +342,7 @@ t.test('after the suite: /healthz 200, reviews judged correctly, no 500 and noth
   const object = aWorkflowExecution()
   const created = (await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object, uid: 'final-m' })), { ca })).json().response
   t.match(created, { uid: 'final-m', allowed: true, patchType: 'JSONPatch' })
-  t.equal(applyTo(object, decodePatch(created.patch)).spec.executionConfig?.timeout, '30m')
+  t.equal(applyTo(object, decodePatch(created.patch)).spec.executionConfig?.timeout, '30m0s')
   const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
   const denied = (await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ operation: 'UPDATE', object: changed, oldObject: object, uid: 'final-v' })), { ca })).json().response
   t.match(denied, { uid: 'final-v', allowed: false, status: { code: 403, message: /spec is immutable/ } })

@@ -48,7 +48,7 @@ t.test('over real HTTPS: the AdmissionReview contract', async (t) => {
   const m = (await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object, uid: 'https-uid-2' })), { ca })).json().response
   t.equal(m.uid, 'https-uid-2')
   t.equal(m.patchType, 'JSONPatch')
-  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m', 'the patch applies')
+  t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m0s', 'the patch applies')
 })
 
 t.test('the certificate source is attached, started and stopped', async (t) => {
