@@ -2,6 +2,12 @@
 // the apiserver keeps when the status subresource is on). Typed checks rather than CEL: an enum
 // error is `Unsupported value` listing the supported values, a type CEL rules cannot report, and
 // conditions need one error per item. A value of the wrong JSON type is schema-status's to report.
+//
+// Only fields with a `+kubebuilder:validation:Enum` marker in the seed (and metav1.Condition's own
+// markers) deny. executionEngine and executionStatus.status carry no marker: the controller copies
+// them from the workflow catalog and the execution resource, and an engine outside the known list is
+// exactly what FailureReason UnsupportedEngine reports, so refusing that write would leave the
+// execution stuck in Pending. Those two only warn.
 import { defineRule, type CheckRule, type Rule } from './define.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
@@ -15,15 +21,17 @@ interface EnumField {
   parent?: 'failureDetails' | 'blockClearance' | 'executionStatus'
   leaf: string
   values: readonly string[]
+  /** deny for a seed enum marker; warn for values the seed lists only in a comment. */
+  severity: 'deny' | 'warn'
 }
 
 /** One row per single-valued enum; the rule is generated from the row. */
 export const STATUS_ENUMS: readonly EnumField[] = [
-  { id: 'status-phase-enum', description: 'status.phase is Pending, Running, Completed or Failed', leaf: 'phase', values: PHASES },
-  { id: 'failure-reason-enum', description: 'status.failureDetails.reason is one of the nine FailureReason values', parent: 'failureDetails', leaf: 'reason', values: FAILURE_REASONS },
-  { id: 'clear-method-enum', description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField', parent: 'blockClearance', leaf: 'clearMethod', values: CLEAR_METHODS },
-  { id: 'execution-status-enum', description: 'status.executionStatus.status is True, False or Unknown', parent: 'executionStatus', leaf: 'status', values: CONDITION_STATUSES },
-  { id: 'execution-engine-enum', description: 'status.executionEngine is tekton, job or ansible', leaf: 'executionEngine', values: EXECUTION_ENGINES },
+  { id: 'status-phase-enum', description: 'status.phase is Pending, Running, Completed or Failed', leaf: 'phase', values: PHASES, severity: 'deny' },
+  { id: 'failure-reason-enum', description: 'status.failureDetails.reason is one of the nine FailureReason values', parent: 'failureDetails', leaf: 'reason', values: FAILURE_REASONS, severity: 'deny' },
+  { id: 'clear-method-enum', description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField', parent: 'blockClearance', leaf: 'clearMethod', values: CLEAR_METHODS, severity: 'deny' },
+  { id: 'execution-status-known', description: 'warns when status.executionStatus.status is not True, False or Unknown (no enum marker in the seed: the value is mirrored from the execution resource)', parent: 'executionStatus', leaf: 'status', values: CONDITION_STATUSES, severity: 'warn' },
+  { id: 'execution-engine-known', description: 'warns when status.executionEngine is not tekton, job or ansible (no enum marker in the seed: an unknown engine ends in FailureReason UnsupportedEngine)', leaf: 'executionEngine', values: EXECUTION_ENGINES, severity: 'warn' },
 ]
 
 function statusOf(object: unknown): Record<string, unknown> | undefined {
@@ -37,7 +45,7 @@ function enumRule(e: EnumField): CheckRule {
     id: e.id,
     description: e.description,
     kind: 'validate',
-    severity: 'deny',
+    severity: e.severity,
     operations: ['UPDATE'],
     subresources: ['status'],
     field,
@@ -50,6 +58,7 @@ function enumRule(e: EnumField): CheckRule {
       const value = present(holder, e.leaf)
       // The apiserver's enum check rejects "" too: omitempty means the controller never sends it.
       if (typeof value !== 'string' || e.values.includes(value)) return []
+      if (e.severity === 'warn' && value === '') return []
       return [notSupported(field, value, e.values, e.id)]
     },
   })

@@ -37,7 +37,7 @@ t.test('CREATE with a timeout: no patch, no patchType', async (t) => {
 
 t.test('CREATE rewrites a timeout in the form Go writes it, with a warning and a replace', async (t) => {
   // metav1.Duration marshals as time.Duration.String(): a Go client's Update() sends this form back.
-  for (const [given, canonical] of [['15m', '15m0s'], ['90s', '1m30s'], ['1h30m', '1h30m0s'], ['1.5h', '1h30m0s'], ['+5m', '5m0s'], ['1000ms', '1s']]) {
+  for (const [given, canonical] of [['15m', '15m0s'], ['90s', '1m30s'], ['1h30m', '1h30m0s'], ['1.5h', '1h30m0s'], ['+5m', '5m0s'], ['1000ms', '1s']] as const) {
     const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: given } })
     const res = admit(aRequest({ object }), policy, 'both')
     t.equal(res.response.allowed, true, given)

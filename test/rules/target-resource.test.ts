@@ -78,7 +78,50 @@ t.test('golden messages say what is wrong', async (t) => {
   )
   t.match(message(withTarget(`${label64}/Deployment/x`)), /: namespace is 64 characters, more than the 63 a DNS-1123 label allows$/)
   t.match(message(withTarget(`Node/${subdomain254}`)), /: name is 254 characters, more than the 253 a DNS-1123 subdomain allows$/)
-  t.match(message(withTarget('Bad_NS/Deploy-ment/API')), /: namespace "Bad_NS" .*; kind "Deploy-ment" .*; name "API" /, 'every bad part is named')
+  t.match(message(withTarget('Bad_NS/Deploy-ment/API')), /: namespace "Bad_NS" .*; kind "Deploy-ment" [^;]*$/, 'every bad part is named; a name is judged only under a valid kind')
+  t.match(message(withTarget('Bad_NS/Deployment/API')), /: namespace "Bad_NS" .*; name "API" must be a DNS-1123 subdomain/, 'every bad part is named')
+})
+
+t.test('names are judged by the rules of their kind, as the apiserver does', async (t) => {
+  const ok = [
+    'ClusterRole/system:aggregate-to-edit', // RBAC names are path segments
+    'clusterrole/system:controller:job-controller',
+    'kube-system/Role/system:controller:bootstrap-signer',
+    'ClusterRoleBinding/system:basic-user',
+    'kube-system/RoleBinding/system::extension-apiserver-authentication-reader',
+    'ClusterTrustBundle/example.com:mysigner:bundle1',
+    'Namespace/payment',
+    'payment/Service/payment-api',
+    'payment/Widget/Some_Name', // an unknown kind may have its own rules: only a path segment is required
+    'Gadget/name:with:colons',
+  ]
+  for (const target of ok) t.same(triples(withTarget(target)), [], `${target} allowed`)
+  const bad: [string, RegExp][] = [
+    ['Namespace/pay.ment', /name "pay.ment" must be a DNS-1123 label/],
+    [`Namespace/${label64}`, /name is 64 characters, more than the 63 a Namespace name \(DNS-1123 label\) allows/],
+    ['payment/Service/1api', /name "1api" must be a DNS-1035 label/],
+    ['payment/Service/api.v1', /name "api.v1" must be a DNS-1035 label/],
+    ['ClusterRole/..', /name ".." must be a valid path segment/],
+    ['ClusterRole/edit%2F', /name "edit%2F" must be a valid path segment/],
+    ['payment/Widget/.', /name "." must be a valid path segment/],
+    ['payment/Deployment/system:thing', /name "system:thing" must be a DNS-1123 subdomain/],
+  ]
+  for (const [target, detail] of bad) {
+    const r = withTarget(target)
+    t.same(triples(r), [['target-resource-format', 'spec.targetResource', 'FieldValueInvalid']], `${target} denied`)
+    t.match(message(r), detail, target)
+  }
+})
+
+t.test('a missing name says the name is missing', async (t) => {
+  t.equal(
+    message(withTarget('payment/Deployment')),
+    'spec.targetResource: Invalid value: "payment/Deployment": must be namespace/kind/name or kind/name: name is missing: "payment/Deployment" reads as namespace/kind; use payment/Deployment/<name>',
+  )
+  t.equal(message(withTarget('payment/Deployment/')), 'spec.targetResource: Invalid value: "payment/Deployment/": must be namespace/kind/name or kind/name: name is missing after "payment/Deployment/"')
+  t.equal(message(withTarget('Node/')), 'spec.targetResource: Invalid value: "Node/": must be namespace/kind/name or kind/name: name is missing after "Node/"')
+  // A known kind first is kind/name: a Node called "deployment" is a valid target.
+  t.same(triples(withTarget('Node/deployment')), [])
 })
 
 t.test('scope: well-known namespaced kinds need the three-part form', async (t) => {
