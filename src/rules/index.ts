@@ -7,6 +7,8 @@ import { specImmutableRules } from './spec-immutable.js'
 import { specContentRules } from './spec-content.js'
 import { targetResourceRules } from './target-resource.js'
 import { statusEnumRules } from './status-enums.js'
+import { conditionRules } from './conditions.js'
+import { statusDurationRules } from './status-durations.js'
 import { phaseTransitionRules } from './phase-transitions.js'
 import { executionTimeoutRules } from './execution-timeout.js'
 import { blockClearanceRules } from './block-clearance.js'
@@ -20,6 +22,8 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...specContentRules,
   ...targetResourceRules,
   ...statusEnumRules,
+  ...conditionRules,
+  ...statusDurationRules,
   ...phaseTransitionRules,
   ...executionTimeoutRules,
   ...blockClearanceRules,

@@ -1,0 +1,77 @@
+// metav1.Condition as the apiserver validates status.conditions[]: the schema controller-gen
+// generates from metav1.Condition's own markers (k8s.io/apimachinery/pkg/apis/meta/v1/types.go).
+// The CRD carries the same constraints (manifests/crd, kept equal by test/manifests/crd.test.ts), so
+// in a cluster the apiserver refuses these before the validating webhook runs; this rule gives
+// `check` in CI the same verdict. Required fields and JSON types are schema-status's; the status
+// enum is condition-status-enum's. Messages follow the apiserver's OpenAPI validation errors.
+import { defineRule } from './define.js'
+import { FieldPath, invalid, tooLong, type FieldError } from '../admission/field.js'
+import { MAX_ERRORS_PER_RULE, present } from './schema.js'
+import { isRecord } from '../api/json.js'
+
+/** The generated schema of metav1.Condition, field by field: what the CRD declares. */
+export const CONDITION_CONSTRAINTS = {
+  type: {
+    maxLength: 316,
+    pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+  },
+  reason: {
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+  },
+  message: { maxLength: 32768 },
+  observedGeneration: { minimum: 0 },
+} as const
+
+const TYPE_PATTERN = new RegExp(CONDITION_CONSTRAINTS.type.pattern)
+const REASON_PATTERN = new RegExp(CONDITION_CONSTRAINTS.reason.pattern)
+
+/** OpenAPI string constraints on one field; a too-long value is not also matched (nor echoed). */
+function checkString(value: unknown, path: FieldPath, c: { maxLength: number; minLength?: number; pattern?: string }, re: RegExp | undefined, out: FieldError[]): void {
+  if (typeof value !== 'string') return
+  // The apiserver counts characters (runes); a JS string counts UTF-16 units.
+  const length = [...value].length
+  if (length > c.maxLength) {
+    out.push(tooLong(path, c.maxLength, 'condition-schema'))
+    return
+  }
+  if (c.minLength !== undefined && length < c.minLength) {
+    out.push(invalid(path, value, `${path.toString()} in body should be at least ${c.minLength} chars long`, 'condition-schema'))
+    return
+  }
+  if (re !== undefined && !re.test(value)) out.push(invalid(path, value, `${path.toString()} in body should match '${c.pattern}'`, 'condition-schema'))
+}
+
+export const conditionSchema = defineRule({
+  id: 'condition-schema',
+  description: "each status.conditions[i] meets metav1.Condition's schema: type a qualified name of at most 316 characters, reason a CamelCase identifier of 1 to 1024, message at most 32768, observedGeneration not negative",
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: ['status'],
+  field: 'status.conditions',
+  check: ({ object }): FieldError[] => {
+    const status = isRecord(object) ? present(object, 'status') : undefined
+    const conditions = isRecord(status) ? present(status, 'conditions') : undefined
+    if (!Array.isArray(conditions)) return []
+    const out: FieldError[] = []
+    const root = FieldPath.root('status', 'conditions')
+    for (let i = 0; i < conditions.length && out.length < MAX_ERRORS_PER_RULE; i++) {
+      const c: unknown = conditions[i]
+      if (!isRecord(c)) continue
+      const at = root.index(i)
+      checkString(present(c, 'type'), at.child('type'), CONDITION_CONSTRAINTS.type, TYPE_PATTERN, out)
+      checkString(present(c, 'reason'), at.child('reason'), CONDITION_CONSTRAINTS.reason, REASON_PATTERN, out)
+      checkString(present(c, 'message'), at.child('message'), CONDITION_CONSTRAINTS.message, undefined, out)
+      const generation = present(c, 'observedGeneration')
+      if (typeof generation === 'number' && generation < CONDITION_CONSTRAINTS.observedGeneration.minimum) {
+        const path = at.child('observedGeneration')
+        out.push(invalid(path, generation, `${path.toString()} in body should be greater than or equal to 0`, 'condition-schema'))
+      }
+    }
+    return out.slice(0, MAX_ERRORS_PER_RULE)
+  },
+})
+
+export const conditionRules = [conditionSchema]
