@@ -3,8 +3,24 @@
 import { ADMISSION_V1, ADMISSION_V1BETA1, OPERATIONS, type AdmissionApiVersion, type AdmissionRequest, type AdmissionResponse, type AdmissionReview } from './types.js'
 import { isRecord } from '../api/json.js'
 
-/** An AdmissionReview carries object and oldObject, each up to 3 MiB (etcd's limit), plus framing. */
-export const MAX_REVIEW_BYTES = 7 * 1024 * 1024
+const MiB = 1024 * 1024
+/** The kube-apiserver refuses a request body over 3 MiB (genericapiserver Config.MaxRequestBodyBytes). */
+export const APISERVER_MAX_REQUEST_BYTES = 3 * MiB
+/** etcd's default --max-request-bytes: no stored object (already Go-escaped JSON for a custom resource) is larger. */
+export const ETCD_MAX_OBJECT_BYTES = 1.5 * MiB
+/** Go's encoding/json writes `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`: one byte becomes six. */
+export const GO_ESCAPE_GROWTH = 6
+/** uid, kind, resource, userInfo (groups, extra), options: generous room for the rest of the review. */
+export const REVIEW_ENVELOPE_BYTES = 1 * MiB
+
+/**
+ * The largest AdmissionReview the apiserver can send, so that no review is refused with a 413 (a
+ * denial under failurePolicy: Fail). `object` is decoded from a request body of at most 3 MiB and
+ * re-encoded by Go for the webhook: a body of `<` inside strings grows sixfold, 18 MiB. `oldObject`
+ * is the stored object, at most 1.5 MiB in etcd; counted sixfold as well (9 MiB), in case a stored
+ * form ever holds the characters unescaped. Plus the envelope: 28 MiB.
+ */
+export const MAX_REVIEW_BYTES = GO_ESCAPE_GROWTH * (APISERVER_MAX_REQUEST_BYTES + ETCD_MAX_OBJECT_BYTES) + REVIEW_ENVELOPE_BYTES
 
 export type DecodedReview =
   | { ok: true; apiVersion: AdmissionApiVersion; request: AdmissionRequest }

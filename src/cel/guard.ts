@@ -81,7 +81,7 @@ const COMPREHENSIONS: ReadonlySet<string> = new Set(['all', 'exists', 'exists_on
 
 /**
  * Comprehensions nested in one another multiply: three levels over a 2,000-key map are 8 billion
- * steps. Allowing one level keeps a rule's cost linear in the size of the object, which the 7 MiB
+ * steps. Allowing one level keeps a rule's cost linear in the size of the object, which the 28 MiB
  * body limit bounds, without a runtime cost counter on the hot path.
  */
 export const MAX_COMPREHENSION_NESTING = 1

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { applyTo, decodePatch } from '../../src/admission/patch.js'
-import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
+import { APISERVER_MAX_REQUEST_BYTES, ETCD_MAX_OBJECT_BYTES, MAX_REVIEW_BYTES } from '../../src/admission/review.js'
 import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
 import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
 import { clearanceRequest, fixture, json } from '../helpers/server-app.js'
@@ -165,7 +165,7 @@ t.test('content type: JSON only (charset allowed), 415 otherwise', async (t) => 
   }
 })
 
-t.test('a body over 7 MiB: 413 with a JSON body and Connection: close', async (t) => {
+t.test('a body over the limit: 413 with a JSON body and Connection: close', async (t) => {
   const { app } = fixture()
   const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: 'x'.repeat(MAX_REVIEW_BYTES + 1), headers: { 'content-type': 'application/json' } })
   t.equal(res.statusCode, 413)
@@ -174,6 +174,24 @@ t.test('a body over 7 MiB: 413 with a JSON body and Connection: close', async (t
   const within = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution((w) => { w.spec.rationale = 'r'.repeat(6 * 1024 * 1024) }) })))
   const big = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: within, headers: { 'content-type': 'application/json' } })
   t.equal(big.statusCode, 200, 'a large review within the limit is judged')
+})
+
+/** JSON as Go's encoding/json writes it: `<`, `>` and `&` as six-byte escapes (never outside strings). */
+const goJson = (v: unknown): string => JSON.stringify(v).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)
+
+t.test('the largest review the apiserver can send, full of `<`, is judged, not refused with 413', async (t) => {
+  t.equal(goJson({ a: '<&>' }), '{"a":"\\u003c\\u0026\\u003e"}', 'escapes as Go does')
+  const { app } = fixture()
+  // object: from a request body just under 3 MiB, nearly all `<`; oldObject: a stored object just under etcd's 1.5 MiB.
+  const object = aWorkflowExecution((w) => { w.spec.rationale = '<'.repeat(APISERVER_MAX_REQUEST_BYTES - 4096) })
+  const oldObject = aWorkflowExecution((w) => { w.spec.rationale = '<'.repeat(ETCD_MAX_OBJECT_BYTES - 4096) })
+  t.ok(JSON.stringify(object).length < APISERVER_MAX_REQUEST_BYTES, 'object fits the apiserver\'s request limit as sent')
+  const body = goJson(aReview(aRequest({ operation: 'UPDATE', object, oldObject, uid: 'u-lt' })))
+  t.ok(body.length > 0.95 * MAX_REVIEW_BYTES && body.length <= MAX_REVIEW_BYTES, `${(body.length / 1048576).toFixed(2)} MiB of ${MAX_REVIEW_BYTES / 1048576} MiB`)
+  const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: body, headers: { 'content-type': 'application/json' } })
+  t.equal(res.statusCode, 200)
+  // The rationale changed, so spec-immutable denies: a verdict on the content, not on the size.
+  t.match(res.json().response, { uid: 'u-lt', allowed: false, status: { code: 403, message: /^spec: Forbidden: spec is immutable/ } })
 })
 
 t.test('other methods on the webhook paths: 405 with Allow: POST; unknown path: 404 JSON', async (t) => {

@@ -160,7 +160,7 @@ t.test('JSON nested 100,000 levels deep', async (t) => {
   await stillServing(t)
 })
 
-t.test('huge strings and maps inside a valid object, within 7 MiB, are judged', async (t) => {
+t.test('huge strings and maps inside a valid object, within the limit, are judged', async (t) => {
   const bigString = aWorkflowExecution((w) => { w.spec.rationale = 'r'.repeat(6 * 1024 * 1024) })
   const bigMaps = aWorkflowExecution((w) => {
     w.spec.parameters = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`PARAM_${i}`, 'v']))
@@ -183,7 +183,7 @@ t.test('huge strings and maps inside a valid object, within 7 MiB, are judged', 
   await stillServing(t)
 })
 
-t.test('a body over 7 MiB: 413 with Connection: close, without reading it all', async (t) => {
+t.test('a body over the limit: 413 with Connection: close, without reading it all', async (t) => {
   t.test('declared by Content-Length: answered before the body is sent', async (t) => {
     const s = await tlsSocket(server.port, ca)
     const reading = readUntilClose(s, 5000)
@@ -194,7 +194,7 @@ t.test('a body over 7 MiB: 413 with Connection: close, without reading it all', 
     t.match(text, /connection: close/i)
     t.equal(rawJsonBody(text).error, 'PayloadTooLarge')
   })
-  t.test('chunked, with no Content-Length: cut off once past 7 MiB of an endless body', async (t) => {
+  t.test('chunked, with no Content-Length: cut off once past the limit of an endless body', async (t) => {
     const s = await tlsSocket(server.port, ca)
     const reading = readUntilClose(s, 10_000)
     s.write(`POST ${MUTATE_PATH} HTTP/1.1\r\n${HEADERS}\r\nTransfer-Encoding: chunked\r\n\r\n`)
