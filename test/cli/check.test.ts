@@ -158,3 +158,18 @@ t.test('attribution: --user becomes clearedBy, whatever the manifest claims; an 
   t.equal(anonymous.code, 0, 'the default CI identity is a real username')
   t.equal(parse(anonymous.stdout.replace(/^---\n#.*\n/, '')).status.blockClearance.clearedBy, 'wfe-admission:check')
 })
+
+t.test('check sends what the apiserver would: nulls and unknown fields pruned (with kubectl\'s warning), status kept as stored', async (t) => {
+  const { code, report } = await json([fx('pruning/update.yaml'), '--old', fx('pruning/stored.yaml')])
+  t.equal(code, 0, 'allowed: after pruning the spec is the stored one')
+  const [r] = report.results
+  t.match(r, { name: 'wfe-pruned', operation: 'UPDATE', allowed: true })
+  t.same(r.findings, [{ ruleId: 'unknown-field', severity: 'warn', field: 'spec.executionConfig.timout', message: 'unknown field "spec.executionConfig.timout"' }])
+  t.ok(report.rules.some((x: any) => x.id === 'unknown-field'), 'the finding has a rule entry (SARIF)')
+  const [stored] = parseAllDocuments((await runCheck([fx('pruning/update.yaml'), '--old', fx('pruning/stored.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
+  t.same(stored.status, { phase: 'Running' }, 'a main-resource UPDATE keeps the stored status')
+  t.notOk('confidence' in stored.spec, 'the null confidence is pruned')
+  t.same(stored.spec.executionConfig, { timeout: '15m0s' }, 'the unknown field is pruned')
+  const [created] = parseAllDocuments((await runCheck([fx('pruning/update.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
+  t.notOk('status' in created, 'status is dropped on CREATE')
+})

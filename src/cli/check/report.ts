@@ -56,6 +56,8 @@ export const REQUEST_INVALID = 'request-invalid'
 export const UNSERVED_KIND = 'unserved-kind'
 /** A warning from a mutation that no rule's field accounts for. */
 export const ADMISSION_WARNING = 'admission-warning'
+/** A field the CRD does not declare: the apiserver prunes it and warns, as kubectl shows. */
+export const UNKNOWN_FIELD = 'unknown-field'
 
 export interface Summary {
   objects: number

@@ -10,7 +10,8 @@ import type { Subresource } from '../../rules/define.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-import { ADMISSION_WARNING, REQUEST_INVALID, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
+import { ADMISSION_WARNING, REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 
 export interface CheckOptions {
@@ -87,14 +88,16 @@ function unservedResult({ source, object, locate }: Located): ObjectResult {
 export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc[] | undefined, policy: CompiledPolicy, opts: CheckOptions): { results: ObjectResult[]; skipped: SkippedDoc[] } {
   const { objects, unserved, skipped } = classify(docs, opts.namespace)
   const olds = new Map<string, { source: SourceRef; object: Obj }>()
-  for (const o of oldDocs === undefined ? [] : classify(oldDocs, opts.namespace).objects) {
+  // A stored object has been through the same pruning; its warnings were given when it was written.
+  for (const o of oldDocs === undefined ? [] : classify(oldDocs, opts.namespace).objects.map((x) => ({ ...x, object: pruneAsApiserver(x.object).object }))) {
     const { namespace, name } = keyOf(o.object)
     const key = `${namespace}/${name}`
     const prior = olds.get(key)
     if (prior !== undefined) throw new WfeError('WFE_ERR_INPUT', `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`)
     olds.set(key, o)
   }
-  const results = objects.map(({ source, object, locate }): ObjectResult => {
+  const results = objects.map(({ source, object: written, locate }): ObjectResult => {
+    const { object, unknown } = pruneAsApiserver(written)
     const { namespace, name } = keyOf(object)
     const old = oldDocs === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
     // Falling back to a CREATE would skip every UPDATE rule (immutability, phase order) unnoticed.
@@ -118,13 +121,17 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
       operation: request.operation as ObjectResult['operation'],
       subresource: (request.subResource ?? '') as Subresource,
       allowed: verdict.response.allowed,
-      findings: findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource).map((f) => {
+      findings: [
+        ...unknown.map((field): Finding => ({ ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) })),
+        ...findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource),
+      ].map((f) => {
         const at = f.field === '' ? undefined : locate?.(f.field)
         return at === undefined ? f : { ...f, location: at }
       }),
     }
     if (old !== undefined) result.old = old.source
-    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? object) as unknown as WorkflowExecution
+    // What the apiserver stores: the object it sent (pruned, status dropped or kept), after mutation.
+    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? request.object) as unknown as WorkflowExecution
     return result
   })
   const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
@@ -158,6 +165,7 @@ export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
   const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
   rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
   rules.push({ id: UNSERVED_KIND, description: 'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)', severity: 'deny' })
+  rules.push({ id: UNKNOWN_FIELD, description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)', severity: 'warn' })
   rules.push({ id: ADMISSION_WARNING, description: 'a warning the admission core returned without naming a rule', severity: 'warn' })
   return rules
 }
