@@ -7,7 +7,7 @@ t.test('GitHub workflow commands: ::error for denials, ::warning for warnings, a
   t.equal(r.code, 1)
   t.same(r.stdout.trimEnd().split('\n'), [
     '::error file=test/fixtures/manifests/multi-doc.yaml,line=41,col=3,title=wfe-admission confidence-range::team-a/wfe-bad-confidence: spec.confidence: Invalid value: 1.5: must be between 0 and 1 inclusive',
-    '::warning file=test/fixtures/manifests/multi-doc.yaml,line=51,col=1,title=wfe-admission execution-timeout-default::team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set)',
+    '::warning file=test/fixtures/manifests/multi-doc.yaml,line=51,col=1,title=wfe-admission execution-timeout-default::team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set)',
     '3 objects checked: 2 allowed, 1 denied, 1 warning',
   ])
   const strict = await runCheck([fx('multi-doc.yaml'), '-o', 'github', '--warnings-as-errors'])
