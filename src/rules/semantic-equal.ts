@@ -1,5 +1,7 @@
 // Deep JSON equality where key order does not matter, and the first paths where two values differ
-// (for messages that say what changed).
+// (for messages that say what changed). Integers beyond 2^53 compare by their exact value
+// (api/lossless-json), as Go's int64 would; identical doubles are checked only then.
+import { sameNumber } from '../api/lossless-json.js'
 
 /** Below this depth the comparison recurses; deeper values go to the iterative walk (no stack overflow). */
 const MAX_RECURSION = 200
@@ -23,7 +25,13 @@ function equalAt(a: unknown, b: unknown, depth: number): boolean {
     const x = a as unknown[]
     const y = b as unknown[]
     if (x.length !== y.length) return false
-    for (let i = 0; i < x.length; i++) if (!equalAt(x[i], y[i], depth + 1)) return false
+    for (let i = 0; i < x.length; i++) {
+      const xv = x[i]
+      const yv = y[i]
+      if (xv === yv) {
+        if (typeof xv === 'number' && !sameNumber(xv, x, yv as number, y, i)) return false
+      } else if (!equalAt(xv, yv, depth + 1)) return false
+    }
     return true
   }
   const x = a as Record<string, unknown>
@@ -31,7 +39,12 @@ function equalAt(a: unknown, b: unknown, depth: number): boolean {
   let count = 0
   for (const k in x) {
     if (!Object.prototype.hasOwnProperty.call(x, k)) continue
-    if (!Object.prototype.hasOwnProperty.call(y, k) || !equalAt(x[k], y[k], depth + 1)) return false
+    if (!Object.prototype.hasOwnProperty.call(y, k)) return false
+    const xv = x[k]
+    const yv = y[k]
+    if (xv === yv) {
+      if (typeof xv === 'number' && !sameNumber(xv, x, yv as number, y, k)) return false
+    } else if (!equalAt(xv, yv, depth + 1)) return false
     count++
   }
   for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k)) count--
@@ -60,7 +73,13 @@ export function firstDifferences(a: unknown, b: unknown, root: string, limit = 3
         out.push(path)
         continue
       }
-      for (let i = x.length - 1; i >= 0; i--) stack.push([x[i], ya[i], `${path}[${i}]`])
+      for (let i = x.length - 1; i >= 0; i--) {
+        const xi: unknown = x[i]
+        const yi: unknown = ya[i]
+        if (xi === yi) {
+          if (typeof xi === 'number' && !sameNumber(xi, x, yi as number, ya, i)) out.push(`${path}[${i}]`)
+        } else stack.push([xi, yi, `${path}[${i}]`])
+      }
       continue
     }
     const xo = x as Record<string, unknown>
@@ -76,7 +95,7 @@ export function firstDifferences(a: unknown, b: unknown, root: string, limit = 3
       const inY = Object.prototype.hasOwnProperty.call(yo, k)
       const xv = xo[k]
       const yv = yo[k]
-      if (inX === inY && xv === yv) continue
+      if (inX === inY && xv === yv && (typeof xv !== 'number' || sameNumber(xv, xo, yv as number, yo, k))) continue
       const child = path === '' ? k : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !path.endsWith('parameters') ? `${path}.${k}` : `${path}[${k}]`
       if (inX !== inY) out.push(child)
       else stack.push([xv, yv, child])

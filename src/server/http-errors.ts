@@ -2,6 +2,7 @@
 // A verdict is always HTTP 200 with the code inside the review; these are the only non-200 answers.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { MAX_REVIEW_BYTES } from '../admission/review.js'
+import { parseJson } from '../api/lossless-json.js'
 
 export type HttpErrorName = 'InvalidJSON' | 'NotAnAdmissionReview' | 'UnsupportedMediaType' | 'PayloadTooLarge' | 'MethodNotAllowed' | 'NotFound' | 'BadRequest' | 'InternalError'
 
@@ -24,7 +25,8 @@ export class InvalidJsonError extends Error {
 
 export function parseJsonBody(text: string): unknown {
   try {
-    return JSON.parse(text)
+    // Integers beyond 2^53 keep their exact value for comparisons (int64 in Go); otherwise JSON.parse.
+    return parseJson(text)
   } catch (err) {
     // V8 parses deep nesting iteratively today, but an older or different engine throws RangeError.
     if (err instanceof RangeError) throw new InvalidJsonError('request body is not usable JSON: nested too deeply')

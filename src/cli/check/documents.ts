@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml'
+import { yamlIntegerReviver } from '../../api/lossless-json.js'
 import { fsProblem, readText } from '../read-input.js'
 import { WfeError } from '../../errors.js'
 
@@ -78,7 +79,8 @@ export function displayPath(path: string, cwd: string): string {
 /** Every object in `text`, a `kind: List` contributing its items, each with its starting line. */
 export function parseDocuments(file: string, text: string): SourceDoc[] {
   const lines = new LineCounter()
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })
+  // Integers as BigInt, turned back into numbers with the exact value kept on the side (int64 in Go).
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, intAsBigInt: true })
   if (!Array.isArray(docs)) return [] // an empty stream
   const out: SourceDoc[] = []
   for (const doc of docs) {
@@ -95,7 +97,7 @@ export function parseDocuments(file: string, text: string): SourceDoc[] {
     }
     let value: unknown
     try {
-      value = doc.toJS({ maxAliasCount: 100 })
+      value = doc.toJS({ maxAliasCount: 100, reviver: yamlIntegerReviver })
     } catch (err) {
       throw new WfeError('WFE_ERR_INPUT', `${file}:${lineOf(contents)}: invalid YAML: ${err instanceof Error ? err.message : String(err)}`)
     }

@@ -6,6 +6,7 @@
 // is pruned; metadata is ObjectMeta's, which only the apiserver knows in full, so only its nulls go.
 import { SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../../rules/schema.js'
 import { isRecord } from '../../api/json.js'
+import { cloneJson } from '../../api/lossless-json.js'
 
 type Obj = Record<string, unknown>
 
@@ -52,7 +53,7 @@ function prune(value: unknown, node: SchemaNode, path: string, unknown: string[]
  * wrong type is left for the schema rules to report.
  */
 export function pruneAsApiserver(object: Obj): { object: Obj; unknown: string[] } {
-  const copy = structuredClone(object)
+  const copy = cloneJson(object)
   const unknown: string[] = []
   for (const key of Object.keys(copy)) {
     const node = ROOT[key]

@@ -11,6 +11,7 @@ import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
 import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
+import { cloneJson } from '../../api/lossless-json.js'
 import { ADMISSION_WARNING, REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 
@@ -31,7 +32,7 @@ function isWorkflowExecution(v: unknown): v is Obj {
 
 /** The apiserver puts the request's namespace into an object that names none. */
 function withNamespace(object: Obj, namespace: string): Obj {
-  const copy = structuredClone(object)
+  const copy = cloneJson(object)
   if (copy['metadata'] === undefined || copy['metadata'] === null) copy['metadata'] = {}
   const meta = copy['metadata']
   if (isRecord(meta) && (meta['namespace'] === undefined || meta['namespace'] === '')) meta['namespace'] = namespace

@@ -1,6 +1,7 @@
 // `wfe-admission review [FILE|-]`: one AdmissionReview in, the response the server would give out.
 // Exit 0 allowed, 1 denied, 2 unusable input.
 import { parseAllDocuments } from 'yaml'
+import { parseJson } from '../../api/lossless-json.js'
 import { CORE_FLAGS, type FlagSpec } from '../../config.js'
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
@@ -37,7 +38,7 @@ export const review: Command = async (argv, io) => {
   const toCheck = `review reads one AdmissionReview (JSON); to check manifests run: wfe-admission check ${source}`
   let body: unknown
   try {
-    body = JSON.parse(text)
+    body = parseJson(text)
   } catch (err) {
     const manifest = looksLikeManifest(text)
     io.stderr.write(`wfe-admission review: ${shown}: not JSON${manifest ? ` but a YAML ${manifest}; ${toCheck}` : `: ${err instanceof Error ? err.message : String(err)}`}\n`)

@@ -13,7 +13,8 @@ t.test('unknown fields are pruned and named, at every level the CRD declares', a
   }))
   written.extras = true
   written.status = { phase: 'Pending', bogus: 'x', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'R', message: '', extra: 1 }] }
-  const { object, unknown } = pruneAsApiserver(written)
+  const { object: pruned, unknown } = pruneAsApiserver(written)
+  const object = asObj(pruned)
   t.same(unknown.sort(), ['extras', 'spec.executionConfig.retries', 'spec.timeOut', 'spec.workflowRef.extra', 'status.bogus', 'status.conditions[0].extra'])
   t.notOk('timeOut' in object.spec)
   t.same(object.spec.executionConfig, { timeout: '5m0s' })
@@ -31,7 +32,8 @@ t.test('nulls of non-nullable fields are dropped; engineConfig and metadata keep
   }))
   written.metadata.labels = null
   written.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'u' }]
-  const { object, unknown } = pruneAsApiserver(written)
+  const { object: pruned, unknown } = pruneAsApiserver(written)
+  const object = asObj(pruned)
   t.same(unknown, [])
   t.notOk('confidence' in object.spec)
   t.same(object.spec.parameters, { A: 'x' })
@@ -44,7 +46,8 @@ t.test('a value of the wrong type is left for the schema rules', async (t) => {
   const written = asObj(aFailedExecution())
   written.spec.parameters = 'not a map'
   written.status.conditions = 'nope'
-  const { object, unknown } = pruneAsApiserver(written)
+  const { object: pruned, unknown } = pruneAsApiserver(written)
+  const object = asObj(pruned)
   t.same(unknown, [])
   t.equal(object.spec.parameters, 'not a map')
   t.equal(asObj(object.status).conditions, 'nope')
