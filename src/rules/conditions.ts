@@ -27,6 +27,16 @@ export const CONDITION_CONSTRAINTS = {
 const TYPE_PATTERN = new RegExp(CONDITION_CONSTRAINTS.type.pattern)
 const REASON_PATTERN = new RegExp(CONDITION_CONSTRAINTS.reason.pattern)
 
+/**
+ * The name the apiserver's OpenAPI validator gives a field in its detail ("… in body should …"): the
+ * path inside status, since a /status write is validated against the status schema (seen against
+ * kube-apiserver 1.37: `status.conditions[0].reason: Invalid value: "x": conditions[0].reason in body
+ * should match '…'`).
+ */
+function inBody(path: FieldPath): string {
+  return path.toString().replace(/^status\./, '')
+}
+
 /** OpenAPI string constraints on one field; a too-long value is not also matched (nor echoed). */
 function checkString(value: unknown, path: FieldPath, c: { maxLength: number; minLength?: number; pattern?: string }, re: RegExp | undefined, out: FieldError[]): void {
   if (typeof value !== 'string') return
@@ -37,10 +47,10 @@ function checkString(value: unknown, path: FieldPath, c: { maxLength: number; mi
     return
   }
   if (c.minLength !== undefined && length < c.minLength) {
-    out.push(invalid(path, value, `${path.toString()} in body should be at least ${c.minLength} chars long`, 'condition-schema'))
+    out.push(invalid(path, value, `${inBody(path)} in body should be at least ${c.minLength} chars long`, 'condition-schema'))
     return
   }
-  if (re !== undefined && !re.test(value)) out.push(invalid(path, value, `${path.toString()} in body should match '${c.pattern}'`, 'condition-schema'))
+  if (re !== undefined && !re.test(value)) out.push(invalid(path, value, `${inBody(path)} in body should match '${c.pattern}'`, 'condition-schema'))
 }
 
 export const conditionSchema = defineRule({
@@ -67,7 +77,7 @@ export const conditionSchema = defineRule({
       const generation = present(c, 'observedGeneration')
       if (typeof generation === 'number' && generation < CONDITION_CONSTRAINTS.observedGeneration.minimum) {
         const path = at.child('observedGeneration')
-        out.push(invalid(path, generation, `${path.toString()} in body should be greater than or equal to 0`, 'condition-schema'))
+        out.push(invalid(path, generation, `${inBody(path)} in body should be greater than or equal to 0`, 'condition-schema'))
       }
     }
     return out.slice(0, MAX_ERRORS_PER_RULE)

@@ -54,10 +54,10 @@ t.test('each constraint of metav1.Condition is enforced, one error per field', a
 t.test('golden messages in the apiserver\'s words', async (t) => {
   t.equal(
     message(withConditions([condition(), condition({ reason: 'not valid' })])),
-    `status.conditions[1].reason: Invalid value: "not valid": status.conditions[1].reason in body should match '${CONDITION_CONSTRAINTS.reason.pattern}'`,
+    `status.conditions[1].reason: Invalid value: "not valid": conditions[1].reason in body should match '${CONDITION_CONSTRAINTS.reason.pattern}'`,
   )
   t.equal(message(withConditions([condition({ message: 'x'.repeat(32769) })])), 'status.conditions[0].message: Too long: may not be more than 32768 bytes')
-  t.equal(message(withConditions([condition({ reason: '' })])), 'status.conditions[0].reason: Invalid value: "": status.conditions[0].reason in body should be at least 1 chars long')
+  t.equal(message(withConditions([condition({ reason: '' })])), 'status.conditions[0].reason: Invalid value: "": conditions[0].reason in body should be at least 1 chars long')
 })
 
 t.test('missing required fields and wrong types are schema-status\'s', async (t) => {
