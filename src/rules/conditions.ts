@@ -61,6 +61,8 @@ export const conditionSchema = defineRule({
   operations: ['UPDATE'],
   subresources: ['status'],
   field: 'status.conditions',
+  // Schema errors on an unchanged list are ratcheted by the apiserver too (KEP-4008).
+  ratchet: 'field',
   check: ({ object }): FieldError[] => {
     const status = isRecord(object) ? present(object, 'status') : undefined
     const conditions = isRecord(status) ? present(status, 'conditions') : undefined
