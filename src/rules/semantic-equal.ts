@@ -95,9 +95,11 @@ export function firstDifferences(a: unknown, b: unknown, root: string, limit = 3
       const inY = Object.prototype.hasOwnProperty.call(yo, k)
       const xv = xo[k]
       const yv = yo[k]
-      if (inX === inY && xv === yv && (typeof xv !== 'number' || sameNumber(xv, xo, yv as number, yo, k))) continue
+      // Identical doubles differ only as integers beyond 2^53 with different exact values.
+      const exactDiffer = inX === inY && xv === yv && typeof xv === 'number' && !sameNumber(xv, xo, yv as number, yo, k)
+      if (inX === inY && xv === yv && !exactDiffer) continue
       const child = path === '' ? k : /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !path.endsWith('parameters') ? `${path}.${k}` : `${path}[${k}]`
-      if (inX !== inY) out.push(child)
+      if (inX !== inY || exactDiffer) out.push(child)
       else stack.push([xv, yv, child])
     }
   }

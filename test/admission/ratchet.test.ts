@@ -68,13 +68,15 @@ t.test('a new bad value next to a stored one denies for the new one only', async
 })
 
 t.test('a stored unsupported enum value does not block routine status writes', async (t) => {
-  const old = storedRunning((s) => { s.executionStatus = { status: 'Yes', reason: 'Running' } })
+  // A condition's status is an enum in metav1.Condition (executionStatus.status has no marker: it only warns).
+  const condition = (status: string) => ({ type: 'Ready', status, lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'Checked', message: '' })
+  const old = storedRunning((s) => { s.conditions = [condition('Yes')] as never })
   const r = statusWrite(old, (s) => { s.phase = 'Completed' })
   t.equal(r.response.allowed, true)
   // The enum rule reads only its own field, which did not change: it is not evaluated at all.
   t.same(r.violations, [])
-  const changed = statusWrite(old, (s) => { s.executionStatus = { status: 'No', reason: 'Running' } })
-  t.equal(message(changed), 'status.executionStatus.status: Unsupported value: "No": supported values: "True", "False", "Unknown"')
+  const changed = statusWrite(old, (s) => { s.conditions = [condition('No')] as never })
+  t.equal(message(changed), 'status.conditions[0].status: Unsupported value: "No": supported values: "True", "False", "Unknown"')
 })
 
 t.test('Required is judged at the parent: a change elsewhere in the parent is not ratcheted', async (t) => {

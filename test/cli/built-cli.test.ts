@@ -132,7 +132,7 @@ t.test('6. --version, version; --warnings-as-errors names the warning', async (t
   const cwd = t.testdir({ 'wfe.yaml': WFE.replace('"team-a//x"', 'team-a/Deployment/x').replace('  executionConfig: {timeout: 30m}\n', '') })
   const strict = await cli(['check', 'wfe.yaml', '--warnings-as-errors'], { cwd })
   t.equal(strict.code, 1)
-  t.equal(strict.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: wfe.yaml:6:1: team-a/wfe-ci: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]\n')
+  t.equal(strict.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: wfe.yaml:6:1: team-a/wfe-ci: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n')
 })
 
 t.test('7. SIGINT: exits without the drain delay (an hour here), after in-flight reviews', async (t) => {

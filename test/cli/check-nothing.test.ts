@@ -84,7 +84,7 @@ t.test('--version and version print the package version', async (t) => {
 t.test('--warnings-as-errors names each warning that failed the run', async (t) => {
   const r = await runCli(['check', 'test/fixtures/manifests/multi-doc.yaml', '--warnings-as-errors', '-o', 'json'])
   t.equal(r.code, 1)
-  t.equal(r.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m" (no timeout was set) [execution-timeout-default]\n')
+  t.equal(r.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n')
 })
 
 t.test('field paths split as apimachinery writes them', async (t) => {

@@ -164,7 +164,7 @@ t.test('check sends what the apiserver would: nulls and unknown fields pruned (w
   t.equal(code, 0, 'allowed: after pruning the spec is the stored one')
   const [r] = report.results
   t.match(r, { name: 'wfe-pruned', operation: 'UPDATE', allowed: true })
-  t.same(r.findings, [{ ruleId: 'unknown-field', severity: 'warn', field: 'spec.executionConfig.timout', message: 'unknown field "spec.executionConfig.timout"' }])
+  t.same(r.findings, [{ ruleId: 'unknown-field', severity: 'warn', field: 'spec.executionConfig.timout', message: 'unknown field "spec.executionConfig.timout"', location: { line: 25, column: 5 } }])
   t.ok(report.rules.some((x: any) => x.id === 'unknown-field'), 'the finding has a rule entry (SARIF)')
   const [stored] = parseAllDocuments((await runCheck([fx('pruning/update.yaml'), '--old', fx('pruning/stored.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
   t.same(stored.status, { phase: 'Running' }, 'a main-resource UPDATE keeps the stored status')

@@ -15,7 +15,9 @@ const condition = (over: Record<string, unknown> = {}): Record<string, unknown> 
 
 function withConditions(conditions: unknown[]): AdmitResult {
   const object = aFailedExecution((w) => { (w.status as unknown as Record<string, unknown>).conditions = conditions })
-  return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }), policy, 'validate')
+  // Stored without conditions: conditions stored unchanged would be ratcheted, not judged.
+  const oldObject = aFailedExecution((w) => { delete (w.status as unknown as Record<string, unknown>).conditions })
+  return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject }), policy, 'validate')
 }
 
 t.test('valid conditions, including the seed\'s own and the longest allowed values', async (t) => {
@@ -58,6 +60,12 @@ t.test('golden messages in the apiserver\'s words', async (t) => {
   )
   t.equal(message(withConditions([condition({ message: 'x'.repeat(32769) })])), 'status.conditions[0].message: Too long: may not be more than 32768 bytes')
   t.equal(message(withConditions([condition({ reason: '' })])), 'status.conditions[0].reason: Invalid value: "": conditions[0].reason in body should be at least 1 chars long')
+})
+
+t.test('conditions stored unchanged are not judged again (ratcheting, as the apiserver does)', async (t) => {
+  const object = aFailedExecution((w) => { (w.status as unknown as Record<string, unknown>).conditions = [condition({ reason: 'not valid' })] })
+  const r = admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }), policy, 'validate')
+  t.equal(r.response.allowed, true)
 })
 
 t.test('missing required fields and wrong types are schema-status\'s', async (t) => {
