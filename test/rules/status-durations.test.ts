@@ -1,10 +1,13 @@
 import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { CONTROLLER, aFailedExecution, aRequest, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { errorString } from '../../src/admission/field.js'
 
 const policy = testPolicy()
-const ids = (r: AdmitResult): string[] => r.violations.map((v) => `${v.error.origin}:${v.error.field}`)
+// Only this rule's findings: other rules (failure-details-frozen) judge the rest of the write.
+const mine = (r: AdmitResult) => r.violations.filter((v) => v.error.origin === 'status-durations-valid')
+const ids = (r: AdmitResult): string[] => mine(r).map((v) => `${v.error.origin}:${v.error.field}`)
+const message = (r: AdmitResult): string => mine(r).map((v) => `${v.severity}: ${errorString(v.error)}`).join('; ')
 
 function statusWrite(duration: unknown, before: unknown): AdmitResult {
   const object = aFailedExecution((w) => {
@@ -30,9 +33,9 @@ t.test('what Go cannot decode is refused: one such object would fail a Go client
     t.same(ids(statusWrite(d, '1m0s')), ['status-durations-valid:status.duration'], `duration ${JSON.stringify(d)}`)
     t.same(ids(statusWrite('1m0s', d)), ['status-durations-valid:status.failureDetails.executionTimeBeforeFailure'], `executionTimeBeforeFailure ${JSON.stringify(d)}`)
   }
-  t.equal(message(statusWrite('1d', '1m0s')), 'status.duration: Invalid value: "1d": must be a Go duration with a unit, such as 90s, 30m or 1h30m')
+  t.equal(message(statusWrite('1d', '1m0s')), 'deny: status.duration: Invalid value: "1d": must be a Go duration with a unit, such as 90s, 30m or 1h30m')
   t.equal(
     message(statusWrite('1m0s', '2562048h')),
-    'status.failureDetails.executionTimeBeforeFailure: Invalid value: "2562048h": must be at most 2562047h47m16.854775807s (Go\'s time.Duration, int64 nanoseconds); a Go client cannot decode more',
+    'deny: status.failureDetails.executionTimeBeforeFailure: Invalid value: "2562048h": must be at most 2562047h47m16.854775807s (Go\'s time.Duration, int64 nanoseconds); a Go client cannot decode more',
   )
 })
