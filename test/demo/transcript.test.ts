@@ -1,9 +1,9 @@
 // The transcript's pieces: readable -p bodies that are still valid JSON, one patch operation per line,
 // wrapped notes, and color codes only on request.
 import t from 'tap'
-import { compactJson, formatPatch, kubectlCommand, style, wrap } from '../../src/demo/transcript.js'
-import type { Step } from '../../src/demo/scenario.js'
-import { CONTROLLER } from '../../src/demo/scenario.js'
+import { compactJson, formatPatch, kubectlCommand, style, wrap } from '../../demo/transcript.js'
+import type { Step } from '../../demo/scenario.js'
+import { CONTROLLER } from '../../demo/scenario.js'
 
 t.test('compactJson: one line when it fits, one key per line when not, always the same JSON', async (t) => {
   t.equal(compactJson({ status: { phase: 'Pending' } }), '{"status":{"phase":"Pending"}}')

@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { admit } from '../../src/admission/admit.js'
 import { decodeReview } from '../../src/admission/review.js'
-import { applyTo, decodePatch } from '../../src/admission/patch.js'
+import { applyTo, decodePatch } from '../helpers/patch.js'
 import type { AdmissionRequest, AdmissionResponse, UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { aFailedExecution, aRequest, aWorkflowExecution, CONTROLLER, OPERATOR, ORCHESTRATOR, testPolicy } from '../helpers/objects.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { applyTo, decodePatch } from '../../src/admission/patch.js'
+import { applyTo, decodePatch } from '../helpers/patch.js'
 import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
 import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
 import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
