@@ -1,7 +1,7 @@
 // The shape of a rule. Rules are data: an id, where they apply, and either a CEL expression or a
 // small typed check/mutation where CEL cannot say it. Imports only the core's own types.
 import type { AdmissionRequest, Effect, Operation } from '../admission/types.js'
-import type { FieldError, FieldErrorType } from '../admission/field.js'
+import type { FieldError, FieldErrorType, FieldWarning } from '../admission/field.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionOptions } from '../config.js'
 
@@ -37,6 +37,8 @@ interface RuleBase {
    * object, so when that value is unchanged it is not evaluated at all.
    */
   ratchet?: 'never' | 'field'
+  /** Where a rule from a policy file was written, so a start-up error can point at it; unset for built-ins. */
+  source?: { file: string; index: number }
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */
@@ -62,7 +64,8 @@ export interface CheckRule extends RuleBase {
 export interface MutationOutcome {
   /** Errors deny the request; a mutation that denies adds no patch. */
   errors?: FieldError[]
-  warnings?: string[]
+  /** Shown to the client as admission warnings; the core stamps the rule id. */
+  warnings?: FieldWarning[]
   effects?: Effect[]
 }
 
@@ -79,6 +82,17 @@ export interface MutateRule extends RuleBase {
 }
 
 export type ValidateRule = CelRule | CheckRule
+
+/** A validation rule ready to run: a CEL rule compiled (src/cel/rule.ts), or a typed check as is. */
+export interface CompiledValidator {
+  id: string
+  severity: Severity
+  run: (ctx: RuleContext) => FieldError[]
+  /** The rule's ratcheting on UPDATE (see `ratchet` above); `field` rules are skipped when `path` is unchanged. */
+  ratchet?: 'never' | 'field'
+  /** `field` as segments, split once at compile time rather than per request. */
+  path: readonly string[]
+}
 export type Rule = ValidateRule | MutateRule
 
 /** Exists only so TypeScript infers the rule's variant. */

@@ -2,6 +2,7 @@
 // an immutable spec. The seed's default is 30m; --default-timeout overrides it.
 import { defineRule } from './define.js'
 import { isRecord } from '../api/json.js'
+import { warning } from '../admission/field.js'
 
 
 export const executionTimeoutDefault = defineRule({
@@ -29,7 +30,7 @@ export const executionTimeoutDefault = defineRule({
     } else {
       return {}
     }
-    return { warnings: [`spec.executionConfig.timeout: defaulted to "${options.defaultTimeout}" (no timeout was set)`] }
+    return { warnings: [warning('spec.executionConfig.timeout', `defaulted to "${options.defaultTimeout}" (no timeout was set)`)] }
   },
 })
 

@@ -4,6 +4,7 @@
 import { defineRule, type RuleContext } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
+import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 
 
 /** The JSON type name of a value, as the apiserver names it in type errors. */
@@ -12,13 +13,6 @@ export function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array'
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number'
   return typeof v
-}
-
-/** A property's value, or undefined when absent or null: the apiserver prunes nulls of non-nullable fields. */
-export function present(obj: Record<string, unknown>, key: string): unknown {
-  if (!Object.prototype.hasOwnProperty.call(obj, key)) return undefined
-  const v = obj[key]
-  return v === null ? undefined : v
 }
 
 /** One node of the schema; `any` is x-kubernetes-preserve-unknown-fields (engineConfig). */
@@ -109,9 +103,6 @@ export const STATUS_SCHEMA = object({
   serviceAccountName: str,
   conditions: { type: 'array', items: CONDITION },
 })
-
-/** A hostile object can hold a million wrong values; one denial does not need to list them all. */
-export const MAX_ERRORS_PER_RULE = 32
 
 /** RFC 3339, which metav1.Time writes and the apiserver's date-time format accepts. */
 const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/

@@ -4,7 +4,7 @@
 import { defineRule, type CheckRule, type Rule } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { parseGoDuration } from '../api/duration.js'
-import { MAX_ERRORS_PER_RULE, present } from './schema.js'
+import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/

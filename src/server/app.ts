@@ -9,7 +9,7 @@ import type { EffectRunner } from '../effects/contract.js'
 import type { ServerMetrics } from './metrics.js'
 import type { Readiness } from './health.js'
 import { admissionRoutes, MUTATE_PATH, VALIDATE_PATH } from './admission.js'
-import { errorBody, replyWithError } from './http-errors.js'
+import { httpErrorBody, replyWithError } from './http-errors.js'
 
 export interface AppOptions {
   policy: CompiledPolicy
@@ -53,7 +53,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler(replyWithError)
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('NotFound', `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`))
+    reply.code(404).send(httpErrorBody('NotFound', `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`))
   })
   const readiness = options.readiness
   if (readiness !== undefined) {

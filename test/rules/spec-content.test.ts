@@ -1,7 +1,7 @@
 import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
-import { MAX_ERRORS_PER_RULE } from '../../src/rules/schema.js'
+import { MAX_ERRORS_PER_RULE } from '../../src/rules/field-values.js'
 import { aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
 import { message } from '../helpers/verdict.js'
 
