@@ -9,11 +9,15 @@ import type { AdmissionOptions } from '../config.js'
 export type Subresource = '' | 'status'
 export type Severity = 'deny' | 'warn'
 
-/** What a rule sees. `object` is the (possibly mutated) incoming object; undefined on DELETE. */
+/**
+ * What a rule sees. `object` is the incoming object, as the mutations left it; on DELETE, the object
+ * being deleted (the apiserver sends it as oldObject). A CONNECT carries no object and the core
+ * allows it before any rule runs.
+ */
 export interface RuleContext {
   readonly request: AdmissionRequest
   readonly object: WorkflowExecution
-  /** The stored object on UPDATE; undefined on CREATE. */
+  /** The stored object on UPDATE and DELETE; undefined on CREATE. */
   readonly oldObject: WorkflowExecution | undefined
   readonly options: AdmissionOptions
   /** The request's clock reading, taken once so every rule sees the same instant. */
@@ -70,9 +74,10 @@ export interface MutationOutcome {
 }
 
 /**
- * A mutation: edits `draft` in place; the core diffs it into a patch. The draft is a deep copy only
- * of the top-level section (spec, metadata or status) that `field` starts with: a mutation writes
- * under that section alone, or it would write into the request's own object.
+ * A mutation: edits `draft` in place; the core diffs it into a patch. Only the objects along the
+ * path `field` names are copies (shallow on the way down, deep at the end of the path); everything
+ * else is shared with the request. So a mutation writes at or under `field` alone, or it would
+ * write into the request's own object.
  */
 export interface MutateRule extends RuleBase {
   kind: 'mutate'

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino'
 import type { CompiledPolicy } from '../policy.js'
 import { metricsRoute, type ServerMetrics } from './metrics.js'
-import { frameworkLogger } from './app.js'
+import { frameworkLogger } from './framework-logger.js'
 
 export type ReadinessCheck = { ready: true } | { ready: false; reason: string }
 

@@ -2,7 +2,7 @@
 // answered with the closest flag, and a --help whose columns line up.
 import t from 'tap'
 import { parseFlags, usage, closestFlag } from '../../src/cli/args.js'
-import type { FlagSpec } from '../../src/config.js'
+import type { FlagSpec } from '../../src/cli/flags.js'
 import { runCli } from '../helpers/cli.js'
 import { fx } from './check-run.js'
 

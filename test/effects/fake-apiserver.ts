@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { issueCa, issueLeaf } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf } from '../../src/certs/generate.js'
 
 export interface Recorded {
   method: string

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto'
 import { pino } from 'pino'
 import { createFileCertificateSource } from '../../src/tls/file-source.js'
 import { WfeError } from '../../src/errors.js'
-import { issueCa, issueLeaf, type PemPair } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf, type PemPair } from '../../src/certs/generate.js'
 import { SecretVolume, captureLogger, exchange, recordingHooks, serve, tempDir, waitFor, writePair } from './fixtures/harness.js'
 
 const ca = await issueCa()

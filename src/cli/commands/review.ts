@@ -1,7 +1,7 @@
 // `wfe-admission review [FILE|-]`: one AdmissionReview in, the response the server would give out.
 // Exit 0 allowed, 1 denied, 2 unusable input.
 import { parseAllDocuments } from 'yaml'
-import { CORE_FLAGS, type FlagSpec } from '../../config.js'
+import { REVIEW_FLAGS } from '../flags.js'
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { readText } from '../read-input.js'
@@ -9,11 +9,6 @@ import { EXIT_DENIED, EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
 import { decodeReview, encodeReview } from '../../admission/review.js'
 import { admit } from '../../admission/admit.js'
 import type { WebhookKind } from '../../admission/types.js'
-
-export const REVIEW_FLAGS: readonly FlagSpec[] = [
-  ...CORE_FLAGS,
-  { name: 'webhook', type: 'string', default: 'both', commands: ['review'], description: 'validate, mutate, or both (mutate then validate, as the apiserver does)' },
-]
 
 export const review: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, REVIEW_FLAGS, io.env, 'review')

@@ -2,8 +2,8 @@ import t from 'tap'
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
-import { planCaBundleInjection, secretManifest, writeSecretManifest } from '../../src/tls/inject.js'
-import { tempDir } from './fixtures/harness.js'
+import { planCaBundleInjection, secretManifest, writeSecretManifest } from '../../src/certs/inject.js'
+import { tempDir } from '../tls/fixtures/harness.js'
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
 const B64 = Buffer.from(CA).toString('base64')
