@@ -35,9 +35,9 @@ export async function startBaseline(tls: TlsOptions): Promise<{ app: FastifyInst
 // has a process to itself like `serve`: prints {"port":N} once listening, stops on SIGTERM.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { readFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
+  const path = await import('node:path')
   const dir = process.argv[2] ?? 'certs'
-  const { app, port } = await startBaseline({ cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')) })
+  const { app, port } = await startBaseline({ cert: readFileSync(path.join(dir, 'tls.crt')), key: readFileSync(path.join(dir, 'tls.key')) })
   process.stdout.write(`${JSON.stringify({ port })}\n`)
   process.once('SIGTERM', () => { void app.close() })
 }

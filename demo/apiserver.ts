@@ -117,7 +117,7 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
             try {
               resolve(JSON.parse(text) as AdmissionReview)
             } catch (err) {
-              reject(err as Error)
+              reject(err instanceof Error ? err : new Error(String(err)))
             }
           })
         },

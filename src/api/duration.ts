@@ -14,7 +14,7 @@ const UNIT_NS: Record<string, number> = {
 
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y
 /** Go rejects durations over ~292 years (int64 nanoseconds). */
-const MAX_NS = 9223372036854775807
+const MAX_NS = 2 ** 63 - 1
 
 export function parseGoDuration(text: string): number | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > 64) return undefined

@@ -46,7 +46,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     maxRequestsPerSocket: 0,
   }
   // https.Server is not an http.Server in the types, but fastify serves both through one handler.
-  const app = (options.https === undefined ? Fastify(base) : Fastify({ ...base, https: options.https as Record<string, unknown> })) as unknown as FastifyInstance
+  const app = (options.https === undefined ? Fastify(base) : Fastify({ ...base, https: options.https })) as unknown as FastifyInstance
 
   app.setErrorHandler(replyWithError)
   app.setNotFoundHandler((request, reply) => {

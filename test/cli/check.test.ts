@@ -99,13 +99,13 @@ t.test('warnings pass unless --warnings-as-errors', async (t) => {
   const warnOnly = fx('tree')
   t.equal((await runCheckCommand([warnOnly])).code, 0)
   const { writeFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
+  const path = await import('node:path')
   const dir = t.testdir({})
   const docs = parseAllDocuments((await import('node:fs')).readFileSync(fx('multi-doc.yaml'), 'utf8')).map((d) => d.toJS()).filter((d) => d?.metadata?.name === 'wfe-no-timeout')
-  writeFileSync(join(dir, 'w.json'), JSON.stringify(docs[0]))
-  t.equal((await runCheckCommand([join(dir, 'w.json')])).code, 0, 'a warning alone passes')
-  t.equal((await runCheckCommand([join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
-  t.equal((await runCheckCommand([join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m\\"'), true, 'serve\'s options reach the core')
+  writeFileSync(path.join(dir, 'w.json'), JSON.stringify(docs[0]))
+  t.equal((await runCheckCommand([path.join(dir, 'w.json')])).code, 0, 'a warning alone passes')
+  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
+  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m\\"'), true, 'serve\'s options reach the core')
 })
 
 t.test('--print-mutated: the admitted objects as YAML on stdout, the report on stderr', async (t) => {

@@ -11,7 +11,7 @@ t.test('compactJson: one line when it fits, one key per line when not, always th
   const text = compactJson(big, '  ', 60)
   t.same(JSON.parse(text), big)
   t.ok(text.split('\n').length > 3)
-  t.match(text, /^\{\n    "status": \{\n      "phase": "Failed",/)
+  t.match(text, /^\{\n {4}"status": \{\n {6}"phase": "Failed",/)
 })
 
 t.test('formatPatch: one operation per line, op and path first', async (t) => {

@@ -39,7 +39,9 @@ export async function startFakeApiserver(mode: 'answer' | 'hang' = 'answer'): Pr
       let body: unknown = text
       try {
         body = JSON.parse(text)
-      } catch {}
+      } catch {
+        // Not JSON: recorded without a body.
+      }
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
       for (const w of waiters.filter((w) => requests.length >= w.n)) w.resolve()
       if (mode === 'hang') return

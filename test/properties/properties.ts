@@ -97,7 +97,7 @@ export const arbitraryCase: fc.Arbitrary<Case> = fc
     const obj = wrapKind && object !== null && typeof object === 'object' && !Array.isArray(object)
       ? { ...object, apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution' }
       : object
-    const request = aRequest({ operation: operation as AdmissionRequest['operation'], object: obj, oldObject, ...(sub === undefined ? {} : { subResource: sub }) })
+    const request = aRequest({ operation: operation, object: obj, oldObject, ...(sub === undefined ? {} : { subResource: sub }) })
     request.object = obj
     request.oldObject = oldObject
     return { request, webhook }

@@ -16,7 +16,7 @@ import { message } from '../helpers/verdict.js'
 const policy = testPolicy()
 type Triple = [origin: string, field: string, type: string]
 const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
-const mutable = (w: WorkflowExecution): Record<string, any> => w as unknown as Record<string, any>
+const mutable = (w: WorkflowExecution): Record<string, any> => w
 
 const create = (patch: (w: Record<string, any>) => void): AdmitResult =>
   admit(aRequest({ object: aWorkflowExecution((w) => patch(mutable(w))) }), policy, 'validate')

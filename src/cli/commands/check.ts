@@ -7,7 +7,6 @@ import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { WfeError } from '../../errors.js'
-import type { Subresource } from '../../rules/define.js'
 import { loadDocuments, type SourceDoc } from '../check/documents.js'
 import { identity } from '../check/request.js'
 import { ruleTable, runCheck } from '../check/run.js'
@@ -57,7 +56,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const user = values['user'] === undefined ? undefined : String(values['user'])
   const groups = values['group'] === undefined ? [] : splitList(values['group'])
   const { results, skipped } = runCheck(docs, oldDocs, policy, {
-    subresource: subresource as Subresource,
+    subresource,
     userInfo: identity(user, groups),
     dryRun: values['dry-run'] === true,
     namespace: String(values['namespace']),

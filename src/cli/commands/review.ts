@@ -8,7 +8,6 @@ import { readText } from '../read-input.js'
 import { EXIT_DENIED, EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
 import { decodeReview, encodeReview } from '../../admission/review.js'
 import { admit } from '../../admission/admit.js'
-import type { WebhookKind } from '../../admission/types.js'
 
 export const review: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, REVIEW_FLAGS, io.env, 'review')
@@ -44,7 +43,7 @@ export const review: Command = async (argv, io) => {
     io.stderr.write(`wfe-admission review: ${shown}: not an AdmissionReview request: ${decoded.message}${manifest ? `; it is a ${manifest} manifest: ${toCheck}` : ''}\n`)
     return EXIT_USAGE
   }
-  const result = admit(decoded.request, policy, webhook as WebhookKind)
+  const result = admit(decoded.request, policy, webhook)
   io.stdout.write(JSON.stringify(encodeReview(decoded.apiVersion, result.response), null, 2) + '\n')
   if (result.response.allowed) return EXIT_OK
   const code = result.response.status?.code ?? 403
