@@ -27,7 +27,7 @@ export function diffAlong(before: unknown, after: unknown, walked: ReadonlySet<u
 function walk(before: unknown, after: unknown, ptr: string, walked: ReadonlySet<unknown>, out: PatchOperation[]): void {
   if (before === after) return
   if (!walked.has(after) || before === null || typeof before !== 'object' || Array.isArray(before)) {
-    for (const op of createPatch(before, after)) out.push({ ...op, path: ptr + op.path, ...('from' in op ? { from: ptr + op.from } : {}) } as PatchOperation)
+    for (const op of createPatch(before, after)) out.push({ ...op, path: ptr + op.path, ...('from' in op ? { from: ptr + op.from } : {}) })
     return
   }
   // rfc6902's diffObjects order: removals, additions, then the keys both have, in `before`'s order.

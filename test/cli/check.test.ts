@@ -46,7 +46,7 @@ t.test('mixed kinds: other groups are skipped; a kubernaut.ai version the CRD do
   t.same(report.results.map((r: any) => `${r.namespace}/${r.name}`), ['ci-ns/from-the-future', 'ci-ns/wfe-among-others'])
   t.same(report.summary, { objects: 2, allowed: 1, denied: 1, warnings: 0, skipped: 2 })
   const text = await runCheckCommand([fx('mixed-kinds.yaml')])
-  t.match(text.stdout, /\n  test\/fixtures\/manifests\/mixed-kinds\.yaml:16:1: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut\.ai\/v1alpha1" only \[unserved-kind\]\n/)
+  t.match(text.stdout, /\n {2}test\/fixtures\/manifests\/mixed-kinds\.yaml:16:1: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut\.ai\/v1alpha1" only \[unserved-kind\]\n/)
   t.match(text.stdout, /2 objects checked: 1 allowed, 1 denied, 0 warnings; 2 documents skipped \(not a kubernaut\.ai\/v1alpha1 WorkflowExecution\)\n$/)
 })
 
