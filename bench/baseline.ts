@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { TlsOptions } from 'node:tls'
 import { MAX_REVIEW_BYTES } from '../src/admission/review.js'
-import { KEEP_ALIVE_TIMEOUT_MS } from '../src/server/listen.js'
+import { DEFAULT_SERVER_SETTINGS } from '../src/server/settings.js'
 
 const FIXED = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'baseline', allowed: true } }
 
@@ -12,7 +12,7 @@ export async function startBaseline(tls: TlsOptions): Promise<{ app: FastifyInst
   const app = Fastify({
     https: { ...tls, minVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] },
     bodyLimit: MAX_REVIEW_BYTES,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    keepAliveTimeout: DEFAULT_SERVER_SETTINGS.keepAliveTimeoutMs,
     maxRequestsPerSocket: 0,
     logger: false,
   }) as unknown as FastifyInstance
@@ -35,9 +35,9 @@ export async function startBaseline(tls: TlsOptions): Promise<{ app: FastifyInst
 // has a process to itself like `serve`: prints {"port":N} once listening, stops on SIGTERM.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { readFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
+  const path = await import('node:path')
   const dir = process.argv[2] ?? 'certs'
-  const { app, port } = await startBaseline({ cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')) })
+  const { app, port } = await startBaseline({ cert: readFileSync(path.join(dir, 'tls.crt')), key: readFileSync(path.join(dir, 'tls.key')) })
   process.stdout.write(`${JSON.stringify({ port })}\n`)
   process.once('SIGTERM', () => { void app.close() })
 }

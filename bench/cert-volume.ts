@@ -4,7 +4,7 @@
 import { mkdir, rename, symlink, writeFile } from 'node:fs/promises'
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
-import { issueCertificates, issueLeaf, servingNames, type PemPair } from '../src/tls/generate.js'
+import { issueCertificates, issueLeaf, servingNames, type PemPair } from '../src/certs/generate.js'
 
 export interface CertVolume {
   dir: string

@@ -49,7 +49,7 @@ function request(operation: 'CREATE' | 'UPDATE', object: WorkflowExecution, oldO
     uid: randomUUID(),
     kind: { group: 'kubernaut.ai', version: 'v1alpha1', kind: 'WorkflowExecution' },
     resource: { group: 'kubernaut.ai', version: 'v1alpha1', resource: 'workflowexecutions' },
-    name: object.metadata.name as string,
+    name: object.metadata.name,
     namespace: 'kubernaut-system',
     operation,
     userInfo,

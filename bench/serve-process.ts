@@ -89,7 +89,7 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
   })
   closeSync(out)
   const exited = once(child, 'exit')
-  let readyMs = NaN
+  let readyMs: number
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(0, 2000)}`)
     if ((await status(probePort, '/readyz')) === 200) {
@@ -127,7 +127,7 @@ export async function spawnBaseline(certDir: string): Promise<BaselineProcess> {
   const exited = once(child, 'exit')
   const line = await new Promise<string>((resolve, reject) => {
     let text = ''
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       text += c.toString()
       if (text.includes('\n')) resolve(text.split('\n')[0]!)
     })

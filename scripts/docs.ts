@@ -1,6 +1,6 @@
 // `npm run docs`: regenerates the README's flag and rule tables from the code.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { renderGenerated } from '../src/docs/tables.js'
+import { renderGenerated } from './readme-tables.js'
 
 const path = new URL('../README.md', import.meta.url)
 const before = readFileSync(path, 'utf8')

@@ -1,14 +1,12 @@
-// `--policy FILE`: operators' own CEL rules, in the shape of the built-in ones. Everything is
-// checked at load (shape, ids, every expression compiled) so a bad rule stops start-up, naming
-// the file, the rule and the field, and never surfaces while a request is being served.
+// `--policy FILE`: operators' own CEL rules, in the shape of the built-in ones. Their shape is
+// checked here; their ids and expressions by compilePolicy() like every rule's, and each rule
+// carries its file and index so those errors too stop start-up naming the file, rule and field.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import type { CelRule, Rule, Severity, Subresource } from './rules/define.js'
 import type { Operation } from './admission/types.js'
 import type { FieldErrorType } from './admission/field.js'
-import { builtinRules } from './rules/index.js'
-import { compileExpression } from './cel/compile.js'
 import { WfeError } from './errors.js'
 import { isRecord } from './api/json.js'
 
@@ -24,7 +22,7 @@ const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\])
 const MAX_MESSAGE = 1024
 
 
-/** Reads, validates and compile-checks a policy file; throws WFE_ERR_POLICY_FILE on any problem. */
+/** Reads a policy file and checks its shape; throws WFE_ERR_POLICY_FILE on any problem. */
 export function loadPolicyFile(path: string, cwd: string = process.cwd()): Rule[] {
   let text: string
   try {
@@ -54,17 +52,7 @@ export function parsePolicy(path: string, text: string): Rule[] {
     const extra = Object.keys(root).filter((k) => k !== 'rules' && k !== 'apiVersion' && k !== 'kind')
     if (extra.length > 0) throw new WfeError('WFE_ERR_POLICY_FILE', `${path}: unknown top-level field "${extra[0]}"; expected "rules"`)
   }
-  const builtin = new Set(builtinRules.map((r) => r.id))
-  const seen = new Map<string, number>()
-  return list.map((raw, i) => {
-    const rule = toRule(path, i, raw)
-    if (builtin.has(rule.id)) fail(path, i, rule.id, 'id', 'collides with a built-in rule id; choose another id')
-    const first = seen.get(rule.id)
-    if (first !== undefined) fail(path, i, rule.id, 'id', `duplicate of rules[${first}]`)
-    seen.set(rule.id, i)
-    compile(path, i, rule)
-    return rule
-  })
+  return list.map((raw, i) => toRule(path, i, raw))
 }
 
 function fail(path: string, index: number, id: string | undefined, field: string, problem: string): never {
@@ -116,6 +104,7 @@ function toRule(path: string, i: number, raw: unknown): CelRule {
     subresources: [...new Set(subresources)] as Subresource[],
     field: fieldPath,
     expression,
+    source: { file: path, index: i },
   }
   if (message !== undefined) rule.message = message
   if (messageExpression !== undefined) rule.messageExpression = messageExpression
@@ -127,17 +116,4 @@ function toRule(path: string, i: number, raw: unknown): CelRule {
 function oneOrMany(v: unknown, allowEmptyString: boolean): string[] {
   const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]
   return list.map((x) => (typeof x === 'string' && (allowEmptyString || x !== '') ? x : `\u0000${String(x)}`))
-}
-
-function compile(path: string, i: number, rule: CelRule): void {
-  const check = (field: string, text: string, want: 'bool' | 'string'): void => {
-    try {
-      compileExpression(rule.id, text, want)
-    } catch (err) {
-      const msg = err instanceof Error ? err.message.replace(`rule ${rule.id}: `, '') : String(err)
-      fail(path, i, rule.id, field, `CEL: ${msg}`)
-    }
-  }
-  check('expression', rule.expression, 'bool')
-  if (rule.messageExpression !== undefined) check('messageExpression', rule.messageExpression, 'string')
 }

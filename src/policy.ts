@@ -1,25 +1,13 @@
 // compilePolicy(): every rule compiled once, grouped by operation and subresource, so a request
 // only looks up its own short list. Nothing is parsed or compiled while a request is served.
 import type { Operation } from './admission/types.js'
-import { internal, invalid, required, forbidden, type FieldError } from './admission/field.js'
-import type { MutateRule, Rule, RuleContext, Severity, Subresource } from './rules/define.js'
+import type { CompiledValidator, MutateRule, Rule, Subresource } from './rules/define.js'
 import { isCelRule } from './rules/define.js'
-import { compileExpression, firstLine, type CelProgram } from './cel/compile.js'
-import { celActivation } from './cel/activation.js'
-import { fieldSegments, lookupField } from './admission/lookup.js'
+import { compileCelRule, ruleLocation } from './cel/rule.js'
+import { fieldSegments } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
-
-export interface CompiledValidator {
-  id: string
-  severity: Severity
-  run: (ctx: RuleContext) => FieldError[]
-  /** The rule's ratcheting on UPDATE (define.ts); `field` rules are skipped when `path` is unchanged. */
-  ratchet?: 'never' | 'field'
-  /** `field` as segments, split once here rather than per request. */
-  path: readonly string[]
-}
 
 export interface RuleSet {
   validators: readonly CompiledValidator[]
@@ -43,10 +31,11 @@ export function compilePolicy(
   rules: readonly Rule[] = builtinRules,
 ): CompiledPolicy {
   const all = [...rules, ...extraRules]
-  const seen = new Set<string>()
+  const seen = new Map<string, Rule>()
   for (const r of all) {
-    if (seen.has(r.id)) throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${r.id}: duplicate rule id`)
-    seen.add(r.id)
+    const first = seen.get(r.id)
+    if (first !== undefined) throw duplicateId(r, first)
+    seen.set(r.id, r)
   }
   const groups = new Map<string, { validators: CompiledValidator[]; mutators: MutateRule[] }>()
   for (const rule of all) {
@@ -73,48 +62,18 @@ export function compilePolicy(
   })
 }
 
+/** A rule from a policy file names its file and place; the same id twice anywhere else is a compile error. */
+function duplicateId(rule: Rule, first: Rule): WfeError {
+  if (rule.source === undefined) return new WfeError('WFE_ERR_RULE_COMPILE', `rule ${rule.id}: duplicate rule id`)
+  if (first.source === undefined) return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: collides with a built-in rule id; choose another id`)
+  if (first.source.file === rule.source.file) return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: duplicate of rules[${first.source.index}]`)
+  return new WfeError('WFE_ERR_RULE_COMPILE', `rule ${rule.id}: duplicate rule id`)
+}
 
 function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {
   // A CEL rule that reads oldObject is a transition rule, which the apiserver never ratchets (oldSelf).
   const transition = isCelRule(rule) && /\boldObject\b/.test(`${rule.expression} ${rule.messageExpression ?? ''}`)
   const ratchet = rule.ratchet ?? (transition ? 'never' : undefined)
   const base = { id: rule.id, severity: rule.severity, path: Object.freeze(fieldSegments(rule.field)), ...(ratchet === undefined ? {} : { ratchet }) }
-  if (!isCelRule(rule)) return { ...base, run: rule.check }
-  const program = compileExpression(rule.id, rule.expression, 'bool')
-  const messageProgram = rule.messageExpression === undefined ? undefined : compileExpression(rule.id, rule.messageExpression, 'string')
-  const staticMessage = rule.message ?? `failed rule ${rule.id}`
-  const reason = rule.reason ?? 'FieldValueInvalid'
-  const run = (ctx: RuleContext): FieldError[] => {
-    const activation = celActivation(ctx)
-    let ok: unknown
-    try {
-      ok = program(activation)
-    } catch (err) {
-      return [internal(rule.field, `rule ${rule.id} could not be evaluated: ${firstLine(err)}`, rule.id)]
-    }
-    if (ok === true) return []
-    const detail = messageProgram === undefined ? staticMessage : evaluateMessage(messageProgram, activation, staticMessage)
-    return [makeError(reason, rule.field, ctx, detail, rule.id)]
-  }
-  return { ...base, run }
-}
-
-function evaluateMessage(program: CelProgram, activation: ReturnType<typeof celActivation>, fallback: string): string {
-  try {
-    const m = program(activation)
-    return typeof m === 'string' && m !== '' ? m : fallback
-  } catch {
-    return fallback
-  }
-}
-
-function makeError(reason: string, field: string, ctx: RuleContext, detail: string, origin: string): FieldError {
-  switch (reason) {
-    case 'FieldValueRequired':
-      return required(field, detail, origin)
-    case 'FieldValueForbidden':
-      return forbidden(field, detail, origin)
-    default:
-      return invalid(field, lookupField(ctx.object, field), detail, origin)
-  }
+  return { ...base, run: isCelRule(rule) ? compileCelRule(rule) : rule.check }
 }

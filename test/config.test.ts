@@ -30,7 +30,7 @@ t.test('lists split on commas and drop blanks', async (t) => {
 
 t.test('serve reads its kubeconfig from WFE_KUBECONFIG or --kubeconfig, never from $KUBECONFIG', async (t) => {
   const { parseFlags } = await import('../src/cli/args.js')
-  const { SERVE_FLAGS } = await import('../src/config.js')
+  const { SERVE_FLAGS } = await import('../src/cli/flags.js')
   t.equal(parseFlags([], SERVE_FLAGS, { KUBECONFIG: '/home/dev/.kube/config' }).values['kubeconfig'], undefined)
   t.equal(parseFlags([], SERVE_FLAGS, { WFE_KUBECONFIG: '/etc/wfe/kubeconfig' }).values['kubeconfig'], '/etc/wfe/kubeconfig')
   t.equal(parseFlags(['--kubeconfig', '/k'], SERVE_FLAGS, { WFE_KUBECONFIG: '/etc/wfe/kubeconfig' }).values['kubeconfig'], '/k')

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { runDemo, type DemoResult, type StepOutcome } from '../src/demo/run.js'
-import { ALICE, CONTROLLER, FORGED_CLEARED_AT, FORGED_CLEARED_BY, REASONS } from '../src/demo/scenario.js'
+import { runDemo, type DemoResult, type StepOutcome } from '../demo/run.js'
+import { ALICE, CONTROLLER, FORGED_CLEARED_AT, FORGED_CLEARED_BY, REASONS } from '../demo/scenario.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY } from '../src/api/workflowexecution.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

@@ -1,12 +1,12 @@
 // admit(): the pure core. AdmissionRequest in, AdmissionResponse out, plus the effect intents the
 // edge carries out afterwards. No I/O; never throws (a fault becomes errored(500) with the uid).
 import type { AdmissionRequest, AdmissionResponse, Effect, WebhookKind } from './types.js'
-import type { FieldError } from './field.js'
+import type { FieldError, FieldWarning } from './field.js'
 import type { CompiledPolicy, RuleSet } from '../policy.js'
 import type { RuleContext } from '../rules/define.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
-import { errorString } from './field.js'
+import { errorString, warningString } from './field.js'
 import { decodeRequest } from './decode.js'
 import { diffAlong, type PatchOperation } from './patch.js'
 import { ratchet, unchangedField } from './ratchet.js'
@@ -17,14 +17,23 @@ export interface AdmitResult {
   /** Carried out at the edge when allowed and not dryRun. */
   effects: Effect[]
   /**
-   * Every violation, deny and warn, with its rule id in `origin`. A ratcheted one (UPDATE, value
-   * unchanged; one per rule) is a warning whose detail says so.
+   * Every violation, deny and warn, with its rule id in `origin` (stamped by the core). A ratcheted
+   * one (UPDATE, value unchanged; one per rule) is a warning whose detail says so.
    */
-  violations: { error: FieldError; severity: 'deny' | 'warn'; ratcheted?: true }[]
+  violations: { error: Stamped<FieldError>; severity: 'deny' | 'warn'; ratcheted?: true }[]
+  /** The warnings the mutations returned, each with its rule id in `origin` (stamped by the core). */
+  mutationWarnings: Stamped<FieldWarning>[]
   /** The object after mutation (when the mutate phase ran and allowed it). */
   mutated?: WorkflowExecution
   /** Ids of the mutation rules that applied, when the answer carries a patch (for logs and reports). */
   mutatedBy?: string[]
+}
+
+/** An error or warning with the id of the rule that produced it. */
+export type Stamped<T extends { origin?: string }> = T & { origin: string }
+
+function stamp<T extends { origin?: string }>(value: T, ruleId: string): Stamped<T> {
+  return value.origin === undefined ? { ...value, origin: ruleId } : (value as Stamped<T>)
 }
 
 export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind): AdmitResult {
@@ -35,22 +44,23 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
     // JSON.parse nests iteratively, but copying and diffing for a patch recurse: an object nested
     // thousands of levels deep is the sender's fault (a 400), not an internal error.
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
-      return { response: complete(errored(400, 'request.object: nested too deeply to process'), uid), effects: [], violations: [] }
+      return { response: complete(errored(400, 'request.object: nested too deeply to process'), uid), effects: [], violations: [], mutationWarnings: [] }
     }
-    return { response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid), effects: [], violations: [] }
+    return { response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid), effects: [], violations: [], mutationWarnings: [] }
   }
 }
 
 function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind, uid: string): AdmitResult {
   const decoded = decodeRequest(request)
-  if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [] }
+  if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [], mutationWarnings: [] }
   // DELETE rules judge the object being deleted, which the apiserver sends as oldObject.
   const target = decoded.object ?? (request.operation === 'DELETE' ? decoded.oldObject : undefined)
-  if (target === undefined) return { response: complete(allowed(), uid), effects: [], violations: [] }
+  if (target === undefined) return { response: complete(allowed(), uid), effects: [], violations: [], mutationWarnings: [] }
   const rules = policy.select(request.operation, decoded.subresource)
   const now = policy.options.now()
   const violations: AdmitResult['violations'] = []
   const warnings: string[] = []
+  const mutationWarnings: Stamped<FieldWarning>[] = []
   let object = target
   let patch: PatchOperation[] = []
   let effects: Effect[] = []
@@ -61,16 +71,19 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   const mutators = webhook === 'validate' ? [] : rules.mutators.filter((m) => m.applies === undefined || m.applies(ctx))
   if (mutators.length > 0) {
     const { draft, walked } = copyAlong(object, rules.mutationPaths)
-    const errors: FieldError[] = []
+    const errors: Stamped<FieldError>[] = []
     for (const m of mutators) {
       const out = m.mutate(ctx, draft)
-      for (const e of out.errors ?? []) errors.push(e.origin === undefined ? { ...e, origin: m.id } : e)
-      if (out.warnings) warnings.push(...out.warnings)
+      for (const e of out.errors ?? []) errors.push(stamp(e, m.id))
+      for (const w of out.warnings ?? []) {
+        mutationWarnings.push(stamp(w, m.id))
+        warnings.push(warningString(w))
+      }
       if (out.effects) effects.push(...out.effects)
     }
     if (errors.length > 0) {
       for (const error of errors) violations.push({ error, severity: 'deny' })
-      return finish(denied(errors), uid, warnings, [], violations)
+      return finish(denied(errors), uid, warnings, [], violations, mutationWarnings)
     }
     patch = diffAlong(object, draft, walked)
     if (patch.length > 0) object = draft
@@ -87,11 +100,11 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     const found = validate(rules.validators, { request, object: judged, oldObject: decoded.oldObject, options: policy.options, now })
     violations.push(...found.violations)
     warnings.push(...found.warnings)
-    if (found.denials.length > 0) return finish(denied(found.denials), uid, warnings, [], violations)
+    if (found.denials.length > 0) return finish(denied(found.denials), uid, warnings, [], violations, mutationWarnings)
   }
 
   const verdict = patched(patch)
-  const result = finish(verdict, uid, warnings, effects, violations)
+  const result = finish(verdict, uid, warnings, effects, violations, mutationWarnings)
   if (patch.length > 0) {
     result.mutated = object
     result.mutatedBy = mutators.map((m) => m.id)
@@ -115,12 +128,12 @@ function validate(validators: RuleSet['validators'], ctx: RuleContext): Validati
   const update = ctx.request.operation === 'UPDATE' && ctx.oldObject !== undefined
   for (const v of validators) {
     if (update && v.ratchet === 'field' && unchangedField(v.path, ctx.oldObject, ctx.object)) continue
-    let errors = v.run(ctx)
+    let errors = v.run(ctx).map((e) => stamp(e, v.id))
     if (update && errors.length > 0) {
       const r = ratchet(v, errors, ctx)
-      errors = r.kept
+      errors = r.kept.map((e) => stamp(e, v.id))
       if (r.ratcheted !== undefined) {
-        out.violations.push({ error: r.ratcheted, severity: 'warn', ratcheted: true })
+        out.violations.push({ error: stamp(r.ratcheted, v.id), severity: 'warn', ratcheted: true })
         out.warnings.push(errorString(r.ratcheted))
       }
     }
@@ -163,7 +176,14 @@ function copyAlong(object: WorkflowExecution, paths: RuleSet['mutationPaths']): 
   return { draft: draft as unknown as WorkflowExecution, walked }
 }
 
-function finish(v: Verdict, uid: string, warnings: string[], effects: Effect[], violations: AdmitResult['violations']): AdmitResult {
+function finish(
+  v: Verdict,
+  uid: string,
+  warnings: string[],
+  effects: Effect[],
+  violations: AdmitResult['violations'],
+  mutationWarnings: AdmitResult['mutationWarnings'],
+): AdmitResult {
   if (warnings.length > 0) v.warnings = [...(v.warnings ?? []), ...warnings]
-  return { response: complete(v, uid), effects, violations }
+  return { response: complete(v, uid), effects, violations, mutationWarnings }
 }

@@ -35,6 +35,16 @@ export interface FieldError {
   origin?: string
 }
 
+/**
+ * A warning: a path, a sentence and the rule that said it (the core stamps `origin`). The client
+ * sees `field: detail`, as the apiserver shows an admission warning.
+ */
+export interface FieldWarning {
+  field: string
+  detail: string
+  origin?: string
+}
+
 /** An immutable field path: `spec.parameters[KEY]`, `status.conditions[0].status`. */
 export class FieldPath {
   private constructor(private readonly text: string) {}
@@ -87,6 +97,12 @@ export function internal(field: Path, err: unknown, origin?: string): FieldError
   return make('InternalError', field, undefined, err instanceof Error ? err.message : String(err), origin)
 }
 
+export function warning(field: Path, detail: string, origin?: string): FieldWarning {
+  const w: FieldWarning = { field: String(field), detail }
+  if (origin !== undefined) w.origin = origin
+  return w
+}
+
 function make(type: FieldErrorType, field: Path, value: unknown, detail: string, origin?: string): FieldError {
   const e: FieldError = { type, field: String(field), detail }
   if (SHOWS_VALUE.has(type)) e.value = value
@@ -118,6 +134,11 @@ export function errorBody(e: FieldError): string {
 /** `spec.targetResource: Invalid value: "x": must be namespace/kind/name or kind/name`. */
 export function errorString(e: FieldError): string {
   return e.field === '' ? errorBody(e) : `${e.field}: ${errorBody(e)}`
+}
+
+/** `spec.executionConfig.timeout: defaulted to "30m" (no timeout was set)`. */
+export function warningString(w: FieldWarning): string {
+  return w.field === '' ? w.detail : `${w.field}: ${w.detail}`
 }
 
 /** apimachinery's aggregate: duplicates dropped, one error bare, several as `[a, b]`. */

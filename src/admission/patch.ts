@@ -1,6 +1,6 @@
 // RFC 6902 JSON Patch between the received object and the mutated draft. rfc6902 emits the
 // minimal operations, escapes `~` and `/` in keys, and adds a whole parent where one is missing.
-import { applyPatch, createPatch, type Operation } from 'rfc6902'
+import { createPatch, type Operation } from 'rfc6902'
 
 export type PatchOperation = Operation
 
@@ -27,7 +27,7 @@ export function diffAlong(before: unknown, after: unknown, walked: ReadonlySet<u
 function walk(before: unknown, after: unknown, ptr: string, walked: ReadonlySet<unknown>, out: PatchOperation[]): void {
   if (before === after) return
   if (!walked.has(after) || before === null || typeof before !== 'object' || Array.isArray(before)) {
-    for (const op of createPatch(before, after)) out.push({ ...op, path: ptr + op.path, ...('from' in op ? { from: ptr + op.from } : {}) } as PatchOperation)
+    for (const op of createPatch(before, after)) out.push({ ...op, path: ptr + op.path, ...('from' in op ? { from: ptr + op.from } : {}) })
     return
   }
   // rfc6902's diffObjects order: removals, additions, then the keys both have, in `before`'s order.
@@ -36,17 +36,4 @@ function walk(before: unknown, after: unknown, ptr: string, walked: ReadonlySet<
   for (const k in b) if (present(b, k) && !present(a, k)) out.push({ op: 'remove', path: `${ptr}/${escape(k)}` })
   for (const k in a) if (present(a, k) && !present(b, k)) out.push({ op: 'add', path: `${ptr}/${escape(k)}`, value: a[k] })
   for (const k in b) if (present(b, k) && present(a, k)) walk(b[k], a[k], `${ptr}/${escape(k)}`, walked, out)
-}
-
-/** Applies `ops` to a deep copy of `doc`; throws when an operation does not apply. */
-export function applyTo<T>(doc: T, ops: readonly PatchOperation[]): T {
-  const copy = structuredClone(doc)
-  const results = applyPatch(copy, ops as Operation[])
-  const failure = results.find((r) => r !== null)
-  if (failure) throw new Error(`patch does not apply: ${failure.name}: ${failure.message}`)
-  return copy
-}
-
-export function decodePatch(base64: string): PatchOperation[] {
-  return JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as PatchOperation[]
 }

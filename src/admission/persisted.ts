@@ -13,7 +13,7 @@ export function persistedView(operation: Operation, subresource: Subresource, ob
   if (operation === 'CREATE') {
     if (object.status === undefined) return object
     const { status: _dropped, ...created } = object
-    return created as WorkflowExecution
+    return created
   }
   if (operation !== 'UPDATE' || oldObject === undefined) return object
   if (subresource === 'status') {

@@ -6,7 +6,7 @@
 // ratchets rules that use oldSelf. Pure functions; docs/rules.md ("Ratcheting") is the contract.
 import type { FieldError } from './field.js'
 import type { RuleContext } from '../rules/define.js'
-import type { CompiledValidator } from '../policy.js'
+import type { CompiledValidator } from '../rules/define.js'
 import { fieldSegments } from './lookup.js'
 import { semanticEqual } from '../rules/semantic-equal.js'
 

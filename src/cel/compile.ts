@@ -49,13 +49,13 @@ function guardRegexCalls(ruleId: string, expression: string, program: ReturnType
   } catch (err) {
     throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: ${firstLine(err)}`)
   }
-  if (calls.every((c) => c.name === BOUNDED_MATCHES)) return program as unknown as CelProgram
+  if (calls.every((c) => c.name === BOUNDED_MATCHES)) return program
   const guarded = env().parse(rewriteRegexCalls(expression, calls))
   const again = regexCalls(guarded.ast)
   if (!guarded.check().valid || again.length !== calls.length || again.some((c) => c.name !== BOUNDED_MATCHES)) {
     throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: could not bound its matches() calls; write them as STRING.matches("pattern")`)
   }
-  return guarded as unknown as CelProgram
+  return guarded
 }
 
 /** cel-js errors end in a multi-line source excerpt; a message keeps the first line. */

@@ -55,7 +55,7 @@ export function regexCalls(root: ASTNode): RegexCall[] {
     try {
       compilePattern(pattern.args)
     } catch (err) {
-      throw new Error(`${where}: ${err instanceof Error ? err.message.replace(/^matches\(\): /, '') : String(err)}`)
+      throw new Error(`${where}: ${err instanceof Error ? err.message.replace(/^matches\(\): /, '') : String(err)}`, { cause: err })
     }
     // Between the receiver and the pattern there is only `.`, the name, `(`, spaces and parens.
     const between = node.input.slice(receiver.range.end, pattern.range.start)

@@ -2,7 +2,7 @@
 // variable, then its default. Unknown flags are usage errors (exit 2), never ignored. Booleans take
 // the usual forms (`--x`, `--x=true|false|1|0`, `--no-x`), and so do their environment variables.
 import { parseArgs } from 'node:util'
-import type { FlagSpec } from '../config.js'
+import type { FlagSpec } from './flags.js'
 import { WfeError } from '../errors.js'
 
 export interface ParsedArgs {

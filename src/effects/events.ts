@@ -108,7 +108,7 @@ export async function createEventWriter(options: EventWriterOptions): Promise<Ev
     async write(effect, signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs)
       const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
-      await api.createNamespacedEvent({ namespace: effect.resource.namespace, body: blockClearedEvent(effect) }, abortable(kc, abort) as Parameters<typeof api.createNamespacedEvent>[1])
+      await api.createNamespacedEvent({ namespace: effect.resource.namespace, body: blockClearedEvent(effect) }, abortable(kc, abort))
     },
   }
 }

@@ -28,7 +28,9 @@ export const DEFAULT_EVENT_TIMEOUT_MS = 5000
 export function createEffectRunner(options: EffectRunnerOptions): ManagedEffectRunner {
   const { logger, watch } = options
   const run = (request: AdmissionRequest, effects: readonly Effect[]): void => {
-    if (request?.dryRun === true || !Array.isArray(effects) || effects.length === 0) return
+    // `as unknown` keeps `effects` typed: Array.isArray() on a readonly array widens its elements to any.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    if (request?.dryRun === true || !Array.isArray(effects as unknown) || effects.length === 0) return
     for (const effect of effects) {
       try {
         logger.info(

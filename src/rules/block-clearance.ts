@@ -3,7 +3,7 @@
 // afterwards. Flow 1 is an operator's direct status write (clearMethod StatusField); the trusted-
 // controller half of Flow 2 copies an attribution this webhook already wrote into annotations
 // (see clearance-annotations.ts). Modelled on cert-manager's CertificateRequest identity plugin.
-import { forbidden, invalid, renderValue, type FieldError } from '../admission/field.js'
+import { forbidden, invalid, renderValue, warning, type FieldError, type FieldWarning } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { firstDifferences, semanticEqual } from './semantic-equal.js'
@@ -18,6 +18,7 @@ import {
   rfc3339Seconds,
 } from './clearance-attribution.js'
 import { isRecord } from '../api/json.js'
+import { isSet } from './field-values.js'
 
 const FIELD = 'status.blockClearance'
 const ANNOTATIONS = 'metadata.annotations'
@@ -25,10 +26,6 @@ const ANNOTATIONS = 'metadata.annotations'
 function blockClearanceOf(w: WorkflowExecution | undefined): unknown {
   const status: unknown = w?.status
   return isRecord(status) ? status['blockClearance'] : undefined
-}
-
-function present(v: unknown): boolean {
-  return v !== undefined && v !== null
 }
 
 /** The stored record counts as attributed once clearedBy is set; from then on it is frozen. */
@@ -46,9 +43,9 @@ function attributedClearance(w: WorkflowExecution | undefined): Record<string, u
 function newClearance(ctx: RuleContext): unknown {
   if (attributedClearance(ctx.oldObject) !== undefined) return undefined
   const bc = blockClearanceOf(ctx.object)
-  if (!present(bc)) return undefined
+  if (!isSet(bc)) return undefined
   const stored = blockClearanceOf(ctx.oldObject)
-  return present(stored) && semanticEqual(stored, bc) ? undefined : bc
+  return isSet(stored) && semanticEqual(stored, bc) ? undefined : bc
 }
 
 function isTrusted(ctx: RuleContext, username: string): boolean {
@@ -119,10 +116,10 @@ export const blockClearanceAttribution = defineRule({
 
     const errors = reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords, id)
     if (errors.length > 0) return { errors }
-    const warnings: string[] = []
-    if (!present(bc['clearMethod']) || bc['clearMethod'] === '') bc['clearMethod'] = ClearMethod.StatusField
+    const warnings: FieldWarning[] = []
+    if (!isSet(bc['clearMethod']) || bc['clearMethod'] === '') bc['clearMethod'] = ClearMethod.StatusField
     else if (bc['clearMethod'] === ClearMethod.Annotation) {
-      warnings.push(`${FIELD}.clearedBy: attributed to ${renderValue(username)} from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`)
+      warnings.push(warning(`${FIELD}.clearedBy`, `attributed to ${renderValue(username)} from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`))
     }
     const clearedAt = rfc3339Seconds(ctx.now)
     bc['clearedBy'] = username
@@ -146,7 +143,7 @@ export const blockClearanceImmutable = defineRule({
     const id = 'block-clearance-immutable'
     const who = `cleared by ${renderValue(stored['clearedBy'])} at ${renderValue(stored['clearedAt'] ?? null)}`
     const incoming = blockClearanceOf(object)
-    if (!present(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`, id)]
+    if (!isSet(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`, id)]
     const changed = firstDifferences(stored, incoming, FIELD, 4)
     if (changed.length === 0) return []
     return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}); changed: ${changed.join(', ')}`, id)]

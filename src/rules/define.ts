@@ -1,7 +1,7 @@
 // The shape of a rule. Rules are data: an id, where they apply, and either a CEL expression or a
 // small typed check/mutation where CEL cannot say it. Imports only the core's own types.
 import type { AdmissionRequest, Effect, Operation } from '../admission/types.js'
-import type { FieldError, FieldErrorType } from '../admission/field.js'
+import type { FieldError, FieldErrorType, FieldWarning } from '../admission/field.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionOptions } from '../config.js'
 
@@ -9,11 +9,15 @@ import type { AdmissionOptions } from '../config.js'
 export type Subresource = '' | 'status'
 export type Severity = 'deny' | 'warn'
 
-/** What a rule sees. `object` is the (possibly mutated) incoming object; undefined on DELETE. */
+/**
+ * What a rule sees. `object` is the incoming object, as the mutations left it; on DELETE, the object
+ * being deleted (the apiserver sends it as oldObject). A CONNECT carries no object and the core
+ * allows it before any rule runs.
+ */
 export interface RuleContext {
   readonly request: AdmissionRequest
   readonly object: WorkflowExecution
-  /** The stored object on UPDATE; undefined on CREATE. */
+  /** The stored object on UPDATE and DELETE; undefined on CREATE. */
   readonly oldObject: WorkflowExecution | undefined
   readonly options: AdmissionOptions
   /** The request's clock reading, taken once so every rule sees the same instant. */
@@ -37,6 +41,8 @@ interface RuleBase {
    * object, so when that value is unchanged it is not evaluated at all.
    */
   ratchet?: 'never' | 'field'
+  /** Where a rule from a policy file was written, so a start-up error can point at it; unset for built-ins. */
+  source?: { file: string; index: number }
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */
@@ -62,14 +68,16 @@ export interface CheckRule extends RuleBase {
 export interface MutationOutcome {
   /** Errors deny the request; a mutation that denies adds no patch. */
   errors?: FieldError[]
-  warnings?: string[]
+  /** Shown to the client as admission warnings; the core stamps the rule id. */
+  warnings?: FieldWarning[]
   effects?: Effect[]
 }
 
 /**
- * A mutation: edits `draft` in place; the core diffs it into a patch. The draft is a deep copy only
- * of the top-level section (spec, metadata or status) that `field` starts with: a mutation writes
- * under that section alone, or it would write into the request's own object.
+ * A mutation: edits `draft` in place; the core diffs it into a patch. Only the objects along the
+ * path `field` names are copies (shallow on the way down, deep at the end of the path); everything
+ * else is shared with the request. So a mutation writes at or under `field` alone, or it would
+ * write into the request's own object.
  */
 export interface MutateRule extends RuleBase {
   kind: 'mutate'
@@ -79,6 +87,17 @@ export interface MutateRule extends RuleBase {
 }
 
 export type ValidateRule = CelRule | CheckRule
+
+/** A validation rule ready to run: a CEL rule compiled (src/cel/rule.ts), or a typed check as is. */
+export interface CompiledValidator {
+  id: string
+  severity: Severity
+  run: (ctx: RuleContext) => FieldError[]
+  /** The rule's ratcheting on UPDATE (see `ratchet` above); `field` rules are skipped when `path` is unchanged. */
+  ratchet?: 'never' | 'field'
+  /** `field` as segments, split once at compile time rather than per request. */
+  path: readonly string[]
+}
 export type Rule = ValidateRule | MutateRule
 
 /** Exists only so TypeScript infers the rule's variant. */

@@ -5,7 +5,11 @@
 // immutable, so nothing is touched there.
 import { defineRule } from './define.js'
 import { isRecord } from '../api/json.js'
+<<<<<<< HEAD
 import { canonicalDuration, parseDurationNs } from '../api/duration.js'
+=======
+import { warning } from '../admission/field.js'
+>>>>>>> issue-14
 
 const FIELD = 'spec.executionConfig.timeout'
 
@@ -57,7 +61,11 @@ export const executionTimeoutDefault = defineRule({
     } else {
       return {}
     }
+<<<<<<< HEAD
     return { warnings: [`${FIELD}: defaulted to "${fallback}" (no timeout was set)`] }
+=======
+    return { warnings: [warning('spec.executionConfig.timeout', `defaulted to "${options.defaultTimeout}" (no timeout was set)`)] }
+>>>>>>> issue-14
   },
 })
 

@@ -4,7 +4,7 @@
 import { defineRule, type Rule } from './define.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { Phase, PHASES } from '../api/workflowexecution.js'
-import { present } from './schema.js'
+import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 /** '' stands for a phase not yet set. Staying in the same phase is always allowed. */

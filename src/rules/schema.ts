@@ -1,10 +1,13 @@
-// The CRD's structural OpenAPI schema as data, and a walker that reports type errors the way the
-// apiserver would. In a cluster the apiserver checks this after mutation; offline (`check` in CI)
-// nothing else does, so every other family also guards its own types and never assumes these ran.
+// The CRD's structural OpenAPI schema (manifests/crd, generated into src/api/crd-schema.generated.ts)
+// as the walker's nodes, and a walker that reports type errors the way the apiserver would. In a
+// cluster the apiserver checks this after mutation; offline (`check` in CI) nothing else does, so
+// every other family also guards its own types and never assumes these ran.
 import { defineRule, type RuleContext } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
-
+import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
+import type { OpenApiSchema } from '../api/openapi.js'
+import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 
 /** The JSON type name of a value, as the apiserver names it in type errors. */
 export function jsonType(v: unknown): string {
@@ -12,13 +15,6 @@ export function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array'
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number'
   return typeof v
-}
-
-/** A property's value, or undefined when absent or null: the apiserver prunes nulls of non-nullable fields. */
-export function present(obj: Record<string, unknown>, key: string): unknown {
-  if (!Object.prototype.hasOwnProperty.call(obj, key)) return undefined
-  const v = obj[key]
-  return v === null ? undefined : v
 }
 
 /** One node of the schema; `any` is x-kubernetes-preserve-unknown-fields (engineConfig). */
@@ -35,83 +31,67 @@ export type SchemaNode =
 const str: SchemaNode = { type: 'string' }
 const time: SchemaNode = { type: 'string', format: 'date-time' }
 const int64: SchemaNode = { type: 'integer', format: 'int64' }
-const int32: SchemaNode = { type: 'integer', format: 'int32' }
 const stringMap: SchemaNode = { type: 'map', values: str }
 
-function object(properties: Record<string, SchemaNode>, required: readonly string[] = []): SchemaNode {
-  return { type: 'object', properties, required }
+/**
+ * A CRD schema node as the walker's node. Only the structure is taken (types, formats, required
+ * fields, properties, maps, arrays, preserved unknown fields): value constraints (enums, ranges,
+ * patterns, lengths) are the business of the rule families that name them.
+ */
+export function schemaNodeOf(s: OpenApiSchema, path: string): SchemaNode {
+  if (s.type === undefined) {
+    if (s['x-kubernetes-preserve-unknown-fields'] === true || s['x-kubernetes-int-or-string'] === true) return { type: 'any' }
+    throw new Error(`CRD schema at ${path}: no type`)
+  }
+  switch (s.type) {
+    case 'string':
+      return s.format === 'date-time' ? time : str
+    case 'number':
+      return { type: 'number' }
+    case 'integer':
+      return s.format === 'int32' ? { type: 'integer', format: 'int32' } : s.format === 'int64' ? int64 : { type: 'integer' }
+    case 'boolean':
+      return { type: 'boolean' }
+    case 'array':
+      if (s.items === undefined) throw new Error(`CRD schema at ${path}: an array without items`)
+      return { type: 'array', items: schemaNodeOf(s.items, `${path}[]`) }
+    case 'object': {
+      if (typeof s.additionalProperties === 'object') return { type: 'map', values: schemaNodeOf(s.additionalProperties, `${path}{}`) }
+      const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, schemaNodeOf(v, `${path}.${k}`)]))
+      return { type: 'object', properties, required: s.required ?? [] }
+    }
+  }
 }
 
-/** Fields without `omitempty`/`+optional` in the seed's Go types are required, as controller-gen makes them. */
-export const SPEC_SCHEMA = object(
-  {
-    remediationRequestRef: object({ kind: str, namespace: str, name: str, uid: str, apiVersion: str, resourceVersion: str, fieldPath: str }),
-    workflowRef: object(
-      { workflowId: str, version: str, executionBundle: str, executionBundleDigest: str, engineConfig: { type: 'any' } },
-      ['workflowId', 'version', 'executionBundle'],
-    ),
-    targetResource: str,
-    parameters: stringMap,
-    confidence: { type: 'number' },
-    rationale: str,
-    executionConfig: object({ timeout: str }),
+function crdSection(name: 'spec' | 'status'): SchemaNode {
+  const section = CRD_OPEN_API_SCHEMA.properties?.[name]
+  if (section === undefined) throw new Error(`CRD schema: no ${name}`)
+  return schemaNodeOf(section, name)
+}
+
+/** spec and status as the CRD declares them (manifests/crd, generated into src/api), converted once at start-up. */
+export const SPEC_SCHEMA = crdSection('spec')
+export const STATUS_SCHEMA = crdSection('status')
+
+/** ObjectMeta is Kubernetes' own type, not the CRD's (the CRD says only `metadata: {type: object}`). */
+export const METADATA_SCHEMA: SchemaNode = {
+  type: 'object',
+  properties: {
+    name: str,
+    generateName: str,
+    namespace: str,
+    uid: str,
+    resourceVersion: str,
+    generation: int64,
+    labels: stringMap,
+    annotations: stringMap,
+    finalizers: { type: 'array', items: str },
+    creationTimestamp: time,
+    deletionTimestamp: time,
+    deletionGracePeriodSeconds: int64,
   },
-  ['remediationRequestRef', 'workflowRef', 'targetResource'],
-)
-
-export const METADATA_SCHEMA = object({
-  name: str,
-  generateName: str,
-  namespace: str,
-  uid: str,
-  resourceVersion: str,
-  generation: int64,
-  labels: stringMap,
-  annotations: stringMap,
-  finalizers: { type: 'array', items: str },
-  creationTimestamp: time,
-  deletionTimestamp: time,
-  deletionGracePeriodSeconds: int64,
-})
-
-const CONDITION = object(
-  { type: str, status: str, observedGeneration: int64, lastTransitionTime: time, reason: str, message: str },
-  ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-)
-
-export const STATUS_SCHEMA = object({
-  observedGeneration: int64,
-  phase: str,
-  startTime: time,
-  completionTime: time,
-  duration: str,
-  executionRef: object({ name: str }),
-  executionStatus: object({ status: str, reason: str, message: str, completedTasks: int64, totalTasks: int64 }, ['status']),
-  failureReason: str,
-  failureDetails: object(
-    {
-      failedTaskIndex: int64,
-      failedTaskName: str,
-      failedStepName: str,
-      reason: str,
-      message: str,
-      exitCode: int32,
-      failedAt: time,
-      executionTimeBeforeFailure: str,
-      naturalLanguageSummary: str,
-      wasExecutionFailure: { type: 'boolean' },
-    },
-    ['failedTaskIndex', 'failedTaskName', 'reason', 'message', 'failedAt', 'naturalLanguageSummary'],
-  ),
-  blockClearance: object({ clearedAt: time, clearedBy: str, clearReason: str, clearMethod: str }, ['clearedBy', 'clearReason', 'clearMethod']),
-  ephemeralCredentialIDs: { type: 'array', items: int64 },
-  executionEngine: str,
-  serviceAccountName: str,
-  conditions: { type: 'array', items: CONDITION },
-})
-
-/** A hostile object can hold a million wrong values; one denial does not need to list them all. */
-export const MAX_ERRORS_PER_RULE = 32
+  required: [],
+}
 
 /** RFC 3339, which metav1.Time writes and the apiserver's date-time format accepts. */
 const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/

@@ -11,7 +11,7 @@
 import { defineRule, type CheckRule, type Rule } from './define.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
-import { MAX_ERRORS_PER_RULE, present } from './schema.js'
+import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 interface EnumField {

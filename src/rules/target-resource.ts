@@ -4,7 +4,7 @@
 // CREATE only: on UPDATE, spec-immutable keeps the value.
 import { defineRule, type Rule } from './define.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
-import { present } from './schema.js'
+import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 export const TARGET_RESOURCE_FORMAT = 'must be namespace/kind/name or kind/name'

@@ -9,7 +9,7 @@ import type { AdmissionRequest } from '../admission/types.js'
 import type { CompiledPolicy } from '../policy.js'
 import type { EffectRunner } from '../effects/contract.js'
 import type { Decision, ServerMetrics, WebhookMetrics } from './metrics.js'
-import { errorBody, parseJsonBody } from './http-errors.js'
+import { httpErrorBody, parseJsonBody } from './http-errors.js'
 
 export const VALIDATE_PATH = '/validate-workflowexecution'
 export const MUTATE_PATH = '/mutate-workflowexecution'
@@ -58,7 +58,7 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
       url: path,
       exposeHeadRoute: false,
       handler: (request, reply) => {
-        reply.code(405).header('allow', 'POST').send(errorBody('MethodNotAllowed', `${request.method} is not allowed on ${path}: the apiserver sends POST`))
+        reply.code(405).header('allow', 'POST').send(httpErrorBody('MethodNotAllowed', `${request.method} is not allowed on ${path}: the apiserver sends POST`))
       },
     })
   }
@@ -70,7 +70,7 @@ function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, option
   return function handle(request: FastifyRequest, reply: FastifyReply): void {
     const decoded = decodeReview(request.body)
     if (!decoded.ok) {
-      reply.code(400).send(errorBody('NotAnAdmissionReview', decoded.message, decoded.uid))
+      reply.code(400).send(httpErrorBody('NotAnAdmissionReview', decoded.message, decoded.uid))
       return
     }
     const result = admit(decoded.request, policy, webhook)
@@ -78,7 +78,7 @@ function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, option
     const req = decoded.request
     const decision = decisionOf(result)
     m.decision(req.operation, subresourceLabel(req.subResource), decision, req.dryRun === true)
-    for (const v of result.violations) metrics.ruleViolation(v.error.origin ?? 'unknown', v.severity)
+    for (const v of result.violations) metrics.ruleViolation(v.error.origin, v.severity)
     logVerdict(logger, webhook, req, result, decision, reply.elapsedTime)
     if (result.effects.length > 0) {
       try {
@@ -127,7 +127,7 @@ export function logVerdict(log: Logger, webhook: string, req: AdmissionRequest, 
     dryRun: req.dryRun === true,
     verdict,
     code: result.response.status?.code,
-    rules: [...result.violations.map((v) => v.error.origin ?? 'unknown'), ...(result.mutatedBy ?? [])],
+    rules: [...result.violations.map((v) => v.error.origin), ...(result.mutatedBy ?? [])],
     warnings: result.response.warnings?.length ?? 0,
     durationMs: Math.round(elapsedMs * 1000) / 1000,
   }

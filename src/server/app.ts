@@ -9,7 +9,9 @@ import type { EffectRunner } from '../effects/contract.js'
 import type { ServerMetrics } from './metrics.js'
 import type { Readiness } from './health.js'
 import { admissionRoutes, MUTATE_PATH, VALIDATE_PATH } from './admission.js'
-import { errorBody, replyWithError } from './http-errors.js'
+import { httpErrorBody, replyWithError } from './http-errors.js'
+import { DEFAULT_SERVER_SETTINGS } from './settings.js'
+import { frameworkLogger } from './framework-logger.js'
 
 export interface AppOptions {
   policy: CompiledPolicy
@@ -26,11 +28,6 @@ export interface AppOptions {
   requestTimeoutMs?: number
 }
 
-/** fastify's own info lines ("Server listening at …") repeat our start-up line; keep its warnings and errors. */
-export function frameworkLogger(logger: Logger): Logger {
-  return logger.levelVal >= logger.levels.values['warn']! ? logger : logger.child({}, { level: 'warn' })
-}
-
 export function buildApp(options: AppOptions): FastifyInstance {
   const base = {
     loggerInstance: frameworkLogger(options.logger),
@@ -43,17 +40,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // connection during close are answered normally, with Connection: close.
     return503OnClosing: false,
     forceCloseConnections: 'idle' as const,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000,
-    requestTimeout: options.requestTimeoutMs ?? 0,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_SERVER_SETTINGS.keepAliveTimeoutMs,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_SERVER_SETTINGS.requestTimeoutMs,
     // The apiserver keeps a connection for many reviews; never cap requests per socket.
     maxRequestsPerSocket: 0,
   }
   // https.Server is not an http.Server in the types, but fastify serves both through one handler.
-  const app = (options.https === undefined ? Fastify(base) : Fastify({ ...base, https: options.https as Record<string, unknown> })) as unknown as FastifyInstance
+  const app = (options.https === undefined ? Fastify(base) : Fastify({ ...base, https: options.https })) as unknown as FastifyInstance
 
   app.setErrorHandler(replyWithError)
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('NotFound', `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`))
+    reply.code(404).send(httpErrorBody('NotFound', `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`))
   })
   const readiness = options.readiness
   if (readiness !== undefined) {

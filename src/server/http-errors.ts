@@ -13,7 +13,7 @@ export interface HttpErrorBody {
   uid?: string
 }
 
-export function errorBody(error: HttpErrorName, message: string, uid?: string): HttpErrorBody {
+export function httpErrorBody(error: HttpErrorName, message: string, uid?: string): HttpErrorBody {
   return uid === undefined ? { error, message } : { error, message, uid }
 }
 
@@ -43,22 +43,26 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const ct = request.headers['content-type']
-      reply.code(415).send(errorBody('UnsupportedMediaType', `Content-Type must be application/json, got ${ct === undefined ? 'none' : JSON.stringify(clip(ct))}`))
+      reply.code(415).send(httpErrorBody('UnsupportedMediaType', `Content-Type must be application/json, got ${ct === undefined ? 'none' : JSON.stringify(clip(ct))}`))
       return
     }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // The rest of the body is not read into memory; closing the connection stops it arriving at all.
+<<<<<<< HEAD
       reply.code(413).header('connection', 'close').send(errorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (${MAX_REVIEW_BYTES / 1048576} MiB), more than the largest AdmissionReview the apiserver sends`))
+=======
+      reply.code(413).header('connection', 'close').send(httpErrorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (7 MiB): an AdmissionReview carries at most two 3 MiB objects`))
+>>>>>>> issue-14
       return
     case 'WFE_ERR_INVALID_JSON':
-      reply.code(400).send(errorBody('InvalidJSON', error.message))
+      reply.code(400).send(httpErrorBody('InvalidJSON', error.message))
       return
   }
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
   if (status < 500) {
-    reply.code(status).send(errorBody('BadRequest', error.message))
+    reply.code(status).send(httpErrorBody('BadRequest', error.message))
     return
   }
   request.log.error({ err: error, url: clip(request.url) }, 'internal error while serving a request')
-  reply.code(500).send(errorBody('InternalError', 'internal error; see the server log'))
+  reply.code(500).send(httpErrorBody('InternalError', 'internal error; see the server log'))
 }

@@ -12,17 +12,7 @@ import type { EffectRunner } from '../effects/contract.js'
 import { buildApp } from './app.js'
 import { buildProbeApp, createReadiness, type Readiness } from './health.js'
 import { createMetrics, type ServerMetrics } from './metrics.js'
-
-/** Longer than the apiserver's ~90 s idle timeout, so the client, not us, closes an idle connection. */
-export const KEEP_ALIVE_TIMEOUT_MS = 100_000
-/** Headers must all arrive within this long (slowloris); the apiserver sends them in one write. */
-export const HEADERS_TIMEOUT_MS = 10_000
-/** A whole request must arrive within this long; the apiserver's own webhook timeout is at most 30 s. */
-export const REQUEST_TIMEOUT_MS = 30_000
-/** A TLS handshake must finish within this long. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000
-/** How often node checks the two timeouts above. */
-export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000
+import { DEFAULT_SERVER_SETTINGS as DEFAULTS } from './settings.js'
 
 export interface StartOptions {
   policy: CompiledPolicy
@@ -73,10 +63,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...tlsOptions,
     minVersion: tlsOptions.minVersion ?? 'TLSv1.2',
     ALPNProtocols: ['http/1.1'],
-    handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
-    headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
-    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? CONNECTIONS_CHECKING_INTERVAL_MS,
+    handshakeTimeout: options.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs,
+    headersTimeout: options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? DEFAULTS.connectionsCheckingIntervalMs,
   }
   const app = buildApp({
     policy,
@@ -85,15 +75,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     readiness,
     runEffects: options.runEffects ?? (() => {}),
     https,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
-    requestTimeoutMs: https.requestTimeout ?? REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULTS.keepAliveTimeoutMs,
+    requestTimeoutMs: https.requestTimeout ?? DEFAULTS.requestTimeoutMs,
   })
   source.attach(app.server as unknown as TlsServer)
   const probeApp = buildProbeApp({ readiness, metrics, logger })
 
-  await probeApp.listen({ host: options.probeHost ?? options.host ?? '0.0.0.0', port: options.probePort })
+  await probeApp.listen({ host: options.probeHost ?? options.host ?? DEFAULTS.bindAddress, port: options.probePort })
   try {
-    await app.listen({ host: options.host ?? '0.0.0.0', port: options.port })
+    await app.listen({ host: options.host ?? DEFAULTS.bindAddress, port: options.port })
   } catch (err) {
     await probeApp.close()
     throw err
@@ -103,7 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let stopping: Promise<void> | undefined
   const drainCut = new AbortController()
   const shutdown = (reason = 'requested'): Promise<void> => {
-    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? 5_000, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 20_000, drainCut: drainCut.signal })
+    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? DEFAULTS.drainDelayMs, shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs, drainCut: drainCut.signal })
     return stopping
   }
   return {

@@ -118,7 +118,7 @@ function bindWebhook(
   const byDecision = new Map<string, Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>>()
   const decisionFor = (operation: string, subresource: string, decision: Decision, dryRun: boolean): Counter.Internal => {
     let bySub = byDecision.get(operation)
-    if (bySub === undefined) byDecision.set(operation, (bySub = new Map()))
+    if (bySub === undefined) byDecision.set(operation, (bySub = new Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>()))
     let byVerdict = bySub.get(subresource)
     if (byVerdict === undefined) bySub.set(subresource, (byVerdict = { allowed: [], denied: [], errored: [] }))
     const slot = byVerdict[decision]

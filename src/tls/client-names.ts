@@ -14,7 +14,7 @@ function asList(v: string | string[] | undefined): string[] {
 
 /** The common names and DNS SANs of a peer certificate. */
 export function clientNames(peer: PeerCertificate): string[] {
-  const names = asList(peer.subject?.CN as string | string[] | undefined)
+  const names = asList(peer.subject?.CN)
   const san = peer.subjectaltname ?? ''
   for (const entry of san.split(/,\s*/)) {
     if (!entry.startsWith('DNS:')) continue

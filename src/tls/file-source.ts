@@ -31,6 +31,8 @@ export interface FileCertificateSourceOptions {
   pollIntervalMs?: number
   /** Quiet period after a watch event before reading, so a multi-file update is read once. */
   debounceMs?: number
+  /** How long a read that did not pass must hold still before it is reported (a torn write settles). */
+  settleMs?: number
   logger: SourceLogger
   hooks?: TlsReloadHooks
   now?: () => Date
@@ -38,7 +40,8 @@ export interface FileCertificateSourceOptions {
 
 export const DEFAULT_POLL_INTERVAL_MS = 10_000
 const DEFAULT_DEBOUNCE_MS = 100
-const SETTLE_MS = 50
+/** How long a read that did not pass must hold still before it is reported. */
+const DEFAULT_SETTLE_MS = 50
 const MAX_SETTLE_ATTEMPTS = 3
 
 interface DirWatch {
@@ -69,6 +72,7 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
   const now = options.now ?? (() => new Date())
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS
   const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS
   const { logger, hooks } = options
   const allowedNames = options.clientCaFile !== undefined ? (options.clientAllowedNames ?? []) : []
 
@@ -143,11 +147,17 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
       if (!running) return
       if (typeof seen === 'string') {
         // A missing file persists across polls: report it once, not every 10 s.
-        if (seen === lastReadError) return
+        if (seen === lastReadError) {
+          hooks?.looked?.('unchanged')
+          return
+        }
         failure = seen
       } else {
         lastReadError = undefined
-        if (sameMaterial(current, seen) || sameMaterial(rejected, seen)) return
+        if (sameMaterial(current, seen) || sameMaterial(rejected, seen)) {
+          hooks?.looked?.('unchanged')
+          return
+        }
         const why = apply(seen)
         if (why === undefined) return
         failure = why
@@ -155,7 +165,8 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
       // A failure may be a torn read (a file overwritten in place, or a swap between our two reads):
       // report only a state that holds still over a short quiet period.
       if (attempt >= MAX_SETTLE_ATTEMPTS) break
-      await sleep(SETTLE_MS, undefined, { ref: false })
+      hooks?.looked?.('settling')
+      await sleep(settleMs, undefined, { ref: false })
       const next = await read()
       if (sameRead(seen, next)) break
       seen = next

@@ -37,7 +37,7 @@ function readOne(path: string): Buffer {
   try {
     return readFileSync(path)
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
 }
 
@@ -45,7 +45,7 @@ async function readOneAsync(path: string): Promise<Buffer> {
   try {
     return await readFile(path)
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
 }
 
@@ -86,7 +86,7 @@ function checkClientCa(pem: Buffer, path: string): string[] {
     try {
       new X509Certificate(block)
     } catch (err) {
-      throw new Error(`${path}: not a valid certificate: ${err instanceof Error ? err.message : String(err)}`)
+      throw new Error(`${path}: not a valid certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
     }
   }
   return blocks.map((b) => b + '\n')
@@ -101,13 +101,13 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
   try {
     cert = new X509Certificate(raw.cert)
   } catch (err) {
-    throw new Error(`${paths.certFile}: not a PEM certificate: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`${paths.certFile}: not a PEM certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   let key
   try {
     key = createPrivateKey(raw.key)
   } catch (err) {
-    throw new Error(`${paths.keyFile}: not a PEM private key: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`${paths.keyFile}: not a PEM private key: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   if (!cert.checkPrivateKey(key)) {
     throw new Error(`${paths.keyFile}: private key does not match the certificate in ${paths.certFile}`)
@@ -122,7 +122,7 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
   try {
     createTlsContext(contextOptions(checked))
   } catch (err) {
-    throw new Error(`${paths.certFile}: rejected by TLS: ${err instanceof Error ? err.message : String(err)}`)
+    throw new Error(`${paths.certFile}: rejected by TLS: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
   return checked
 }

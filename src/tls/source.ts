@@ -5,6 +5,12 @@ import type { Server as TlsServer, TlsOptions } from 'node:tls'
 export interface TlsReloadHooks {
   /** Called on each reload attempt that found changed bytes. */
   reload?(result: 'success' | 'error', notAfter?: Date): void
+  /**
+   * Called after each look at the files (a poll or a watch event): `unchanged` when there was
+   * nothing new to judge, `settling` when a read did not pass and the source waits for the files to
+   * hold still before judging them. Lets tests wait for the source instead of for time.
+   */
+  looked?(outcome: 'unchanged' | 'settling'): void
 }
 
 export interface CertificateSource {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
-import { applyTo } from '../../src/admission/patch.js'
+import { applyTo } from '../helpers/patch.js'
 import { aFailedExecution, aRequest, aWorkflowExecution, OPERATOR, testPolicy, TEST_OPTIONS } from '../helpers/objects.js'
 import { compilePolicy } from '../../src/policy.js'
 import { defineRule } from '../../src/rules/define.js'

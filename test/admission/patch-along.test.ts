@@ -39,7 +39,7 @@ t.test('diffAlong equals createPatch on copy-along drafts (property)', async (t)
       const { after, walked } = draftOf(before, keys, (o) => {
         if (how === 'set') o[k] = v
         else if (how === 'delete') delete o[k]
-        else if (isObj(o[k])) o[k] = { ...(o[k] as Obj), deep: v }
+        else if (isObj(o[k])) o[k] = { ...(o[k]), deep: v }
         else o[k] = { deep: v }
       })
       t.same(diffAlong(before, after, walked), createPatch(before, after))

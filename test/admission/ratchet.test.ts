@@ -21,7 +21,7 @@ function storedRunning(bad: (s: Status) => void = () => {}): WorkflowExecution {
     w.spec.executionConfig = { timeout: '30m' }
     const s: Status = { phase: 'Running', executionEngine: 'tekton', startTime: '2026-11-25T09:00:00Z' }
     bad(s)
-    w.status = s as WorkflowExecution['status']
+    w.status = s
   })
 }
 

@@ -35,7 +35,7 @@ export async function template(set: Record<string, string | number | boolean | n
   if (run.code !== 0) throw new Error(run.stderr.trim())
   const objects: K8sObject[] = []
   for (const doc of parseAllDocuments(run.stdout)) {
-    if (doc.errors.length > 0) throw doc.errors[0]
+    if (doc.errors[0] !== undefined) throw doc.errors[0]
     const value = doc.toJS() as K8sObject | null
     if (value !== null) objects.push(value)
   }

@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseFlags } from '../../src/cli/args.js'
-import { CERTS_FLAGS } from '../../src/config.js'
+import { CERTS_FLAGS } from '../../src/cli/flags.js'
 import { CHART, NS, TEST_CA_PEM, helm, one, template, type K8sObject } from './helm.js'
 
 const CONFIG = 'wfe-admission.kubernaut.ai'

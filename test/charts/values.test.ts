@@ -4,7 +4,7 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { CORE_FLAGS, SERVE_FLAGS } from '../../src/config.js'
+import { CORE_FLAGS, SERVE_FLAGS } from '../../src/cli/flags.js'
 import { ROOT } from '../helpers/tools.js'
 import { CHART, one, refusal, template, type K8sObject } from './helm.js'
 

@@ -2,7 +2,7 @@
 // answered with the closest flag, and a --help whose columns line up.
 import t from 'tap'
 import { parseFlags, usage, closestFlag } from '../../src/cli/args.js'
-import type { FlagSpec } from '../../src/config.js'
+import type { FlagSpec } from '../../src/cli/flags.js'
 import { runCli } from '../helpers/cli.js'
 import { fx } from './check-run.js'
 
@@ -83,8 +83,8 @@ t.test('through the CLI: serve and check take the same boolean forms', async (t)
     const help = await runCli([cmd, '--help'])
     t.equal(help.code, 0)
     t.notMatch(help.stdout, /\(default \)/, `${cmd} --help`)
-    const rows = help.stdout.split('\n').filter((l) => /^  (-\w, |    )--/.test(l))
-    const columns = new Set(rows.map((l) => /^(  .*?\S)(  +)\S/.exec(l)?.[0].length))
+    const rows = help.stdout.split('\n').filter((l) => /^ {2}(-\w, | {4})--/.test(l))
+    const columns = new Set(rows.map((l) => /^( {2}.*?\S)(  +)\S/.exec(l)?.[0].length))
     t.equal(columns.size, 1, `${cmd} --help: every description starts in one column`)
   }
 })

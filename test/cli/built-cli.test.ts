@@ -15,7 +15,7 @@ function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string>;
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [MAIN, ...argv], { cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', ...opts.env }, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-      if (code === -1) reject(err)
+      if (code === -1) reject(err ?? new Error('no exit code'))
       else resolve({ code, stdout, stderr })
     })
     child.stdin?.end(opts.stdin ?? '')
@@ -63,7 +63,7 @@ t.test('2. findings at the field\'s line and column, in every format; SARIF name
   const cwd = t.testdir({ 'wfe.yaml': WFE })
   const text = await cli(['check', 'wfe.yaml'], { cwd })
   t.equal(text.code, 1)
-  t.match(text.stdout.split('\n')[1], /^  wfe\.yaml:12:3: spec\.targetResource: Invalid value: "team-a\/\/x": .* \[target-resource-format\]$/)
+  t.match(text.stdout.split('\n')[1], /^ {2}wfe\.yaml:12:3: spec\.targetResource: Invalid value: "team-a\/\/x": .* \[target-resource-format\]$/)
   const github = await cli(['check', 'wfe.yaml', '-o', 'github'], { cwd })
   t.match(github.stdout.split('\n')[0], /^::error file=wfe\.yaml,line=12,col=3,title=wfe-admission target-resource-format::team-a\/wfe-ci: spec\.targetResource: /)
   const sarif = await cli(['check', '-', '-o', 'sarif'], { cwd, stdin: WFE })

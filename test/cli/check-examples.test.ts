@@ -1,8 +1,8 @@
 import t from 'tap'
-import { runCheck } from './check-run.js'
+import { runCheckCommand } from './check-run.js'
 
 const verdicts = async (argv: string[]) => {
-  const r = await runCheck([...argv, '-o', 'json'])
+  const r = await runCheckCommand([...argv, '-o', 'json'])
   return { code: r.code, got: JSON.parse(r.stdout).results.map((x: any) => [x.source.file.replace('examples/', ''), x.allowed, x.findings.map((f: any) => `${f.severity}:${f.ruleId}`)]) }
 }
 

@@ -1,9 +1,9 @@
 // `check --old` follows the webhook's ratcheting (src/admission/ratchet.ts): it calls the same core.
 import t from 'tap'
-import { runCheck, fx } from './check-run.js'
+import { runCheckCommand, fx } from './check-run.js'
 
 const json = async (argv: string[]) => {
-  const r = await runCheck([...argv, '-o', 'json'])
+  const r = await runCheckCommand([...argv, '-o', 'json'])
   return { ...r, report: JSON.parse(r.stdout) }
 }
 const verdicts = (report: any) => report.results.map((r: any) => [r.allowed, r.findings.map((f: any) => `${f.severity}:${f.ruleId}`)])

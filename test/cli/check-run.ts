@@ -8,7 +8,7 @@ export const FIXTURES = 'test/fixtures/manifests'
 
 export type CheckRun = CliRun
 
-export function runCheck(argv: string[], opts: { stdin?: string; cwd?: string } = {}): Promise<CheckRun> {
+export function runCheckCommand(argv: string[], opts: { stdin?: string; cwd?: string } = {}): Promise<CheckRun> {
   return runCli(['check', ...argv], { cwd: opts.cwd ?? ROOT, ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }) })
 }
 

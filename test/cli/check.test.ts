@@ -1,15 +1,15 @@
 import t from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
-import { runCheck, fx } from './check-run.js'
+import { runCheckCommand, fx } from './check-run.js'
 
 const json = async (argv: string[], opts: { stdin?: string } = {}) => {
-  const r = await runCheck([...argv, '-o', 'json'], opts)
+  const r = await runCheckCommand([...argv, '-o', 'json'], opts)
   return { ...r, report: JSON.parse(r.stdout) }
 }
 const verdicts = (report: any) => report.results.map((r: any) => [r.name, r.allowed, r.findings.map((f: any) => `${f.severity}:${f.ruleId}`)])
 
 t.test('multi-document YAML: each object with the line it starts on, each finding at its field (or the nearest written parent), text output and summary', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml')])
+  const r = await runCheckCommand([fx('multi-doc.yaml')])
   t.equal(r.code, 1, 'one denial')
   t.equal(r.stderr, '')
   t.equal(r.stdout, [
@@ -45,8 +45,8 @@ t.test('mixed kinds: other groups are skipped; a kubernaut.ai version the CRD do
   t.same(verdicts(report), [['from-the-future', false, ['deny:unserved-kind']], ['wfe-among-others', true, []]])
   t.same(report.results.map((r: any) => `${r.namespace}/${r.name}`), ['ci-ns/from-the-future', 'ci-ns/wfe-among-others'])
   t.same(report.summary, { objects: 2, allowed: 1, denied: 1, warnings: 0, skipped: 2 })
-  const text = await runCheck([fx('mixed-kinds.yaml')])
-  t.match(text.stdout, /\n  test\/fixtures\/manifests\/mixed-kinds\.yaml:16:1: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut\.ai\/v1alpha1" only \[unserved-kind\]\n/)
+  const text = await runCheckCommand([fx('mixed-kinds.yaml')])
+  t.match(text.stdout, /\n {2}test\/fixtures\/manifests\/mixed-kinds\.yaml:16:1: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut\.ai\/v1alpha1" only \[unserved-kind\]\n/)
   t.match(text.stdout, /2 objects checked: 1 allowed, 1 denied, 0 warnings; 2 documents skipped \(not a kubernaut\.ai\/v1alpha1 WorkflowExecution\)\n$/)
 })
 
@@ -64,7 +64,7 @@ t.test('stdin with -', async (t) => {
 })
 
 t.test('exit 2 for unparsable YAML (naming file and line), unreadable paths and usage errors', async (t) => {
-  const broken = await runCheck([fx('broken.yaml')])
+  const broken = await runCheckCommand([fx('broken.yaml')])
   t.equal(broken.code, 2)
   t.equal(broken.stdout, '', 'no partial report')
   t.match(broken.stderr, /^wfe-admission check: test\/fixtures\/manifests\/broken\.yaml:2[5-7]:\d+: invalid YAML: /)
@@ -81,35 +81,42 @@ t.test('exit 2 for unparsable YAML (naming file and line), unreadable paths and 
     [[fx('tree'), '--default-timeout', 'soon'], /--default-timeout: invalid value "soon"/],
   ]
   for (const [argv, message] of cases) {
-    const r = await runCheck(argv)
+    const r = await runCheckCommand(argv)
     t.equal(r.code, 2, argv.join(' '))
     t.match(r.stderr, message)
   }
 })
 
 t.test('--help prints the flags, including the ones shared with serve', async (t) => {
-  const r = await runCheck(['--help'])
+  const r = await runCheckCommand(['--help'])
   t.equal(r.code, 0)
   for (const flag of ['--output', '--old', '--subresource', '--user', '--group', '--dry-run', '--print-mutated', '--warnings-as-errors', '--default-timeout', '--min-clear-reason-words', '--trusted-controllers', '--policy']) t.match(r.stdout, flag)
 })
 
 t.test('warnings pass unless --warnings-as-errors', async (t) => {
-  t.equal((await runCheck([fx('multi-doc.yaml'), fx('tree')])).code, 1)
-  t.equal((await runCheck([fx('tree'), fx('list.json')])).code, 1)
+  t.equal((await runCheckCommand([fx('multi-doc.yaml'), fx('tree')])).code, 1)
+  t.equal((await runCheckCommand([fx('tree'), fx('list.json')])).code, 1)
   const warnOnly = fx('tree')
-  t.equal((await runCheck([warnOnly])).code, 0)
+  t.equal((await runCheckCommand([warnOnly])).code, 0)
   const { writeFileSync } = await import('node:fs')
-  const { join } = await import('node:path')
+  const path = await import('node:path')
   const dir = t.testdir({})
   const docs = parseAllDocuments((await import('node:fs')).readFileSync(fx('multi-doc.yaml'), 'utf8')).map((d) => d.toJS()).filter((d) => d?.metadata?.name === 'wfe-no-timeout')
+<<<<<<< HEAD
   writeFileSync(join(dir, 'w.json'), JSON.stringify(docs[0]))
   t.equal((await runCheck([join(dir, 'w.json')])).code, 0, 'a warning alone passes')
   t.equal((await runCheck([join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
   t.equal((await runCheck([join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m0s\\"'), true, 'serve\'s options reach the core')
+=======
+  writeFileSync(path.join(dir, 'w.json'), JSON.stringify(docs[0]))
+  t.equal((await runCheckCommand([path.join(dir, 'w.json')])).code, 0, 'a warning alone passes')
+  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
+  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m\\"'), true, 'serve\'s options reach the core')
+>>>>>>> issue-14
 })
 
 t.test('--print-mutated: the admitted objects as YAML on stdout, the report on stderr', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml'), '--print-mutated'])
+  const r = await runCheckCommand([fx('multi-doc.yaml'), '--print-mutated'])
   t.equal(r.code, 1)
   t.match(r.stderr, /3 objects checked: 2 allowed, 1 denied, 1 warning/)
   const docs = parseAllDocuments(r.stdout).map((d) => d.toJS())
@@ -126,7 +133,7 @@ t.test('UPDATE pairs by namespace/name: spec immutability, metadata-only updates
     ['wfe-update', 'UPDATE', 'test/fixtures/manifests/update/stored.yaml', true],
   ])
   t.match(report.results[0].findings, [{ ruleId: 'spec-immutable', field: 'spec', message: /^spec: Forbidden: spec is immutable after creation \(ADR-001\); changed: spec\.targetResource/ }])
-  const unmatched = await runCheck(['--old', fx('update/stored.yaml'), fx('update/spec-changed.yaml'), fx('tree/a.yaml')])
+  const unmatched = await runCheckCommand(['--old', fx('update/stored.yaml'), fx('update/spec-changed.yaml'), fx('tree/a.yaml')])
   t.equal(unmatched.code, 2)
   t.equal(unmatched.stdout, '', 'no partial report')
   t.equal(unmatched.stderr, 'wfe-admission check: test/fixtures/manifests/tree/a.yaml:1: team-a/wfe-tree-a: no object with this namespace/name in --old; without it the object would be checked as a CREATE, skipping the UPDATE rules\n')
@@ -137,16 +144,16 @@ t.test('--subresource status: phase transitions forward only', async (t) => {
   t.equal(code, 1)
   t.same(verdicts(report), [['wfe-update', true, []], ['wfe-update', false, ['deny:phase-transition']]])
   t.ok(report.results.every((r: any) => r.operation === 'UPDATE' && r.subresource === 'status'))
-  const unmatched = await runCheck(['--old', fx('update/stored.yaml'), '--subresource', 'status', fx('tree/a.yaml')])
+  const unmatched = await runCheckCommand(['--old', fx('update/stored.yaml'), '--subresource', 'status', fx('tree/a.yaml')])
   t.equal(unmatched.code, 2)
   t.match(unmatched.stderr, /tree\/a\.yaml:1: team-a\/wfe-tree-a: no object with this namespace\/name in --old/)
-  const twice = await runCheck(['--old', fx('update/stored.yaml'), '--old', fx('update/stored.yaml'), fx('tree/a.yaml')])
+  const twice = await runCheckCommand(['--old', fx('update/stored.yaml'), '--old', fx('update/stored.yaml'), fx('tree/a.yaml')])
   t.equal(twice.code, 2)
   t.match(twice.stderr, /--old has team-a\/wfe-update twice/)
 })
 
 t.test('attribution: --user becomes clearedBy, whatever the manifest claims; an attributed clearance cannot be rewritten', async (t) => {
-  const r = await runCheck(['--old', fx('update/failed-stored.yaml'), '--subresource', 'status', '--user', 'alice@kubernaut.ai', '--group', 'sre', fx('update/cleared.yaml'), '--print-mutated', '-o', 'json'])
+  const r = await runCheckCommand(['--old', fx('update/failed-stored.yaml'), '--subresource', 'status', '--user', 'alice@kubernaut.ai', '--group', 'sre', fx('update/cleared.yaml'), '--print-mutated', '-o', 'json'])
   t.equal(r.code, 0, r.stderr)
   const stored = parse(r.stdout.replace(/^---\n#.*\n/, ''))
   t.equal(stored.status.blockClearance.clearedBy, 'alice@kubernaut.ai')
@@ -154,7 +161,7 @@ t.test('attribution: --user becomes clearedBy, whatever the manifest claims; an 
   const rewrite = await json(['--old', fx('update/cleared-stored.yaml'), '--subresource', 'status', '--user', 'mallory@kubernaut.ai', fx('update/cleared-rewritten.yaml')])
   t.equal(rewrite.code, 1)
   t.match(rewrite.report.results[0].findings, [{ ruleId: 'block-clearance-immutable', severity: 'deny' }])
-  const anonymous = await runCheck(['--old', fx('update/failed-stored.yaml'), '--subresource', 'status', fx('update/cleared.yaml'), '--print-mutated'])
+  const anonymous = await runCheckCommand(['--old', fx('update/failed-stored.yaml'), '--subresource', 'status', fx('update/cleared.yaml'), '--print-mutated'])
   t.equal(anonymous.code, 0, 'the default CI identity is a real username')
   t.equal(parse(anonymous.stdout.replace(/^---\n#.*\n/, '')).status.blockClearance.clearedBy, 'wfe-admission:check')
 })

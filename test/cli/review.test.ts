@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
-import { decodePatch } from '../../src/admission/patch.js'
+import { decodePatch } from '../helpers/patch.js'
 
 const create = JSON.stringify(aReview(aRequest({ uid: 'rev-1', object: aWorkflowExecution() })))
 const old = aWorkflowExecution()

@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   } catch (err) {
     const known = err instanceof ClusterError || err instanceof ToolsError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-    log(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err))
+    log(known ? (err).message : err instanceof Error ? (err.stack ?? err.message) : String(err))
     return 1
   }
 }

@@ -8,7 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { issueCa, issueLeaf, type PemPair } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf, type PemPair } from '../../src/certs/generate.js'
 
 export const WEBHOOK_CLIENT_NAME = 'kube-apiserver-admission-client'
 

@@ -1,9 +1,9 @@
 // The transcript's pieces: readable -p bodies that are still valid JSON, one patch operation per line,
 // wrapped notes, and color codes only on request.
 import t from 'tap'
-import { compactJson, formatPatch, kubectlCommand, style, wrap } from '../../src/demo/transcript.js'
-import type { Step } from '../../src/demo/scenario.js'
-import { CONTROLLER } from '../../src/demo/scenario.js'
+import { compactJson, formatPatch, kubectlCommand, style, wrap } from '../../demo/transcript.js'
+import type { Step } from '../../demo/scenario.js'
+import { CONTROLLER } from '../../demo/scenario.js'
 
 t.test('compactJson: one line when it fits, one key per line when not, always the same JSON', async (t) => {
   t.equal(compactJson({ status: { phase: 'Pending' } }), '{"status":{"phase":"Pending"}}')
@@ -11,7 +11,7 @@ t.test('compactJson: one line when it fits, one key per line when not, always th
   const text = compactJson(big, '  ', 60)
   t.same(JSON.parse(text), big)
   t.ok(text.split('\n').length > 3)
-  t.match(text, /^\{\n    "status": \{\n      "phase": "Failed",/)
+  t.match(text, /^\{\n {4}"status": \{\n {6}"phase": "Failed",/)
 })
 
 t.test('formatPatch: one operation per line, op and path first', async (t) => {

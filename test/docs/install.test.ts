@@ -36,5 +36,5 @@ t.test('names the guide uses are the manifests\' names', async (t) => {
   const secrets = everything.flatMap((o) => (o.kind === 'Certificate' ? [o.spec.secretName] : []))
   for (const [, s] of doc.matchAll(/delete secret (\S+)/g)) t.ok(s === 'wfe-admission-tls' || secrets.includes(s), `secret ${String(s)}`)
   const alerts = new Set(everything.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups.flatMap((g: { rules: { alert: string }[] }) => g.rules.map((r) => r.alert))))
-  for (const [, a] of doc.matchAll(/`(WfeAdmission\w+)`/g)) t.ok(alerts.has(a as string), `alert ${String(a)}`)
+  for (const [, a] of doc.matchAll(/`(WfeAdmission\w+)`/g)) t.ok(alerts.has(a), `alert ${String(a)}`)
 })

@@ -1,8 +1,8 @@
 // The README's generated tables match the code, and every flag and rule is documented there.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { COMMAND_FLAGS, renderGenerated } from '../../src/docs/tables.js'
-import { CERTS_FLAGS, CORE_FLAGS, SERVE_FLAGS } from '../../src/config.js'
+import { COMMAND_FLAGS, renderGenerated } from '../../scripts/readme-tables.js'
+import { CERTS_FLAGS, CORE_FLAGS, SERVE_FLAGS } from '../../src/cli/flags.js'
 import { builtinRules } from '../../src/rules/index.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')

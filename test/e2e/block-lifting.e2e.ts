@@ -100,7 +100,7 @@ t.test('item 3 (b): stored Running, annotation plus status.phase Failed: refused
   const r = await patch(ns, 'case-b', { metadata: { annotations: { [CLEAR]: REASON } }, status: { phase: 'Failed' } }, { as: USERS.alice })
   t.not(r.code, 0)
   t.match(r.stderr, /a block can be cleared only on a failed execution: status\.phase is "Running"/)
-  const created = await create(wfe(ns, 'case-b-create', (w) => { w.metadata.annotations = { [CLEAR]: REASON }; w.status = FAILED_STATUS as never }), { as: USERS.alice })
+  const created = await create(wfe(ns, 'case-b-create', (w) => { w.metadata.annotations = { [CLEAR]: REASON }; w.status = FAILED_STATUS }), { as: USERS.alice })
   t.not(created.code, 0, 'status is dropped on CREATE, so there is no failure to clear')
   // The later real clearance of the same execution is the event that shows the watch has caught up.
   await ok(patch(ns, 'case-b', { status: FAILED_STATUS }, { as: USERS.controller, status: true }), 'fail it')

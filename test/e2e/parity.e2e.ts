@@ -49,7 +49,7 @@ function checkVerdict(c: Case): Promise<Verdict> {
         if (mine === undefined) throw new Error(`check gave no result for ${c.id}: ${stdout}`)
         const denials = (mine.findings as K8sObject[]).filter((f) => f.severity === 'deny')
         resolve({ allowed: mine.allowed as boolean, fields: [...new Set(denials.map((f) => String(f.field)))].sort() })
-      } catch (err) { reject(err as Error) }
+      } catch (err) { reject(err instanceof Error ? err : new Error(String(err))) }
     })
     child.stdin?.end(JSON.stringify(c.doc))
   })

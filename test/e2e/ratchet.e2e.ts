@@ -1,6 +1,6 @@
 // Validation ratcheting against the real kube-apiserver (docs/rules.md, "Ratcheting"): an object
 // stored while the webhooks were not registered and under an older, looser CRD (no enum on
-// status.executionEngine), breaking rules the webhook enforces on CREATE and on /status, can still
+// status.conditions[].status), breaking rules the webhook enforces on CREATE and on /status, can still
 // have its status advanced and its finalizer removed once both are back, so it can be deleted; a new
 // violation is still refused. The apiserver ratchets its own CRD validation the same way.
 import t from 'tap'
@@ -21,25 +21,24 @@ async function configurations(): Promise<K8sObject[]> {
 }
 
 const CRD = 'customresourcedefinition/workflowexecutions.kubernaut.ai'
+const ENUM_PATH = '/spec/versions/0/schema/openAPIV3Schema/properties/status/properties/conditions/items/properties/status/enum'
+const CONDITION = { type: 'Ready', reason: 'Waiting', message: 'waiting for the pipeline', lastTransitionTime: '2026-11-25T09:00:00Z' }
 
-async function crd(): Promise<K8sObject> {
-  const o = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])) as K8sObject
-  delete o.metadata.resourceVersion; delete o.metadata.uid; delete o.metadata.creationTimestamp; delete o.metadata.generation; delete o.metadata.managedFields
-  delete o.status
-  return o
-}
-
-/** Replaces the CRD and waits until a dry-run create shows the apiserver serving `engineEnum` or not. */
-async function applyCrd(o: K8sObject): Promise<void> {
-  await kubectlOk(['replace', '-f', '-'], { input: JSON.stringify(o) })
+/**
+ * Loosens or restores the CRD with a JSON patch: `kubectl replace` would rewrite kubectl's
+ * last-applied annotation with the object sent (resourceVersion and all), and every later
+ * `kubectl apply` of manifests/crd would then fail.
+ */
+async function patchCrd(ops: object[]): Promise<void> {
+  await kubectlOk(['patch', CRD, '--type=json', '-p', JSON.stringify(ops)])
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', CRD])
 }
 
 const saved = await configurations()
-const savedCrd = await crd()
+const savedEnum = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])).spec.versions[0].schema.openAPIV3Schema.properties.status.properties.conditions.items.properties.status.enum as string[]
+let loosened = false
 const restore = async (): Promise<void> => {
-  const current = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])) as K8sObject
-  await applyCrd({ ...savedCrd, metadata: { ...savedCrd.metadata, resourceVersion: current.metadata.resourceVersion } })
+  if (loosened) { await patchCrd([{ op: 'add', path: ENUM_PATH, value: savedEnum }]); loosened = false }
   await kubectlOk(['apply', '-f', '-'], { input: saved.map((o) => JSON.stringify(o)).join('\n') })
   await eventually('both webhooks answering again', async () => { const s = await webhookState(cluster); return s?.mutating === true && s.validating ? true : undefined }, 60_000)
 }
@@ -57,30 +56,29 @@ t.test('stored with the webhooks unregistered: only the CRD judges it', async (t
   })
   const r = await create(object, { as: USERS.orchestrator })
   t.equal(r.code, 0, r.stderr)
-  // An older CRD without the enum on status.executionEngine.
-  const loose = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])) as K8sObject
-  delete loose.spec.versions[0].schema.openAPIV3Schema.properties.status.properties.executionEngine.enum
-  await applyCrd(loose)
+  // An older CRD without the enum on a condition's status.
+  await patchCrd([{ op: 'remove', path: ENUM_PATH }])
+  loosened = true
   await eventually('the looser CRD served', async () => {
-    const r = await patch(ns, NAME, { status: { phase: 'Running', executionEngine: 'argo' } }, { status: true, as: USERS.controller })
+    const r = await patch(ns, NAME, { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } }, { status: true, as: USERS.controller })
     return r.code === 0 ? true : undefined
   })
   await restore()
-  t.equal((await get(ns, NAME)).status?.executionEngine, 'argo', 'stored with a value the current CRD and webhook refuse')
-  const engine = await create(wfe(ns, 'engine-check'), { as: USERS.orchestrator })
-  t.equal(engine.code, 0, engine.stderr)
-  const refused = await patch(ns, 'engine-check', { status: { phase: 'Running', executionEngine: 'argo' } }, { status: true, as: USERS.controller })
-  t.not(refused.code, 0, 'a new unsupported engine is refused')
+  t.equal((await get(ns, NAME)).status?.conditions?.[0]?.status, 'Maybe', 'stored with a value the current CRD and webhook refuse')
+  const other = await create(wfe(ns, 'condition-check'), { as: USERS.orchestrator })
+  t.equal(other.code, 0, other.stderr)
+  const refused = await patch(ns, 'condition-check', { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } }, { status: true, as: USERS.controller })
+  t.not(refused.code, 0, 'a new unsupported condition status is refused')
   const again = await create(wfe(ns, 'fresh-bad', (w) => { w.spec.parameters = { 'deployment-name': 'payment-api' } }), { as: USERS.orchestrator })
   t.not(again.code, 0, 'with the webhooks back, the same content is refused on CREATE')
   t.match(again.stderr, /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request: spec\.parameters\[deployment-name\]/)
 })
 
 t.test('with the webhooks back: a routine status write passes over the stored content errors', async (t) => {
-  // Without ratcheting, execution-engine-enum would refuse this for the unchanged "argo".
+  // Without ratcheting, condition-status-enum would refuse this for the unchanged "Maybe".
   const r = await patch(ns, NAME, { status: { phase: 'Completed' } }, { status: true, as: USERS.controller })
   t.equal(r.code, 0, r.stderr)
-  t.equal((await get(ns, NAME)).status?.executionEngine, 'argo')
+  t.equal((await get(ns, NAME)).status?.conditions?.[0]?.status, 'Maybe')
   t.equal((await get(ns, NAME)).status?.phase, 'Completed')
   const backwards = await patch(ns, NAME, { status: { phase: 'Running' } }, { status: true, as: USERS.controller })
   t.not(backwards.code, 0, 'transition rules are never ratcheted')

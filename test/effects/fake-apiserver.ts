@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { issueCa, issueLeaf } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf } from '../../src/certs/generate.js'
 
 export interface Recorded {
   method: string
@@ -39,7 +39,9 @@ export async function startFakeApiserver(mode: 'answer' | 'hang' = 'answer'): Pr
       let body: unknown = text
       try {
         body = JSON.parse(text)
-      } catch {}
+      } catch {
+        // Not JSON: recorded without a body.
+      }
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
       for (const w of waiters.filter((w) => requests.length >= w.n)) w.resolve()
       if (mode === 'hang') return

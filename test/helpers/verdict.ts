@@ -1,6 +1,7 @@
 // Assertions on AdmissionResponses that read structure (causes, rule ids), not prose.
 import type { AdmitResult } from '../../src/admission/admit.js'
-import { decodePatch, type PatchOperation } from '../../src/admission/patch.js'
+import type { PatchOperation } from '../../src/admission/patch.js'
+import { decodePatch } from './patch.js'
 
 export function ruleIds(result: AdmitResult, severity?: 'deny' | 'warn'): string[] {
   return result.violations.filter((v) => severity === undefined || v.severity === severity).map((v) => v.error.origin ?? '?')

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SERVE_FLAGS } from '../../src/config.js'
+import { SERVE_FLAGS } from '../../src/cli/flags.js'
 import { ROOT, kustomize, one } from '../manifests/kustomize.js'
 
 interface Instruction { op: string; args: string }

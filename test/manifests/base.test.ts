@@ -1,7 +1,7 @@
 // The server's objects in `kubectl kustomize manifests/`: Deployment, Service, PDB, NetworkPolicy,
 // RBAC. Checked against the server's own flag table so a renamed flag or port breaks this test.
 import t from 'tap'
-import { SERVE_FLAGS } from '../../src/config.js'
+import { SERVE_FLAGS } from '../../src/cli/flags.js'
 import { kustomize, one, type K8sObject } from './kustomize.js'
 
 const NS = 'kubernaut-system'

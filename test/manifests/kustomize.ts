@@ -34,7 +34,7 @@ export async function kustomize(dir: string): Promise<K8sObject[]> {
   const { stdout } = await run(kubectl(), ['kustomize', dir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
   const objects: K8sObject[] = []
   for (const doc of parseAllDocuments(stdout)) {
-    if (doc.errors.length > 0) throw doc.errors[0]
+    if (doc.errors[0] !== undefined) throw doc.errors[0]
     const value = doc.toJS() as K8sObject | null
     if (value !== null) objects.push(value)
   }

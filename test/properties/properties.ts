@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { admit } from '../../src/admission/admit.js'
 import { decodeReview } from '../../src/admission/review.js'
-import { applyTo, decodePatch } from '../../src/admission/patch.js'
+import { applyTo, decodePatch } from '../helpers/patch.js'
 import type { AdmissionRequest, AdmissionResponse, UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { aFailedExecution, aRequest, aWorkflowExecution, CONTROLLER, OPERATOR, ORCHESTRATOR, testPolicy } from '../helpers/objects.js'
@@ -97,7 +97,7 @@ export const arbitraryCase: fc.Arbitrary<Case> = fc
     const obj = wrapKind && object !== null && typeof object === 'object' && !Array.isArray(object)
       ? { ...object, apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution' }
       : object
-    const request = aRequest({ operation: operation as AdmissionRequest['operation'], object: obj, oldObject, ...(sub === undefined ? {} : { subResource: sub }) })
+    const request = aRequest({ operation: operation, object: obj, oldObject, ...(sub === undefined ? {} : { subResource: sub }) })
     request.object = obj
     request.oldObject = oldObject
     return { request, webhook }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
-import { applyTo } from '../../src/admission/patch.js'
+import { applyTo } from '../helpers/patch.js'
 import type { UserInfo } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { blockClearanceAttribution } from '../../src/rules/block-clearance.js'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
-import { applyTo } from '../../src/admission/patch.js'
+import { applyTo } from '../helpers/patch.js'
 import type { Operation, UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW_RFC3339, OPERATOR, testPolicy as fullPolicy } from '../helpers/objects.js'

@@ -1,7 +1,7 @@
 // Shared by the block-clearance rule tests: only this feature's rule families in the policy, so each
 // verdict is about block clearance, plus builders for status writes and the three clear annotations.
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
-import { applyTo } from '../../src/admission/patch.js'
+import { applyTo } from '../helpers/patch.js'
 import type { UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { BlockClearanceDetails, WorkflowExecution } from '../../src/api/workflowexecution.js'
 import type { AdmissionOptions } from '../../src/config.js'

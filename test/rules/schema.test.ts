@@ -2,7 +2,8 @@ import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { compilePolicy } from '../../src/policy.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
-import { MAX_ERRORS_PER_RULE, schemaRules } from '../../src/rules/schema.js'
+import { schemaRules } from '../../src/rules/schema.js'
+import { MAX_ERRORS_PER_RULE } from '../../src/rules/field-values.js'
 import { specContentRules } from '../../src/rules/spec-content.js'
 import { targetResourceRules } from '../../src/rules/target-resource.js'
 import { statusEnumRules } from '../../src/rules/status-enums.js'
@@ -15,7 +16,7 @@ import { message } from '../helpers/verdict.js'
 const policy = testPolicy()
 type Triple = [origin: string, field: string, type: string]
 const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
-const mutable = (w: WorkflowExecution): Record<string, any> => w as unknown as Record<string, any>
+const mutable = (w: WorkflowExecution): Record<string, any> => w
 
 const create = (patch: (w: Record<string, any>) => void): AdmitResult =>
   admit(aRequest({ object: aWorkflowExecution((w) => patch(mutable(w))) }), policy, 'validate')

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { X509Certificate } from 'node:crypto'
 import { createFileCertificateSource } from '../../src/tls/file-source.js'
 import { clientNames } from '../../src/tls/client-names.js'
-import { issueCa, issueLeaf, type PemPair } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf, type PemPair } from '../../src/certs/generate.js'
 import { type Teardown, captureLogger, exchange, recordingHooks, serve, tempDir, waitFor, writePair } from './fixtures/harness.js'
 
 const serverCa = await issueCa({ commonName: 'serving-ca' })

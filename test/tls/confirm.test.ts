@@ -4,7 +4,7 @@ import { createServer } from 'node:https'
 import { once } from 'node:events'
 import { confirmServed } from '../../src/tls/confirm.js'
 import { createFileCertificateSource } from '../../src/tls/file-source.js'
-import { issueCa, issueLeaf } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf } from '../../src/certs/generate.js'
 import { captureLogger, serve, tempDir, waitFor, writePair } from './fixtures/harness.js'
 
 const ca = await issueCa()

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto'
 import { pino } from 'pino'
 import { createFileCertificateSource } from '../../src/tls/file-source.js'
 import { WfeError } from '../../src/errors.js'
-import { issueCa, issueLeaf, type PemPair } from '../../src/tls/generate.js'
+import { issueCa, issueLeaf, type PemPair } from '../../src/certs/generate.js'
 import { SecretVolume, captureLogger, exchange, recordingHooks, serve, tempDir, waitFor, writePair } from './fixtures/harness.js'
 
 const ca = await issueCa()
@@ -111,14 +111,16 @@ t.test('a pair overwritten file by file is not reported as a broken pair', async
   const dir = await tempDir(t)
   await writePair(dir, A)
   const { logger } = captureLogger()
-  const { hooks, events } = recordingHooks()
-  const source = createFileCertificateSource({ certDir: dir, logger, hooks, pollIntervalMs: 10, debounceMs: 1 })
+  const { hooks, events, nextLooks } = recordingHooks()
+  // A settle period long enough that the key is written before the torn state is judged.
+  const source = createFileCertificateSource({ certDir: dir, logger, hooks, pollIntervalMs: 10, debounceMs: 1, settleMs: 2000 })
   const { port } = await serve(t, source)
   source.start()
   t.teardown(() => source.stop())
-  // The 10 ms poll reads B's certificate with A's key in between: a torn read, not a bad pair.
+  // The source reads B's certificate with A's key in between: a torn read, not a bad pair.
+  const torn = nextLooks('settling')
   await writeFile(join(dir, 'tls.crt'), B.cert)
-  await new Promise((r) => setTimeout(r, 15))
+  await torn
   await writeFile(join(dir, 'tls.key'), B.key)
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'B served')
   t.same(events.map((e) => e.result), ['success'], 'one success, no error')
@@ -185,7 +187,7 @@ t.test('a broken pair is refused, counted and logged; the old certificate keeps 
   const volume = new SecretVolume(dir)
   await volume.write({ 'tls.crt': A.cert, 'tls.key': A.key })
   const { logger, lines } = captureLogger()
-  const { hooks, events } = recordingHooks()
+  const { hooks, events, nextLooks } = recordingHooks()
   const source = createFileCertificateSource({ certDir: dir, logger, hooks, pollIntervalMs: 50, debounceMs: 20 })
   const { port } = await serve(t, source)
   source.start()
@@ -212,8 +214,8 @@ t.test('a broken pair is refused, counted and logged; the old certificate keeps 
   t.notOk(events.some((e) => e.result === 'success'), 'nothing was swapped in')
 
   const errors = events.filter((e) => e.result === 'error').length
-  await new Promise((r) => setTimeout(r, 200))
-  t.equal(events.filter((e) => e.result === 'error').length, errors, 'a persisting bad state is reported once, not every poll')
+  await nextLooks('unchanged', 3)
+  t.equal(events.filter((e) => e.result === 'error').length, errors, 'a persisting bad state is reported once, not on each of the next three polls')
 
   await volume.write({ 'tls.crt': B.cert, 'tls.key': B.key })
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'a good pair afterwards is served')
@@ -263,13 +265,20 @@ t.test('stop() ends watching and polling', async (t) => {
   const dir = await tempDir(t)
   await writePair(dir, A)
   const { logger } = captureLogger()
-  const { hooks, events } = recordingHooks()
+  const { hooks, events, looks } = recordingHooks()
   const source = createFileCertificateSource({ certDir: dir, logger, hooks, pollIntervalMs: 20, debounceMs: 10 })
   source.start()
   source.stop()
+  // A running twin on the same files: once it has reloaded B and looked three more times, the
+  // stopped source had the same chances to poll or see a watch event.
+  const twin = recordingHooks()
+  const running = createFileCertificateSource({ certDir: dir, logger, hooks: twin.hooks, pollIntervalMs: 20, debounceMs: 10 })
+  running.start()
+  t.teardown(() => running.stop())
   await writePair(dir, B)
-  // Ten poll intervals: with timers still live a reload would have happened by now.
-  await new Promise((r) => setTimeout(r, 200))
+  await waitFor(() => twin.events.some((e) => e.result === 'success'))
+  await twin.nextLooks('unchanged', 3)
   t.same(events, [])
+  t.same(looks, [], 'no look at the files either')
   t.equal(source.notAfter()?.toISOString(), notAfterOf(A).toISOString())
 })

@@ -5,7 +5,7 @@ import type { WorkflowExecution } from '../../api/workflowexecution.js'
 import type { Position, SourceRef } from './documents.js'
 
 export interface Finding {
-  /** The rule id; REQUEST_INVALID or ADMISSION_WARNING when no rule can be named. */
+  /** The rule id; REQUEST_INVALID when the core refused to judge the request. */
   ruleId: string
   severity: 'deny' | 'warn'
   /** Field path, '' when the finding is about the whole request. */
@@ -54,10 +54,13 @@ export interface CheckReport {
 export const REQUEST_INVALID = 'request-invalid'
 /** A kubernaut.ai document whose kind/version the CRD does not serve: the apiserver would refuse it. */
 export const UNSERVED_KIND = 'unserved-kind'
+<<<<<<< HEAD
 /** A warning from a mutation that no rule's field accounts for. */
 export const ADMISSION_WARNING = 'admission-warning'
 /** A field the CRD does not declare: the apiserver prunes it and warns, as kubectl shows. */
 export const UNKNOWN_FIELD = 'unknown-field'
+=======
+>>>>>>> issue-14
 
 export interface Summary {
   objects: number

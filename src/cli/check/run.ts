@@ -2,7 +2,7 @@
 // apiserver orders them. CREATE by default; UPDATE (of the resource or /status) when an object
 // with the same namespace/name is in the --old set.
 import { admit, type AdmitResult } from '../../admission/admit.js'
-import { errorString } from '../../admission/field.js'
+import { errorString, warningString } from '../../admission/field.js'
 import type { UserInfo } from '../../admission/types.js'
 import { API_VERSION, GROUP, KIND, type WorkflowExecution } from '../../api/workflowexecution.js'
 import type { CompiledPolicy } from '../../policy.js'
@@ -10,9 +10,13 @@ import type { Subresource } from '../../rules/define.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
+<<<<<<< HEAD
 import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
 import { cloneJson } from '../../api/lossless-json.js'
 import { ADMISSION_WARNING, REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+=======
+import { REQUEST_INVALID, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
+>>>>>>> issue-14
 import { isRecord } from '../../api/json.js'
 
 export interface CheckOptions {
@@ -122,10 +126,14 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
       operation: request.operation as ObjectResult['operation'],
       subresource: (request.subResource ?? '') as Subresource,
       allowed: verdict.response.allowed,
+<<<<<<< HEAD
       findings: [
         ...unknown.map((field): Finding => ({ ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) })),
         ...findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource),
       ].map((f) => {
+=======
+      findings: findingsOf(verdict).map((f) => {
+>>>>>>> issue-14
         const at = f.field === '' ? undefined : locate?.(f.field)
         return at === undefined ? f : { ...f, location: at }
       }),
@@ -141,23 +149,16 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
   return { results: sorted, skipped }
 }
 
-function findingsOf(verdict: AdmitResult, policy: CompiledPolicy, operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT', subresource: Subresource): Finding[] {
+function findingsOf(verdict: AdmitResult): Finding[] {
   const findings: Finding[] = []
   const status = verdict.response.status
   if (!verdict.response.allowed && status?.code !== 403) {
     findings.push({ ruleId: REQUEST_INVALID, severity: 'deny', field: '', message: status?.message ?? 'the request could not be admitted' })
   }
   for (const v of verdict.violations) {
-    findings.push({ ruleId: v.error.origin ?? ADMISSION_WARNING, severity: v.severity, field: v.error.field, message: errorString(v.error) })
+    findings.push({ ruleId: v.error.origin, severity: v.severity, field: v.error.field, message: errorString(v.error) })
   }
-  // Warnings a mutation returned are plain strings; the mutator whose field they start with owns them.
-  const fromRules = new Set(verdict.violations.filter((v) => v.severity === 'warn').map((v) => errorString(v.error)))
-  const mutators = policy.select(operation, subresource).mutators
-  for (const w of verdict.response.warnings ?? []) {
-    if (fromRules.has(w)) continue
-    const owner = mutators.find((m) => w.startsWith(`${m.field}:`))
-    findings.push({ ruleId: owner?.id ?? ADMISSION_WARNING, severity: 'warn', field: owner?.field ?? '', message: w })
-  }
+  for (const w of verdict.mutationWarnings) findings.push({ ruleId: w.origin, severity: 'warn', field: w.field, message: warningString(w) })
   return findings
 }
 
@@ -166,7 +167,10 @@ export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
   const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
   rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
   rules.push({ id: UNSERVED_KIND, description: 'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)', severity: 'deny' })
+<<<<<<< HEAD
   rules.push({ id: UNKNOWN_FIELD, description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)', severity: 'warn' })
   rules.push({ id: ADMISSION_WARNING, description: 'a warning the admission core returned without naming a rule', severity: 'warn' })
+=======
+>>>>>>> issue-14
   return rules
 }

@@ -1,8 +1,8 @@
-// `wfe-admission certs --in-cluster`: the Helm chart's tls.mode hook (src/tls/in-cluster.ts).
+// `wfe-admission certs --in-cluster`: the Helm chart's tls.mode hook (src/certs/in-cluster.ts).
 // A cluster can be passed in for tests; otherwise --kubeconfig or the pod's in-cluster config.
 import { EXIT_OK, EXIT_USAGE, type CliIO } from '../io.js'
 import { WfeError } from '../../errors.js'
-import { kubernetesCertsCluster, syncClusterCerts, type CertsCluster } from '../../tls/in-cluster.js'
+import { kubernetesCertsCluster, syncClusterCerts, type CertsCluster } from '../../certs/in-cluster.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/

@@ -2,12 +2,12 @@
 // a CA and a serving pair (and a client pair) for dev and for clusters without cert-manager.
 import { stat, writeFile } from 'node:fs/promises'
 import { resolve, relative } from 'node:path'
-import { CERTS_FLAGS } from '../../config.js'
+import { CERTS_FLAGS } from '../flags.js'
 import { parseFlags, usage } from '../args.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
-import { issueCertificates, writeCertificates } from '../../tls/generate.js'
-import { SECRET_NAME, planCaBundleInjection, writeSecretManifest } from '../../tls/inject.js'
-import { readExistingCa } from '../../tls/existing-ca.js'
+import { issueCertificates, writeCertificates } from '../../certs/generate.js'
+import { SECRET_NAME, planCaBundleInjection, writeSecretManifest } from '../../certs/inject.js'
+import { readExistingCa } from '../../certs/existing-ca.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 // A CN goes into a distinguished-name string: keep to characters that need no escaping there.

@@ -1,12 +1,12 @@
 // `wfe-admission check [flags] PATH...`: the verdict the cluster would give each WorkflowExecution
 // in PATH, offline, in a CI-native format. Exit 0 all allowed, 1 any denial (or warning with
 // --warnings-as-errors), 2 usage errors and unreadable or unparsable input.
-import { CORE_FLAGS, splitList, type FlagSpec } from '../../config.js'
+import { splitList } from '../../config.js'
+import { CHECK_FLAGS } from '../flags.js'
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { WfeError } from '../../errors.js'
-import type { Subresource } from '../../rules/define.js'
 import { loadDocuments, type SourceDoc } from '../check/documents.js'
 import { identity } from '../check/request.js'
 import { ruleTable, runCheck } from '../check/run.js'
@@ -16,22 +16,6 @@ import { FORMATS, isFormat, RENDERERS } from '../render/index.js'
 import { exitCode } from '../exit-code.js'
 import { writeAll } from '../write.js'
 import { toolVersion } from '../version.js'
-
-const CHECK = ['check'] as const
-
-export const CHECK_FLAGS: readonly FlagSpec[] = [
-  ...CORE_FLAGS,
-  { name: 'output', short: 'o', type: 'string', default: 'text', commands: CHECK, description: `report format: ${FORMATS.join(', ')}` },
-  { name: 'old', type: 'string', multiple: true, commands: CHECK, description: 'stored objects (file, directory or -): a PATH object with the same namespace/name is checked as an UPDATE of it (repeatable)' },
-  { name: 'subresource', type: 'string', default: '', commands: CHECK, description: "with --old: '' (the resource) or status (an UPDATE of /status, as the controller writes it)" },
-  { name: 'user', type: 'string', commands: CHECK, description: 'userInfo.username of the checked requests (default wfe-admission:check)' },
-  { name: 'group', type: 'string', multiple: true, commands: CHECK, description: 'userInfo.groups entry (repeatable; system:authenticated is always added)' },
-  { name: 'namespace', type: 'string', default: 'default', commands: CHECK, description: 'namespace for objects that name none, as kubectl would send them' },
-  { name: 'dry-run', type: 'boolean', default: false, commands: CHECK, description: 'mark the requests dryRun, as kubectl --dry-run=server does' },
-  { name: 'print-mutated', type: 'boolean', default: false, commands: CHECK, description: 'write the admitted (mutated) objects as YAML to stdout; the report then goes to stderr' },
-  { name: 'warnings-as-errors', type: 'boolean', default: false, commands: CHECK, description: 'exit 1 when any warning is returned, as kubectl --warnings-as-errors (each such warning is named on stderr)' },
-  { name: 'allow-empty', type: 'boolean', default: false, commands: CHECK, description: 'exit 0 when PATH holds no WorkflowExecution (by default checking nothing is an error, exit 2)' },
-]
 
 const SUMMARY = [
   'Checks every kubernaut.ai/v1alpha1 WorkflowExecution in PATH (files, directories, or - for stdin)',
@@ -72,7 +56,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const user = values['user'] === undefined ? undefined : String(values['user'])
   const groups = values['group'] === undefined ? [] : splitList(values['group'])
   const { results, skipped } = runCheck(docs, oldDocs, policy, {
-    subresource: subresource as Subresource,
+    subresource,
     userInfo: identity(user, groups),
     dryRun: values['dry-run'] === true,
     namespace: String(values['namespace']),

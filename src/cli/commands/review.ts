@@ -1,20 +1,18 @@
 // `wfe-admission review [FILE|-]`: one AdmissionReview in, the response the server would give out.
 // Exit 0 allowed, 1 denied, 2 unusable input.
 import { parseAllDocuments } from 'yaml'
+<<<<<<< HEAD
 import { parseJson } from '../../api/lossless-json.js'
 import { CORE_FLAGS, type FlagSpec } from '../../config.js'
+=======
+import { REVIEW_FLAGS } from '../flags.js'
+>>>>>>> issue-14
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { readText } from '../read-input.js'
 import { EXIT_DENIED, EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
 import { decodeReview, encodeReview } from '../../admission/review.js'
 import { admit } from '../../admission/admit.js'
-import type { WebhookKind } from '../../admission/types.js'
-
-export const REVIEW_FLAGS: readonly FlagSpec[] = [
-  ...CORE_FLAGS,
-  { name: 'webhook', type: 'string', default: 'both', commands: ['review'], description: 'validate, mutate, or both (mutate then validate, as the apiserver does)' },
-]
 
 export const review: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, REVIEW_FLAGS, io.env, 'review')
@@ -50,7 +48,7 @@ export const review: Command = async (argv, io) => {
     io.stderr.write(`wfe-admission review: ${shown}: not an AdmissionReview request: ${decoded.message}${manifest ? `; it is a ${manifest} manifest: ${toCheck}` : ''}\n`)
     return EXIT_USAGE
   }
-  const result = admit(decoded.request, policy, webhook as WebhookKind)
+  const result = admit(decoded.request, policy, webhook)
   io.stdout.write(JSON.stringify(encodeReview(decoded.apiVersion, result.response), null, 2) + '\n')
   if (result.response.allowed) return EXIT_OK
   const code = result.response.status?.code ?? 403

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { CORE_FLAGS, SERVE_FLAGS, type FlagSpec } from '../../config.js'
+import { CORE_FLAGS, SERVE_FLAGS, type FlagSpec } from '../flags.js'
 import { WfeError } from '../../errors.js'
 import { parseFlags, usage } from '../args.js'
 import { fsProblem } from '../read-input.js'
@@ -100,7 +100,7 @@ async function ensureDevCertificates(certDir: string, shown: string, logger: Log
     const missing = ['tls.crt', 'tls.key'].filter((f) => !present.includes(f))
     throw new WfeError('WFE_ERR_TLS', `--dev-certs: ${present.map((f) => join(shown, f)).join(', ')} ${present.length === 1 ? 'exists' : 'exist'} but ${missing.map((f) => join(shown, f)).join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not; not overwriting: restore ${missing.length === 1 ? 'it' : 'them'}, or remove ${present.length === 1 ? 'it' : 'them'}, or make a pair with \`wfe-admission certs --out ${shown}\``)
   }
-  const { generateCertificates } = await import('../../tls/generate.js')
+  const { generateCertificates } = await import('../../certs/generate.js')
   await generateCertificates({ outDir: certDir, days: DEV_CERT_DAYS })
   logger.info({ certDir, days: DEV_CERT_DAYS }, 'generated dev certificates (ca.crt, tls.crt, tls.key); trust ca.crt to call the server')
 }

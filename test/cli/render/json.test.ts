@@ -1,8 +1,8 @@
 import t from 'tap'
-import { runCheck, fx } from '../check-run.js'
+import { runCheckCommand, fx } from '../check-run.js'
 
 t.test('JSON: one document with tool, summary, every result with its findings, the skipped documents and the rules', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml'), fx('mixed-kinds.yaml'), '-o', 'json', '--print-mutated'])
+  const r = await runCheckCommand([fx('multi-doc.yaml'), fx('mixed-kinds.yaml'), '-o', 'json', '--print-mutated'])
   t.equal(r.code, 1)
   const report = JSON.parse(r.stderr)
   t.match(report.tool, { name: 'wfe-admission' })
@@ -19,11 +19,11 @@ t.test('JSON: one document with tool, summary, every result with its findings, t
 
 t.test('an empty run is still one JSON document, and exit 2 unless --allow-empty', async (t) => {
   const dir = t.testdir({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' })
-  const r = await runCheck([dir, '-o', 'json'])
+  const r = await runCheckCommand([dir, '-o', 'json'])
   t.equal(r.code, 2)
   t.same(JSON.parse(r.stdout).results, [])
   t.match(r.stderr, /^wfe-admission check: no WorkflowExecution to check in .* \(1 document, none of them a kubernaut\.ai\/v1alpha1 WorkflowExecution\); pass --allow-empty if that is expected\n$/)
-  const allowed = await runCheck([dir, '-o', 'json', '--allow-empty'])
+  const allowed = await runCheckCommand([dir, '-o', 'json', '--allow-empty'])
   t.equal(allowed.code, 0)
   t.equal(allowed.stderr, '')
 })

@@ -1,12 +1,12 @@
 import t from 'tap'
 import { XMLParser } from 'fast-xml-parser'
-import { runCheck, fx } from '../check-run.js'
+import { runCheckCommand, fx } from '../check-run.js'
 import { xml } from '../../../src/cli/render/junit.js'
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' })
 
 t.test('JUnit: one testsuite per file, one testcase per object at its failing field\'s line, a failure per denial, skipped documents counted as skipped', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml'), fx('list.yaml'), '-o', 'junit'])
+  const r = await runCheckCommand([fx('multi-doc.yaml'), fx('list.yaml'), '-o', 'junit'])
   t.equal(r.code, 1)
   t.match(r.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/)
   const doc = parser.parse(r.stdout)
@@ -25,7 +25,7 @@ t.test('JUnit: one testsuite per file, one testcase per object at its failing fi
 })
 
 t.test('--warnings-as-errors: warnings are failures too', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml'), '-o', 'junit', '--warnings-as-errors'])
+  const r = await runCheckCommand([fx('multi-doc.yaml'), '-o', 'junit', '--warnings-as-errors'])
   const doc = parser.parse(r.stdout)
   t.equal(doc.testsuites.failures, '2')
   t.match(doc.testsuites.testsuite[0].testcase[2].failure, { type: 'warning' })

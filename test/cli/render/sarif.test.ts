@@ -1,9 +1,9 @@
 import t from 'tap'
-import { runCheck, fx } from '../check-run.js'
+import { runCheckCommand, fx } from '../check-run.js'
 import { artifactUri, SARIF_SCHEMA } from '../../../src/cli/render/sarif.js'
 
 t.test('SARIF 2.1.0: required fields, one rule per id with its description, results at the line and column of the field', async (t) => {
-  const r = await runCheck([fx('multi-doc.yaml'), fx('list.yaml'), '-o', 'sarif', '--policy', 'examples/policy.yaml'])
+  const r = await runCheckCommand([fx('multi-doc.yaml'), fx('list.yaml'), '-o', 'sarif', '--policy', 'examples/policy.yaml'])
   t.equal(r.code, 1)
   const log = JSON.parse(r.stdout)
   t.equal(log.version, '2.1.0')
@@ -31,7 +31,7 @@ t.test('SARIF 2.1.0: required fields, one rule per id with its description, resu
 })
 
 t.test('an all-clean run is a valid log with no results', async (t) => {
-  const r = await runCheck([fx('tree'), '-o', 'sarif'])
+  const r = await runCheckCommand([fx('tree'), '-o', 'sarif'])
   t.equal(r.code, 0)
   t.same(JSON.parse(r.stdout).runs[0].results, [])
 })
@@ -44,7 +44,7 @@ t.test('artifact URIs: relative paths percent-encoded per segment, absolute ones
 
 t.test('SARIF from stdin: a readable URI described as standard input', async (t) => {
   const { readFileSync } = await import('node:fs')
-  const r = await runCheck(['-', '-o', 'sarif'], { stdin: readFileSync(fx('multi-doc.yaml'), 'utf8') })
+  const r = await runCheckCommand(['-', '-o', 'sarif'], { stdin: readFileSync(fx('multi-doc.yaml'), 'utf8') })
   t.equal(r.code, 1)
   const loc = JSON.parse(r.stdout).runs[0].results[0].locations[0].physicalLocation
   t.same(loc, { artifactLocation: { uri: 'stdin', description: { text: 'standard input' } }, region: { startLine: 41, startColumn: 3 } })

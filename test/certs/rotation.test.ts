@@ -1,8 +1,8 @@
 // planRotation: what certs --in-cluster (the chart's tls.mode hook) keeps, renews and trusts.
 import t from 'tap'
 import { X509Certificate } from 'node:crypto'
-import { caProblem, planRotation, servingProblem, type RotationOptions } from '../../src/tls/rotation.js'
-import { issueCa, issueLeaf } from '../../src/tls/generate.js'
+import { caProblem, planRotation, servingProblem, type RotationOptions } from '../../src/certs/rotation.js'
+import { issueCa, issueLeaf } from '../../src/certs/generate.js'
 
 const DAY = 24 * 60 * 60 * 1000
 const NOW = new Date('2026-06-01T00:00:00Z')

@@ -130,8 +130,8 @@ export async function kubernetesCertsCluster(kubeconfig: string | undefined): Pr
       if (webhooks.every((w) => w.clientConfig.caBundle === caBundle)) return 'unchanged'
       for (const w of webhooks) w.clientConfig.caBundle = caBundle
       // Replace with the read resourceVersion: a concurrent change makes this run fail and retry.
-      if (validating) await adm.replaceValidatingWebhookConfiguration({ name, body: config as never })
-      else await adm.replaceMutatingWebhookConfiguration({ name, body: config as never })
+      if (validating) await adm.replaceValidatingWebhookConfiguration({ name, body: config })
+      else await adm.replaceMutatingWebhookConfiguration({ name, body: config })
       return 'updated'
     },
   }

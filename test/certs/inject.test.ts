@@ -2,8 +2,8 @@ import t from 'tap'
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, parseAllDocuments } from 'yaml'
-import { planCaBundleInjection, secretManifest, writeSecretManifest } from '../../src/tls/inject.js'
-import { tempDir } from './fixtures/harness.js'
+import { planCaBundleInjection, secretManifest, writeSecretManifest } from '../../src/certs/inject.js'
+import { tempDir } from '../tls/fixtures/harness.js'
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
 const B64 = Buffer.from(CA).toString('base64')
@@ -72,6 +72,7 @@ t.test('a missing caBundle is added through the Document API; other documents an
   await writeFile(join(dir, 'multi.yml'), MULTI)
   const [file] = await planCaBundleInjection(dir, CA)
   t.equal(file?.webhooks, 2)
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the intersection is what makes docs an array
   const docs = parseAllDocuments(file!.content) as ReturnType<typeof parseAllDocuments> & unknown[]
   t.equal(docs.length, 2)
   const [service, mutating] = (docs as { toJS(): Record<string, any> }[]).map((d) => d.toJS())

@@ -2,7 +2,7 @@
 // second run (helm upgrade) writes nothing.
 import t from 'tap'
 import { X509Certificate } from 'node:crypto'
-import { syncClusterCerts, type CertsCluster, type InClusterOptions, type StoredSecret, type WebhookKind } from '../../src/tls/in-cluster.js'
+import { syncClusterCerts, type CertsCluster, type InClusterOptions, type StoredSecret, type WebhookKind } from '../../src/certs/in-cluster.js'
 import { certsInCluster } from '../../src/cli/commands/certs-in-cluster.js'
 import { runCli } from '../helpers/cli.js'
 

@@ -1,15 +1,17 @@
-// Just enough of the kube-apiserver to play the demo honestly: a store of WorkflowExecutions, kubectl's
+// A model of the kube-apiserver, just enough to play the demo; not evidence of what the real one
+// does (the e2e suite against a real control plane is). It has: a store of WorkflowExecutions, kubectl's
 // writes (create, JSON merge patch on the resource or its /status), and the admission chain as the
 // apiserver runs it — each matching mutating webhook over HTTPS (a fresh AdmissionReview uid per
 // call), its JSON Patch applied, the strategy's own preparation, then each validating webhook on the
 // result — storing the object only when every webhook allowed it and the request is not a dry run.
 import { randomUUID } from 'node:crypto'
 import { Agent, request as httpsRequest } from 'node:https'
-import type { AdmissionRequest, AdmissionReview, AdmissionResponse, UserInfo } from '../admission/types.js'
-import { applyTo, decodePatch, type PatchOperation } from '../admission/patch.js'
-import { GROUP, KIND, RESOURCE, VERSION, type WorkflowExecution } from '../api/workflowexecution.js'
+import type { AdmissionRequest, AdmissionReview, AdmissionResponse, UserInfo } from '../src/admission/types.js'
+import type { PatchOperation } from '../src/admission/patch.js'
+import { applyTo, decodePatch } from '../test/helpers/patch.js'
+import { GROUP, KIND, RESOURCE, VERSION, type WorkflowExecution } from '../src/api/workflowexecution.js'
 import { evaluateConditions, ruleMatches, type WebhookEntry } from './webhooks.js'
-import { isRecord } from '../api/json.js'
+import { isRecord } from '../src/api/json.js'
 
 export type Write =
   | { kind: 'create'; object: WorkflowExecution; fieldManager?: string }
@@ -115,7 +117,7 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
             try {
               resolve(JSON.parse(text) as AdmissionReview)
             } catch (err) {
-              reject(err as Error)
+              reject(err instanceof Error ? err : new Error(String(err)))
             }
           })
         },

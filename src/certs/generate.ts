@@ -83,7 +83,7 @@ function window(notBefore: Date | undefined, notAfter: Date | undefined, days: n
 }
 
 async function newKeyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair
+  return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']))
 }
 
 // PEM files end with a newline (as openssl writes them), so bundles can be built with plain `cat`.

@@ -23,7 +23,7 @@ export async function readExistingCa(dir: string, now = new Date()): Promise<Pem
   }
   if (!x.ca) throw new WfeError('WFE_ERR_TLS', `${certPath}: not a CA certificate; pass --new-ca to replace it`)
   if (new Date(x.validTo) <= now) throw new WfeError('WFE_ERR_TLS', `${certPath}: the CA expired on ${new Date(x.validTo).toISOString()}; pass --new-ca`)
-  let matches = false
+  let matches: boolean
   try {
     const { createPrivateKey } = await import('node:crypto')
     matches = x.checkPrivateKey(createPrivateKey(key))

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Environment } from '@marcbachmann/cel-js'
 import { parse } from 'yaml'
-import type { AdmissionRequest } from '../admission/types.js'
-import { GROUP, RESOURCE } from '../api/workflowexecution.js'
+import type { AdmissionRequest } from '../src/admission/types.js'
+import { GROUP, RESOURCE } from '../src/api/workflowexecution.js'
 
 export interface MatchCondition {
   name: string
@@ -22,8 +22,8 @@ export interface WebhookEntry {
   matchConditions: readonly MatchCondition[]
 }
 
-/** manifests/base, from src/demo (tsx) and dist/demo (built) alike. */
-export const MANIFESTS_DIR = fileURLToPath(new URL('../../manifests/base/', import.meta.url))
+/** manifests/base, next to demo/ in a checkout (the demo runs from source with tsx; it is not built). */
+export const MANIFESTS_DIR = fileURLToPath(new URL('../manifests/base/', import.meta.url))
 
 const FILES = {
   mutating: 'mutatingwebhookconfiguration.yaml',

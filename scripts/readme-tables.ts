@@ -1,12 +1,10 @@
 // The README's generated tables (flags per command, built-in rules), made from the same data the
 // CLI and the core use, so the documentation cannot drift: `npm run docs` rewrites them and a test
 // fails when README.md is stale.
-import type { FlagSpec } from '../config.js'
-import { CERTS_FLAGS, CORE_FLAGS, SERVE_FLAGS } from '../config.js'
-import { builtinRules } from '../rules/index.js'
-import type { Rule } from '../rules/define.js'
-import { CHECK_FLAGS } from '../cli/commands/check.js'
-import { REVIEW_FLAGS } from '../cli/commands/review.js'
+import type { FlagSpec } from '../src/cli/flags.js'
+import { CERTS_FLAGS, CHECK_FLAGS, CORE_FLAGS, REVIEW_FLAGS, SERVE_FLAGS } from '../src/cli/flags.js'
+import { builtinRules } from '../src/rules/index.js'
+import type { Rule } from '../src/rules/define.js'
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')

@@ -1,8 +1,8 @@
 // The story the demo plays: the life of a WorkflowExecution from the orchestrator's create to an
 // operator clearing its failure block, with the writes that must be refused along the way. Data
 // only; run.ts plays it against the real server and checks each verdict against `expect`.
-import type { UserInfo } from '../admission/types.js'
-import { ANNOTATION_CLEAR, API_VERSION, ClearMethod, KIND, Phase, type WorkflowExecution, type WorkflowExecutionStatus } from '../api/workflowexecution.js'
+import type { UserInfo } from '../src/admission/types.js'
+import { ANNOTATION_CLEAR, API_VERSION, ClearMethod, KIND, Phase, type WorkflowExecution, type WorkflowExecutionStatus } from '../src/api/workflowexecution.js'
 import type { Write } from './apiserver.js'
 
 export const NAMESPACE = 'kubernaut-system'

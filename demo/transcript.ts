@@ -1,6 +1,6 @@
 // The demo's transcript: plain text for a platform engineer's terminal (and for docs/demo.md), with
 // color only when the caller says stdout is a TTY.
-import type { PatchOperation } from '../admission/patch.js'
+import type { PatchOperation } from '../src/admission/patch.js'
 import type { WebhookCall, WriteResult } from './apiserver.js'
 import type { Chapter, Step } from './scenario.js'
 
