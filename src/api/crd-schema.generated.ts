@@ -82,10 +82,10 @@ export const CRD_OPEN_API_SCHEMA: OpenApiSchema = {
         },
         "targetResource": {
           "type": "string",
-          "maxLength": 571,
+          "maxLength": 1024,
           "x-kubernetes-validations": [
             {
-              "rule": "self.matches('^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]*/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",
+              "rule": "self.matches('^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]*/[^/%]+$')",
               "message": "must be namespace/kind/name or kind/name"
             }
           ]
@@ -157,12 +157,7 @@ export const CRD_OPEN_API_SCHEMA: OpenApiSchema = {
           ],
           "properties": {
             "status": {
-              "type": "string",
-              "enum": [
-                "True",
-                "False",
-                "Unknown"
-              ]
+              "type": "string"
             },
             "reason": {
               "type": "string"
@@ -272,12 +267,7 @@ export const CRD_OPEN_API_SCHEMA: OpenApiSchema = {
           }
         },
         "executionEngine": {
-          "type": "string",
-          "enum": [
-            "tekton",
-            "job",
-            "ansible"
-          ]
+          "type": "string"
         },
         "serviceAccountName": {
           "type": "string"

@@ -25,7 +25,6 @@ function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9'
 }
 
-<<<<<<< HEAD
 /**
  * Nanoseconds as Go's time.ParseDuration reads `text`, or undefined where Go returns an error. No
  * length cap: Go accepts any number of leading zeros and fraction digits, and the values stay
@@ -33,14 +32,6 @@ function isDigit(c: string | undefined): boolean {
  */
 export function parseDurationNs(text: unknown): bigint | undefined {
   if (typeof text !== 'string') return undefined
-=======
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y
-/** Go rejects durations over ~292 years (int64 nanoseconds). */
-const MAX_NS = 2 ** 63 - 1
-
-export function parseGoDuration(text: string): number | undefined {
-  if (typeof text !== 'string' || text.length === 0 || text.length > 64) return undefined
->>>>>>> issue-14
   let s = text
   let neg = false
   if (s !== '' && (s[0] === '-' || s[0] === '+')) {

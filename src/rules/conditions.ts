@@ -6,7 +6,7 @@
 // enum is condition-status-enum's. Messages follow the apiserver's OpenAPI validation errors.
 import { defineRule } from './define.js'
 import { FieldPath, invalid, tooLong, type FieldError } from '../admission/field.js'
-import { MAX_ERRORS_PER_RULE, present } from './schema.js'
+import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 /** The generated schema of metav1.Condition, field by field: what the CRD declares. */

@@ -5,11 +5,8 @@
 // immutable, so nothing is touched there.
 import { defineRule } from './define.js'
 import { isRecord } from '../api/json.js'
-<<<<<<< HEAD
 import { canonicalDuration, parseDurationNs } from '../api/duration.js'
-=======
 import { warning } from '../admission/field.js'
->>>>>>> issue-14
 
 const FIELD = 'spec.executionConfig.timeout'
 
@@ -57,15 +54,11 @@ export const executionTimeoutDefault = defineRule({
       const canonical = rewrite(was)
       if (canonical === undefined) return {}
       config['timeout'] = canonical
-      return { warnings: [`${FIELD}: rewritten from "${String(was)}" to "${canonical}", the form Go clients write back (metav1.Duration)`] }
+      return { warnings: [warning(FIELD, `rewritten from "${String(was)}" to "${canonical}", the form Go clients write back (metav1.Duration)`)] }
     } else {
       return {}
     }
-<<<<<<< HEAD
-    return { warnings: [`${FIELD}: defaulted to "${fallback}" (no timeout was set)`] }
-=======
-    return { warnings: [warning('spec.executionConfig.timeout', `defaulted to "${options.defaultTimeout}" (no timeout was set)`)] }
->>>>>>> issue-14
+    return { warnings: [warning(FIELD, `defaulted to "${fallback}" (no timeout was set)`)] }
   },
 })
 

@@ -3,13 +3,8 @@
 // parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
 import { defineRule, type CheckRule, type Rule } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
-<<<<<<< HEAD
 import { durationProblem } from '../api/duration.js'
-import { MAX_ERRORS_PER_RULE, present } from './schema.js'
-=======
-import { parseGoDuration } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
->>>>>>> issue-14
 import { isRecord } from '../api/json.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/

@@ -5,7 +5,7 @@
 import { defineRule } from './define.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
-import { present } from './schema.js'
+import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 export const statusDurationsValid = defineRule({

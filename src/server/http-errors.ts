@@ -48,11 +48,7 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
     }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // The rest of the body is not read into memory; closing the connection stops it arriving at all.
-<<<<<<< HEAD
-      reply.code(413).header('connection', 'close').send(errorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (${MAX_REVIEW_BYTES / 1048576} MiB), more than the largest AdmissionReview the apiserver sends`))
-=======
-      reply.code(413).header('connection', 'close').send(httpErrorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (7 MiB): an AdmissionReview carries at most two 3 MiB objects`))
->>>>>>> issue-14
+      reply.code(413).header('connection', 'close').send(httpErrorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (${MAX_REVIEW_BYTES / 1048576} MiB), more than the largest AdmissionReview the apiserver sends`))
       return
     case 'WFE_ERR_INVALID_JSON':
       reply.code(400).send(httpErrorBody('InvalidJSON', error.message))

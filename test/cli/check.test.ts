@@ -102,17 +102,10 @@ t.test('warnings pass unless --warnings-as-errors', async (t) => {
   const path = await import('node:path')
   const dir = t.testdir({})
   const docs = parseAllDocuments((await import('node:fs')).readFileSync(fx('multi-doc.yaml'), 'utf8')).map((d) => d.toJS()).filter((d) => d?.metadata?.name === 'wfe-no-timeout')
-<<<<<<< HEAD
-  writeFileSync(join(dir, 'w.json'), JSON.stringify(docs[0]))
-  t.equal((await runCheck([join(dir, 'w.json')])).code, 0, 'a warning alone passes')
-  t.equal((await runCheck([join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
-  t.equal((await runCheck([join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m0s\\"'), true, 'serve\'s options reach the core')
-=======
   writeFileSync(path.join(dir, 'w.json'), JSON.stringify(docs[0]))
   t.equal((await runCheckCommand([path.join(dir, 'w.json')])).code, 0, 'a warning alone passes')
   t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--warnings-as-errors'])).code, 1, 'and fails with --warnings-as-errors')
-  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m\\"'), true, 'serve\'s options reach the core')
->>>>>>> issue-14
+  t.equal((await runCheckCommand([path.join(dir, 'w.json'), '--default-timeout', '45m', '-o', 'json'])).stdout.includes('defaulted to \\"45m0s\\"'), true, 'serve\'s options reach the core')
 })
 
 t.test('--print-mutated: the admitted objects as YAML on stdout, the report on stderr', async (t) => {
@@ -173,10 +166,10 @@ t.test('check sends what the apiserver would: nulls and unknown fields pruned (w
   t.match(r, { name: 'wfe-pruned', operation: 'UPDATE', allowed: true })
   t.same(r.findings, [{ ruleId: 'unknown-field', severity: 'warn', field: 'spec.executionConfig.timout', message: 'unknown field "spec.executionConfig.timout"', location: { line: 25, column: 5 } }])
   t.ok(report.rules.some((x: any) => x.id === 'unknown-field'), 'the finding has a rule entry (SARIF)')
-  const [stored] = parseAllDocuments((await runCheck([fx('pruning/update.yaml'), '--old', fx('pruning/stored.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
+  const [stored] = parseAllDocuments((await runCheckCommand([fx('pruning/update.yaml'), '--old', fx('pruning/stored.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
   t.same(stored.status, { phase: 'Running' }, 'a main-resource UPDATE keeps the stored status')
   t.notOk('confidence' in stored.spec, 'the null confidence is pruned')
   t.same(stored.spec.executionConfig, { timeout: '15m0s' }, 'the unknown field is pruned')
-  const [created] = parseAllDocuments((await runCheck([fx('pruning/update.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
+  const [created] = parseAllDocuments((await runCheckCommand([fx('pruning/update.yaml'), '--print-mutated'])).stdout).map((d) => d.toJS())
   t.notOk('status' in created, 'status is dropped on CREATE')
 })

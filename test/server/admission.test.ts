@@ -1,11 +1,6 @@
 import t from 'tap'
-<<<<<<< HEAD
-import { applyTo, decodePatch } from '../../src/admission/patch.js'
-import { APISERVER_MAX_REQUEST_BYTES, ETCD_MAX_OBJECT_BYTES, MAX_REVIEW_BYTES } from '../../src/admission/review.js'
-=======
 import { applyTo, decodePatch } from '../helpers/patch.js'
-import { MAX_REVIEW_BYTES } from '../../src/admission/review.js'
->>>>>>> issue-14
+import { APISERVER_MAX_REQUEST_BYTES, ETCD_MAX_OBJECT_BYTES, MAX_REVIEW_BYTES } from '../../src/admission/review.js'
 import { MUTATE_PATH, VALIDATE_PATH } from '../../src/server/admission.js'
 import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
 import { clearanceRequest, fixture, json } from '../helpers/server-app.js'

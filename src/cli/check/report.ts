@@ -54,13 +54,8 @@ export interface CheckReport {
 export const REQUEST_INVALID = 'request-invalid'
 /** A kubernaut.ai document whose kind/version the CRD does not serve: the apiserver would refuse it. */
 export const UNSERVED_KIND = 'unserved-kind'
-<<<<<<< HEAD
-/** A warning from a mutation that no rule's field accounts for. */
-export const ADMISSION_WARNING = 'admission-warning'
 /** A field the CRD does not declare: the apiserver prunes it and warns, as kubectl shows. */
 export const UNKNOWN_FIELD = 'unknown-field'
-=======
->>>>>>> issue-14
 
 export interface Summary {
   objects: number

@@ -10,13 +10,9 @@ import type { Subresource } from '../../rules/define.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-<<<<<<< HEAD
 import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
 import { cloneJson } from '../../api/lossless-json.js'
-import { ADMISSION_WARNING, REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
-=======
-import { REQUEST_INVALID, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
->>>>>>> issue-14
+import { REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 
 export interface CheckOptions {
@@ -126,14 +122,10 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
       operation: request.operation as ObjectResult['operation'],
       subresource: (request.subResource ?? '') as Subresource,
       allowed: verdict.response.allowed,
-<<<<<<< HEAD
       findings: [
         ...unknown.map((field): Finding => ({ ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) })),
-        ...findingsOf(verdict, policy, request.operation, (request.subResource ?? '') as Subresource),
+        ...findingsOf(verdict),
       ].map((f) => {
-=======
-      findings: findingsOf(verdict).map((f) => {
->>>>>>> issue-14
         const at = f.field === '' ? undefined : locate?.(f.field)
         return at === undefined ? f : { ...f, location: at }
       }),
@@ -167,10 +159,6 @@ export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
   const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
   rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
   rules.push({ id: UNSERVED_KIND, description: 'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)', severity: 'deny' })
-<<<<<<< HEAD
   rules.push({ id: UNKNOWN_FIELD, description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)', severity: 'warn' })
-  rules.push({ id: ADMISSION_WARNING, description: 'a warning the admission core returned without naming a rule', severity: 'warn' })
-=======
->>>>>>> issue-14
   return rules
 }

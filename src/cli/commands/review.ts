@@ -1,12 +1,8 @@
 // `wfe-admission review [FILE|-]`: one AdmissionReview in, the response the server would give out.
 // Exit 0 allowed, 1 denied, 2 unusable input.
 import { parseAllDocuments } from 'yaml'
-<<<<<<< HEAD
 import { parseJson } from '../../api/lossless-json.js'
-import { CORE_FLAGS, type FlagSpec } from '../../config.js'
-=======
 import { REVIEW_FLAGS } from '../flags.js'
->>>>>>> issue-14
 import { parseFlags, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { readText } from '../read-input.js'
