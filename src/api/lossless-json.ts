@@ -21,7 +21,7 @@ export function exactInteger(holder: object, key: string | number): bigint | und
 /** Records that holder[key] is exactly `value` (YAML and JSON readers call this). */
 export function recordExactInteger(holder: object, key: string | number, value: bigint): void {
   let m = EXACT.get(holder)
-  if (m === undefined) EXACT.set(holder, (m = new Map()))
+  if (m === undefined) EXACT.set(holder, (m = new Map<string, bigint>()))
   m.set(String(key), value)
 }
 

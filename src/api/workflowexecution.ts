@@ -119,7 +119,8 @@ export interface WorkflowExecutionSpec {
 }
 
 export interface ExecutionStatusSummary {
-  status: ConditionStatus
+  /** The seed declares no enum marker: True, False or Unknown are expected, others only warn. */
+  status: string
   reason?: string
   message?: string
   completedTasks?: number
@@ -168,7 +169,8 @@ export interface WorkflowExecutionStatus {
   failureDetails?: FailureDetails
   blockClearance?: BlockClearanceDetails
   ephemeralCredentialIDs?: number[]
-  executionEngine?: ExecutionEngine
+  /** No enum marker in the seed: the catalog may name an engine outside ExecutionEngine (then UnsupportedEngine). */
+  executionEngine?: string
   serviceAccountName?: string
   conditions?: Condition[]
 }

@@ -14,17 +14,6 @@ export function exportedFunctionNames(text: string): string[] {
   return [...text.matchAll(re)].map((m) => (m[1] ?? m[2]) as string)
 }
 
-/**
- * Pairs that landed in the cluster, e2e and chart test infrastructure while this test was written;
- * their owners rename one side and delete the entry (the test fails on an entry that is no longer a pair).
- */
-const PENDING = new Set([
-  'one: test/charts/helm.ts, test/manifests/kustomize.ts',
-  'kubectlOk: test/cluster/kubectl.ts, test/e2e/harness.ts',
-  'kustomize: test/cluster/webhook.ts, test/manifests/kustomize.ts',
-  'kubectl: test/e2e/harness.ts, test/manifests/kustomize.ts',
-])
-
 t.test('no two exported functions share a name', async (t) => {
   const owners = new Map<string, string[]>()
   for (const tree of TREES) {
@@ -34,8 +23,7 @@ t.test('no two exported functions share a name', async (t) => {
   }
   t.ok(owners.size > 150, `${owners.size} exported functions`)
   const shared = [...owners].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`)
-  t.same(shared.filter((s) => !PENDING.has(s)), [], 'exported functions sharing a name')
-  t.same([...PENDING].filter((p) => !shared.includes(p)), [], 'pending pairs that are resolved: delete their entries')
+  t.same(shared, [], 'exported functions sharing a name')
 })
 
 t.test('the scanner sees each form of exported function', async (t) => {

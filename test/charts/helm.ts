@@ -49,10 +49,6 @@ export async function refusal(set: Record<string, string | number | boolean | nu
   return run.stderr
 }
 
-export function one(objects: readonly K8sObject[], kind: string, name?: string): K8sObject {
-  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
-  if (found.length !== 1) throw new Error(`expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`)
-  return found[0] as K8sObject
-}
+export { one } from '../manifests/kustomize.js'
 
 export const TEST_CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBdTCCARugAwIBAgIUTEST\n-----END CERTIFICATE-----\n'

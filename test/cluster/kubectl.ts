@@ -29,7 +29,7 @@ export function runKubectl(kubectl: string, kubeconfig: string | undefined, args
 }
 
 /** Like runKubectl, but a non-zero exit is an error carrying kubectl's own words. */
-export async function kubectlOk(kubectl: string, kubeconfig: string | undefined, args: readonly string[], opts: KubectlOptions = {}): Promise<string> {
+export async function kubectlOrThrow(kubectl: string, kubeconfig: string | undefined, args: readonly string[], opts: KubectlOptions = {}): Promise<string> {
   const r = await runKubectl(kubectl, kubeconfig, args, opts)
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim()}`)
   return r.stdout

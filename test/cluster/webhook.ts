@@ -4,13 +4,13 @@
 import { request } from 'node:http'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseAllDocuments } from 'yaml'
 import { issueCertificates, writeCertificates } from '../../src/certs/generate.js'
 import type { ControlPlane } from './control-plane.js'
-import { kubectlOk, runKubectl } from './kubectl.js'
+import { kubectlOrThrow, runKubectl } from './kubectl.js'
 import { kubeconfig } from './pki.js'
 import { ClusterError, loopbackPort, startProcess, waitUntil, type Managed } from './processes.js'
 import { ROOT } from './tools.js'
+import { kustomize } from '../manifests/kustomize.js'
 
 export const SERVER_NAMESPACE = 'kubernaut-system'
 export const SERVER_ACCOUNT = 'wfe-admission'
@@ -38,12 +38,6 @@ export interface ServeOptions {
   clientCa?: string
   kubeconfig?: string
   extraArgs?: readonly string[]
-}
-
-/** `kubectl kustomize DIR` with the pinned kubectl, parsed. */
-export async function kustomize(cp: Pick<ControlPlane, 'kubectl'>, dir: string): Promise<K8sObject[]> {
-  const out = await kubectlOk(cp.kubectl, undefined, ['kustomize', join(ROOT, dir)])
-  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject).filter((o) => o !== null)
 }
 
 /** Serving certificates for 127.0.0.1 signed by a fresh CA (tls.crt, tls.key, ca.crt in certDir). */
@@ -94,12 +88,12 @@ export function loopbackWebhookConfigurations(objects: readonly K8sObject[], por
 
 export async function applyObjects(cp: Kubectl, objects: readonly K8sObject[]): Promise<void> {
   const input = objects.map((o) => JSON.stringify(o)).join('\n')
-  await kubectlOk(cp.kubectl, cp.kubeconfig, ['apply', '-f', '-'], { input })
+  await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['apply', '-f', '-'], { input })
 }
 
 /** A kubeconfig holding a token of the server's own ServiceAccount, bound by the shipped RBAC only. */
 async function serviceAccountKubeconfig(cp: ControlPlane, file: string): Promise<void> {
-  const token = (await kubectlOk(cp.kubectl, cp.kubeconfig, ['create', 'token', SERVER_ACCOUNT, '-n', SERVER_NAMESPACE, '--duration=48h'])).trim()
+  const token = (await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['create', 'token', SERVER_ACCOUNT, '-n', SERVER_NAMESPACE, '--duration=48h'])).trim()
   await writeFile(file, kubeconfig(cp.server, cp.pki.ca.cert, { token }), { mode: 0o600 })
 }
 
@@ -144,11 +138,11 @@ export interface InstalledWebhook { server: WebhookServer; caPem: string; config
 
 export async function installWebhook(cp: ControlPlane, log: (line: string) => void = () => {}): Promise<InstalledWebhook> {
   log('applying manifests/crd')
-  await kubectlOk(cp.kubectl, cp.kubeconfig, ['apply', '-k', join(ROOT, 'manifests/crd')])
-  await kubectlOk(cp.kubectl, cp.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/workflowexecutions.kubernaut.ai'])
-  const objects = await kustomize(cp, 'manifests')
+  await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['apply', '-k', join(ROOT, 'manifests/crd')])
+  await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/workflowexecutions.kubernaut.ai'])
+  const objects = await kustomize('manifests')
   log('applying the namespace, ServiceAccount and RBAC from manifests/base')
-  await applyObjects(cp, objects.filter((o) => RBAC_KINDS.has(o['kind'] as string)))
+  await applyObjects(cp, objects.filter((o) => RBAC_KINDS.has(o['kind'])))
   const serverKubeconfig = join(cp.dir, 'wfe-admission.kubeconfig')
   await serviceAccountKubeconfig(cp, serverKubeconfig)
   const certDir = join(cp.dir, 'webhook-certs')

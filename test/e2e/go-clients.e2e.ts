@@ -36,7 +36,7 @@ if (built.code !== 0) throw new Error(`go build ./roundtrip failed: ${built.stde
 const roundtrip = (name: string, status = false) =>
   run(roundtripBin, ['-kubeconfig', cluster.kubeconfig, '-namespace', ns, '-name', name, ...(status ? ['-status'] : [])], ROOT)
 
-const noTimeout = (name: string, more: (w: K8sObject) => void = () => {}) => wfe(ns, name, (w) => { delete w.spec.executionConfig; more(w as unknown as K8sObject) })
+const noTimeout = (name: string, more: (w: K8sObject) => void = () => {}) => wfe(ns, name, (w) => { delete w.spec.executionConfig; more(w) })
 
 t.test('a Go controller decodes the defaulted object into the seed\'s types, adds its finalizer and Update()s it: allowed', async (t) => {
   const r = await create(noTimeout('go-default'), { as: USERS.orchestrator })

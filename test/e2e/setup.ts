@@ -2,7 +2,7 @@
 // they impersonate may read and write WorkflowExecutions (as their RBAC would allow in a real
 // cluster), and read Events. Granted to system:authenticated, so system:anonymous stays unauthorised.
 import type { ClusterInfo } from '../cluster/main.js'
-import { kubectlOk } from '../cluster/kubectl.js'
+import { kubectlOrThrow } from '../cluster/kubectl.js'
 
 const RBAC = [
   {
@@ -20,5 +20,5 @@ const RBAC = [
 ]
 
 export async function installFixtures(info: ClusterInfo): Promise<void> {
-  await kubectlOk(info.kubectl, info.kubeconfig, ['apply', '-f', '-'], { input: RBAC.map((o) => JSON.stringify(o)).join('\n') })
+  await kubectlOrThrow(info.kubectl, info.kubeconfig, ['apply', '-f', '-'], { input: RBAC.map((o) => JSON.stringify(o)).join('\n') })
 }

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { issueCa, issueLeaf, servingNames } from '../../src/certs/generate.js'
 import { loopbackPort } from '../cluster/processes.js'
-import { applyObjects, kustomize, loopbackCertificates, loopbackWebhookConfigurations, startWebhookServer, webhooksAnswering, type WebhookServer } from '../cluster/webhook.js'
+import { kustomize } from '../manifests/kustomize.js'
+import { applyObjects, loopbackCertificates, loopbackWebhookConfigurations, startWebhookServer, webhooksAnswering, type WebhookServer } from '../cluster/webhook.js'
 import { USERS, cluster, create, eventually, kubectl, namespace, serverLog, waitForLog, wfe } from './harness.js'
 
 const ns = await namespace('e2e-transport')
-const shipped = await kustomize(cluster, 'manifests')
+const shipped = await kustomize('manifests')
 const mainCa = readFileSync(cluster.webhook.caFile, 'utf8')
 
 async function pointAt(port: number, caPem: string): Promise<void> {

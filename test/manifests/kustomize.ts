@@ -19,7 +19,7 @@ export interface K8sObject {
 const run = promisify(execFile)
 
 /** $WFE_KUBECTL, the pinned build, or kubectl on PATH; with none, an error of one line saying how to get one. */
-export function kubectl(): string {
+export function kubectlBinary(): string {
   try {
     return resolveTool(KUBECTL)
   } catch (err) {
@@ -31,7 +31,7 @@ export function kubectl(): string {
 
 /** `kubectl kustomize <dir>` (relative to the repository root), parsed. */
 export async function kustomize(dir: string): Promise<K8sObject[]> {
-  const { stdout } = await run(kubectl(), ['kustomize', dir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
+  const { stdout } = await run(kubectlBinary(), ['kustomize', dir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 })
   const objects: K8sObject[] = []
   for (const doc of parseAllDocuments(stdout)) {
     if (doc.errors[0] !== undefined) throw doc.errors[0]

@@ -132,7 +132,7 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
     }
     if (old !== undefined) result.old = old.source
     // What the apiserver stores: the object it sent (pruned, status dropped or kept), after mutation.
-    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? request.object) as unknown as WorkflowExecution
+    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? request.object) as WorkflowExecution
     return result
   })
   const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
