@@ -9,7 +9,12 @@ import type { AdmissionReview } from '../src/admission/types.js'
 import type { WebhookKind } from '../src/admission/types.js'
 import { requestMix } from './mix.js'
 
-export interface FreshResult { name: string; webhook: WebhookKind; medianUs: number; p90Us: number }
+export interface FreshResult {
+  name: string
+  webhook: WebhookKind
+  medianUs: number
+  p90Us: number
+}
 
 const BATCH = 200
 

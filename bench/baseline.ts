@@ -25,7 +25,9 @@ export async function startBaseline(tls: TlsOptions): Promise<{ app: FastifyInst
     }
   })
   for (const url of ['/validate-workflowexecution', '/mutate-workflowexecution']) {
-    app.post(url, (_req, reply) => { reply.send(FIXED) })
+    app.post(url, (_req, reply) => {
+      reply.send(FIXED)
+    })
   }
   await app.listen({ host: '127.0.0.1', port: 0 })
   return { app, port: (app.server.address() as AddressInfo).port }
@@ -39,5 +41,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = process.argv[2] ?? 'certs'
   const { app, port } = await startBaseline({ cert: readFileSync(path.join(dir, 'tls.crt')), key: readFileSync(path.join(dir, 'tls.key')) })
   process.stdout.write(`${JSON.stringify({ port })}\n`)
-  process.once('SIGTERM', () => { void app.close() })
+  process.once('SIGTERM', () => {
+    void app.close()
+  })
 }

@@ -32,10 +32,21 @@ export interface BurstResult {
 
 function post(target: Target, path: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: target.port, servername: 'localhost', ca: target.ca, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        servername: 'localhost',
+        ca: target.ca,
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
     // The server may answer 413 and close before the whole body is written.
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? resolve(413) : reject(err)))
     req.end(body)
@@ -47,7 +58,9 @@ function metricsOf(probePort: number): Promise<string> {
     get({ host: '127.0.0.1', port: probePort, path: '/metrics' }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
+      res.on('data', (c: string) => {
+        text += c
+      })
       res.on('end', () => resolve(text))
     }).on('error', reject)
   })
@@ -84,7 +97,8 @@ export async function burstsThenOrdinary(target: Target, pid: number, probePort:
   const s8 = await post(target, '/validate-workflowexecution', Buffer.alloc(8 * MiB, 0x20))
   await sleep(200)
   const afterBig = await breakdown(pid, probePort)
-  const [r] = (await runGenerators([{ kind: 'autocannon', target, entries: toWire(requestMix(8)), connections: 50, amount: 40_000 }]).results) as [AutocannonResult]
+  const [r] = (await runGenerators([{ kind: 'autocannon', target, entries: toWire(requestMix(8)), connections: 50, amount: 40_000 }])
+    .results) as [AutocannonResult]
   if (r.non2xx + r.errors + r.timeouts + r.wrong > 0) throw new Error(`failures after the bursts: ${JSON.stringify(r)}`)
   await sleep(1000)
   const after = await breakdown(pid, probePort)

@@ -6,7 +6,12 @@ import { compilePolicy } from '../src/policy.js'
 import { DEFAULT_ADMISSION_OPTIONS } from '../src/config.js'
 import { requestMix } from './mix.js'
 
-export interface CoreResult { name: string; webhook: string; opsPerSec: number; p99us: number }
+export interface CoreResult {
+  name: string
+  webhook: string
+  opsPerSec: number
+  p99us: number
+}
 
 export async function benchCore(timeMs = 500): Promise<CoreResult[]> {
   const policy = compilePolicy(DEFAULT_ADMISSION_OPTIONS)
@@ -14,7 +19,9 @@ export async function benchCore(timeMs = 500): Promise<CoreResult[]> {
   for (const entry of requestMix()) {
     const req = entry.review.request!
     for (const webhook of ['mutate', 'validate'] as const) {
-      bench.add(`${entry.name} ${webhook}`, () => { admit(req, policy, webhook) })
+      bench.add(`${entry.name} ${webhook}`, () => {
+        admit(req, policy, webhook)
+      })
     }
   }
   await bench.run()

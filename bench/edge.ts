@@ -15,7 +15,10 @@ import { decisionOf, logVerdict, VALIDATE_PATH } from '../src/server/admission.j
 import type { AdmissionRequest } from '../src/admission/types.js'
 import { requestMix } from './mix.js'
 
-export interface EdgeResult { part: string; us: number }
+export interface EdgeResult {
+  part: string
+  us: number
+}
 
 /** Median over batches of CPU µs per call: CPU time, not wall time, so other processes on a shared machine do not count. */
 function timeUs(n: number, f: (i: number) => void): number {
@@ -44,14 +47,30 @@ export function benchEdge(): EdgeResult[] {
   const logger = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: file, sync: true }))
   const out: EdgeResult[] = []
   try {
-    for (const [name, c] of [['denial', denial], ['mutation', mutation], ['allowed unchanged (debug: not written)', routine]] as const) {
+    for (const [name, c] of [
+      ['denial', denial],
+      ['mutation', mutation],
+      ['allowed unchanged (debug: not written)', routine],
+    ] as const) {
       const decision = decisionOf(c.result)
-      out.push({ part: `verdict log line, ${name}`, us: timeUs(2000, () => logVerdict(logger, 'validate', c.req, c.result, decision, 0.42)) })
+      out.push({
+        part: `verdict log line, ${name}`,
+        us: timeUs(2000, () => logVerdict(logger, 'validate', c.req, c.result, decision, 0.42)),
+      })
     }
     const quiet = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, { write: () => {} })
-    out.push({ part: 'verdict log line, denial, serialisation only (no write)', us: timeUs(2000, () => logVerdict(quiet, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)) })
-    const buffered = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: file, sync: false, minLength: 4096 }))
-    out.push({ part: 'verdict log line, denial, buffered writes (4 KiB)', us: timeUs(2000, () => logVerdict(buffered, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)) })
+    out.push({
+      part: 'verdict log line, denial, serialisation only (no write)',
+      us: timeUs(2000, () => logVerdict(quiet, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)),
+    })
+    const buffered = pino(
+      { level: 'info', timestamp: pino.stdTimeFunctions.isoTime },
+      pino.destination({ dest: file, sync: false, minLength: 4096 }),
+    )
+    out.push({
+      part: 'verdict log line, denial, buffered writes (4 KiB)',
+      us: timeUs(2000, () => logVerdict(buffered, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)),
+    })
     buffered.flush()
   } finally {
     rmSync(file, { force: true })
@@ -61,12 +80,21 @@ export function benchEdge(): EdgeResult[] {
   const m = metrics.webhook(VALIDATE_PATH)
   out.push({
     part: 'metrics: in flight, decision, status code, latency (allowed)',
-    us: timeUs(20000, () => { m.requestStarted(); m.decision('UPDATE', 'status', 'allowed', false); m.observe(200, 0.0004); m.requestEnded() }),
+    us: timeUs(20000, () => {
+      m.requestStarted()
+      m.decision('UPDATE', 'status', 'allowed', false)
+      m.observe(200, 0.0004)
+      m.requestEnded()
+    }),
   })
   out.push({ part: 'metrics: one rule violation', us: timeUs(20000, () => metrics.ruleViolation('spec-immutable', 'deny')) })
   out.push({
     part: "'close' listener per response (once + emit)",
-    us: timeUs(20000, () => { const e = new EventEmitter(); e.once('close', () => {}); e.emit('close') }),
+    us: timeUs(20000, () => {
+      const e = new EventEmitter()
+      e.once('close', () => {})
+      e.emit('close')
+    }),
   })
   return out
 }

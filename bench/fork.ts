@@ -10,9 +10,14 @@ export interface Generator {
 }
 
 export function runGenerators(jobs: Job[]): Generator {
-  const child = fork(new URL('./generator.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(new URL('./generator.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   let onStart: () => void = () => {}
-  const started = new Promise<void>((resolve) => { onStart = resolve })
+  const started = new Promise<void>((resolve) => {
+    onStart = resolve
+  })
   const results = new Promise<JobResult[]>((resolve, reject) => {
     child.on('message', (m: { type: string; results?: JobResult[]; message?: string }) => {
       if (m.type === 'started') onStart()

@@ -29,11 +29,22 @@ import { distState, memoryLimitBytes, NODE_FLAGS, spawnBaseline, spawnServe } fr
 const THROUGHPUT_S = Number(process.env['BENCH_SECONDS'] ?? 6)
 const ROUNDS = 2
 
-interface Row { n: string; what: string; value: string; target: string; pass?: boolean }
+interface Row {
+  n: string
+  what: string
+  value: string
+  target: string
+  pass?: boolean
+}
 const rows: Row[] = []
-const row = (n: string, what: string, value: string, target = '', pass?: boolean): void => { rows.push(pass === undefined ? { n, what, value, target } : { n, what, value, target, pass }) }
+const row = (n: string, what: string, value: string, target = '', pass?: boolean): void => {
+  rows.push(pass === undefined ? { n, what, value, target } : { n, what, value, target, pass })
+}
 const ms = (v: number): string => `${v.toFixed(3)} ms`
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ')
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
 
 type Measured = AutocannonResult & { cpuUs: number }
 
@@ -74,12 +85,25 @@ async function core(): Promise<void> {
   console.log(`1/6 core in process (tinybench, then admit() on freshly parsed reviews; load ${load()})…`)
   const results = await benchCore(500)
   const min = Math.min(...results.map((r) => r.opsPerSec))
-  for (const r of results) row('1', `core ${r.name} (${r.webhook}), one reused object`, `${r.opsPerSec.toLocaleString('en')} reviews/s`, '≥ 50,000/s', r.opsPerSec >= 50_000)
+  for (const r of results)
+    row(
+      '1',
+      `core ${r.name} (${r.webhook}), one reused object`,
+      `${r.opsPerSec.toLocaleString('en')} reviews/s`,
+      '≥ 50,000/s',
+      r.opsPerSec >= 50_000,
+    )
   console.log(`    slowest: ${min.toLocaleString('en')} reviews/s`)
   const fresh = benchAdmitFresh()
   for (const r of fresh) {
     const limit = r.name === 'status-routine' ? 5 : 10
-    row('1', `admit() ${r.name} (${r.webhook}), freshly parsed: median (p90)`, `${r.medianUs.toFixed(2)} µs (${r.p90Us.toFixed(2)})`, `≤ ${limit} µs`, r.medianUs <= limit)
+    row(
+      '1',
+      `admit() ${r.name} (${r.webhook}), freshly parsed: median (p90)`,
+      `${r.medianUs.toFixed(2)} µs (${r.p90Us.toFixed(2)})`,
+      `≤ ${limit} µs`,
+      r.medianUs <= limit,
+    )
   }
   console.log(`    admit() on fresh reviews: slowest median ${Math.max(...fresh.map((r) => r.medianUs)).toFixed(2)} µs (load ${load()})`)
 }
@@ -96,7 +120,9 @@ async function servers(root: string): Promise<void> {
   const idle = rssOf(serve.child.pid)
   const rss = sampleRss(serve.child.pid)
   try {
-    console.log(`2-3/6 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`)
+    console.log(
+      `2-3/6 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`,
+    )
     const servePid = serve.child.pid!
     const basePid = baseline.child.pid!
     await autocannon(real, entries, 2, servePid)
@@ -108,27 +134,47 @@ async function servers(root: string): Promise<void> {
       s.push(await autocannon(real, entries, THROUGHPUT_S, servePid))
       b.push(await autocannon(bare, bareEntries, THROUGHPUT_S, basePid))
       loads.push(load())
-      console.log(`    round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`)
+      console.log(
+        `    round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`,
+      )
     }
     const sCpu = lowest(s.map((r) => r.cpuUs))
     const bCpu = lowest(b.map((r) => r.cpuUs))
-    row('2', 'server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)', `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
-    row('3', 'baseline CPU per review at 50 connections (lowest round)', `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`)
+    row(
+      '2',
+      'server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)',
+      `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+    )
+    row(
+      '3',
+      'baseline CPU per review at 50 connections (lowest round)',
+      `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+    )
     row('2/3', 'server / baseline CPU per review', (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
     const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
     const sb = best(s)
     const bb = best(b)
     const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
-    row('2', 'server, 50 connections, TLS keep-alive: throughput', `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`)
+    row(
+      '2',
+      'server, 50 connections, TLS keep-alive: throughput',
+      `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`,
+    )
     row('2', 'server, 50 connections: latency (autocannon, whole ms)', lat(sb))
-    row('3', 'baseline (bare fastify, same TLS): throughput', `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`)
+    row(
+      '3',
+      'baseline (bare fastify, same TLS): throughput',
+      `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`,
+    )
     row('3', 'baseline, 50 connections: latency', lat(bb))
     const ratio = sb.rps / bb.rps
     row('2/3', `server / baseline throughput (load average per round: ${loads.join('; ')})`, ratio.toFixed(2), '≥ 0.65', ratio >= 0.65)
 
     console.log(`4/6 steady 2,000 req/s over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
     const steadyCpu0 = cpuSecondsOf(servePid)
-    const [p] = (await runGenerators([{ kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 }]).results) as [PacedResult]
+    const [p] = (await runGenerators([
+      { kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
+    ]).results) as [PacedResult]
     // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
     const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
     const failed = p.refused + p.unanswered + p.broken + p.timeouts + p.wrong
@@ -143,7 +189,13 @@ async function servers(root: string): Promise<void> {
     await sleep(1000)
     const after = rssOf(serve.child.pid)
     row('5', 'serve process RSS: idle / 1 s after steps 2-4', `${(idle / MiB).toFixed(1)} / ${(after / MiB).toFixed(1)} MiB`)
-    row('5', 'serve process RSS: peak during steps 2-4 (sampled every 100 ms)', `${(peak / MiB).toFixed(1)} MiB`, '≤ 120 MiB', peak <= 120 * MiB)
+    row(
+      '5',
+      'serve process RSS: peak during steps 2-4 (sampled every 100 ms)',
+      `${(peak / MiB).toFixed(1)} MiB`,
+      '≤ 120 MiB',
+      peak <= 120 * MiB,
+    )
     await bursts(serve.child.pid!, serve.probePort, real)
     await serve.stop()
     await baseline.stop()
@@ -157,7 +209,13 @@ async function bursts(pid: number, probePort: number, target: Target): Promise<v
   row('6', 'before the bursts', describeMemory(r.before))
   row('6', `after the 5 MiB review (HTTP ${r.bigStatus[0]}) and the 8 MiB body (HTTP ${r.bigStatus[1]})`, describeMemory(r.afterBig))
   row('6', `after ${r.ordinary.toLocaleString('en')} ordinary reviews, 1 s later`, describeMemory(r.after))
-  row('6', `RSS peak through the sequence / after it (load ${load()})`, `${(r.peak / MiB).toFixed(1)} / ${(r.after.rss / MiB).toFixed(1)} MiB`, `≤ ${((0.75 * limit) / MiB).toFixed(0)} MiB (75 % of ${(limit / MiB).toFixed(0)} Mi)`, r.peak <= 0.75 * limit && r.after.rss <= 0.75 * limit)
+  row(
+    '6',
+    `RSS peak through the sequence / after it (load ${load()})`,
+    `${(r.peak / MiB).toFixed(1)} / ${(r.after.rss / MiB).toFixed(1)} MiB`,
+    `≤ ${((0.75 * limit) / MiB).toFixed(0)} MiB (75 % of ${(limit / MiB).toFixed(0)} Mi)`,
+    r.peak <= 0.75 * limit && r.after.rss <= 0.75 * limit,
+  )
 }
 
 async function startToReady(root: string): Promise<void> {
@@ -171,7 +229,13 @@ async function startToReady(root: string): Promise<void> {
     await p.stop()
   }
   const median = [...times].sort((a, b) => a - b)[1]!
-  row('5', 'start to ready: spawn → /readyz 200, dev certs generated (median of 3)', `${Math.round(median)} ms (runs: ${times.map(Math.round).join(', ')}; process logged ${logged.join(', ')} ms)`, '≤ 1,000 ms', median <= 1000)
+  row(
+    '5',
+    'start to ready: spawn → /readyz 200, dev certs generated (median of 3)',
+    `${Math.round(median)} ms (runs: ${times.map(Math.round).join(', ')}; process logged ${logged.join(', ')} ms)`,
+    '≤ 1,000 ms',
+    median <= 1000,
+  )
 }
 
 function print(machine: string, loadAtStart: string): void {

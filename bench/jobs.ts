@@ -87,6 +87,7 @@ export interface PacedResult {
 export type JobResult = AutocannonResult | PacedResult
 
 export function percentiles(sortedAscending: Float64Array): Percentiles {
-  const at = (q: number): number => (sortedAscending.length === 0 ? NaN : sortedAscending[Math.min(sortedAscending.length - 1, Math.floor(q * sortedAscending.length))]!)
+  const at = (q: number): number =>
+    sortedAscending.length === 0 ? NaN : sortedAscending[Math.min(sortedAscending.length - 1, Math.floor(q * sortedAscending.length))]!
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: at(1) }
 }

@@ -26,7 +26,10 @@ function open(t: Target): Promise<TLSSocket> {
 
 function requestBytes(e: WireEntry): Buffer {
   const body = Buffer.from(e.body)
-  return Buffer.concat([Buffer.from(`POST ${e.path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`), body])
+  return Buffer.concat([
+    Buffer.from(`POST ${e.path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`),
+    body,
+  ])
 }
 
 function exchange(socket: TLSSocket, request: Buffer): Promise<Exchange> {
@@ -140,7 +143,14 @@ export async function runPaced(job: PacedJob): Promise<PacedResult> {
 
   await Promise.all(Array.from({ length: job.connections }, (_, i) => connection(i)))
   const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort()
-  const result: PacedResult = { kind: 'paced', ...counts, wrongExamples, latencyMs: percentiles(sorted(latencies)), rate: counts.answered / (job.durationMs / 1000), durationMs: job.durationMs }
+  const result: PacedResult = {
+    kind: 'paced',
+    ...counts,
+    wrongExamples,
+    latencyMs: percentiles(sorted(latencies)),
+    rate: counts.answered / (job.durationMs / 1000),
+    durationMs: job.durationMs,
+  }
   if (interval > 0) result.fromScheduleMs = percentiles(sorted(fromSchedule))
   return result
 }

@@ -82,11 +82,30 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
   const probePort = await freePort()
   const out = openSync(logFile, 'w')
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve', '--dev-certs', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--drain-delay', '0s'], {
-    // Logs go to a file, as a container runtime would take them; Events off (no cluster here).
-    stdio: ['ignore', out, out],
-    env: { ...process.env, WFE_EVENTS: 'false' },
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      CLI,
+      'serve',
+      '--dev-certs',
+      '--cert-dir',
+      certDir,
+      '--bind-address',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--probe-port',
+      String(probePort),
+      '--drain-delay',
+      '0s',
+    ],
+    {
+      // Logs go to a file, as a container runtime would take them; Events off (no cluster here).
+      stdio: ['ignore', out, out],
+      env: { ...process.env, WFE_EVENTS: 'false' },
+    },
+  )
   closeSync(out)
   const exited = once(child, 'exit')
   let readyMs: number
@@ -99,7 +118,9 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
     if (performance.now() - t0 > 20_000) throw new Error('serve not ready after 20 s')
     await sleep(2)
   }
-  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"wfe-admission serving"'))
+  const line = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .find((l) => l.includes('"wfe-admission serving"'))
   const logged = line === undefined ? undefined : (JSON.parse(line) as { readyMs?: number }).readyMs
   return {
     child,
@@ -123,7 +144,9 @@ export interface BaselineProcess {
 
 /** bench/baseline.ts in its own process, serving the given directory's pair. */
 export async function spawnBaseline(certDir: string): Promise<BaselineProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/baseline.ts', certDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/baseline.ts', certDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const exited = once(child, 'exit')
   const line = await new Promise<string>((resolve, reject) => {
     let text = ''

@@ -61,7 +61,6 @@ export interface FakeApiserverOptions {
 const GVK = { group: GROUP, version: VERSION, kind: KIND }
 const GVR = { group: GROUP, version: VERSION, resource: RESOURCE }
 
-
 /** RFC 7386: objects merge, null deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return structuredClone(patch)
@@ -161,7 +160,12 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
   }
 
   /** Runs one webhook; returns the patch it asked for, or a failed WriteResult to stop at. */
-  async function callHook(hook: WebhookEntry, request: AdmissionRequest, calls: WebhookCall[], warnings: string[]): Promise<PatchOperation[] | string> {
+  async function callHook(
+    hook: WebhookEntry,
+    request: AdmissionRequest,
+    calls: WebhookCall[],
+    warnings: string[],
+  ): Promise<PatchOperation[] | string> {
     const conditions = evaluateConditions(hook, request)
     if ('error' in conditions) {
       calls.push({ webhook: hook.name, type: hook.type, outcome: 'error', detail: conditions.error })
@@ -175,7 +179,8 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
     let response: AdmissionResponse | undefined
     try {
       response = (await post(hook, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: sent })).response
-      if (response?.uid !== sent.uid) throw new Error(`expected response.uid=${JSON.stringify(sent.uid)}, got ${JSON.stringify(response?.uid)}`)
+      if (response?.uid !== sent.uid)
+        throw new Error(`expected response.uid=${JSON.stringify(sent.uid)}, got ${JSON.stringify(response?.uid)}`)
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err)
       calls.push({ webhook: hook.name, type: hook.type, outcome: 'error', uid: sent.uid, request: sent, detail })
@@ -187,7 +192,15 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
       return `admission webhook "${hook.name}" denied the request: ${response.status?.message ?? 'without explanation'}`
     }
     const patch = response.patch === undefined ? [] : decodePatch(response.patch)
-    calls.push({ webhook: hook.name, type: hook.type, outcome: patch.length > 0 ? 'patched' : 'allowed', uid: sent.uid, request: sent, response, patch })
+    calls.push({
+      webhook: hook.name,
+      type: hook.type,
+      outcome: patch.length > 0 ? 'patched' : 'allowed',
+      uid: sent.uid,
+      request: sent,
+      response,
+      patch,
+    })
     return patch
   }
 
@@ -212,11 +225,16 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
   }
 
   async function apply(w: WriteRequest): Promise<WriteResult> {
-    const key = w.write.kind === 'create' ? `${w.write.object.metadata.namespace}/${w.write.object.metadata.name}` : `${w.write.namespace}/${w.write.name}`
+    const key =
+      w.write.kind === 'create'
+        ? `${w.write.object.metadata.namespace}/${w.write.object.metadata.name}`
+        : `${w.write.namespace}/${w.write.name}`
     const old = w.write.kind === 'create' ? undefined : store.get(key)
     if (w.write.kind === 'patch' && old === undefined) throw new Error(`workflowexecutions "${w.write.name}" not found`)
     if (w.write.kind === 'create' && store.has(key)) throw new Error(`workflowexecutions "${w.write.object.metadata.name}" already exists`)
-    let object = (w.write.kind === 'create' ? structuredClone(w.write.object) : mergePatch(structuredClone(old), w.write.patch)) as WorkflowExecution
+    let object = (
+      w.write.kind === 'create' ? structuredClone(w.write.object) : mergePatch(structuredClone(old), w.write.patch)
+    ) as WorkflowExecution
 
     const calls: WebhookCall[] = []
     const warnings: string[] = []
@@ -224,8 +242,16 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
     const base = admissionRequest(w, object, old)
     const stop = (message: string): WriteResult => {
       const last = calls.at(-1)
-      const reason = last?.outcome === 'denied' ? last.response?.status?.reason ?? 'Forbidden' : 'InternalError'
-      return { allowed: false, message: reason === 'InternalError' ? `Internal error occurred: ${message}` : message, reason, deniedBy: last?.webhook, patch, warnings, calls }
+      const reason = last?.outcome === 'denied' ? (last.response?.status?.reason ?? 'Forbidden') : 'InternalError'
+      return {
+        allowed: false,
+        message: reason === 'InternalError' ? `Internal error occurred: ${message}` : message,
+        reason,
+        deniedBy: last?.webhook,
+        patch,
+        warnings,
+        calls,
+      }
     }
 
     for (const hook of options.webhooks.filter((h) => h.type === 'mutating' && ruleMatches(h, base))) {

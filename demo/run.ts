@@ -142,28 +142,64 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return result
 }
 
-async function play(api: FakeApiserver, sink: AuditSink, now: () => Date, s: ReturnType<typeof style>, write: (c: string) => void, result: DemoResult): Promise<void> {
+async function play(
+  api: FakeApiserver,
+  sink: AuditSink,
+  now: () => Date,
+  s: ReturnType<typeof style>,
+  write: (c: string) => void,
+  result: DemoResult,
+): Promise<void> {
   let cursor = 0
   for (const chapter of scenario(now)) {
     write(chapterHeader(s, chapter))
     for (const step of chapter.steps) {
       const outcome = await api.apply({ user: step.user, write: step.write, ...(step.dryRun === true ? { dryRun: true } : {}) })
       // What the server's watch would be told once the commit lands: the stored object.
-      const committed = step.write.kind === 'create' ? api.get(step.write.object.metadata.namespace ?? '', step.write.object.metadata.name ?? '') : api.get(step.write.namespace, step.write.name)
+      const committed =
+        step.write.kind === 'create'
+          ? api.get(step.write.object.metadata.namespace ?? '', step.write.object.metadata.name ?? '')
+          : api.get(step.write.namespace, step.write.name)
       if (outcome.allowed && step.dryRun !== true && committed !== undefined) sink.observe('upsert', committed)
       await sink.settled()
       const fresh = result.logs.slice(cursor)
       cursor = result.logs.length
-      const audit = fresh.map((raw) => ({ raw: raw.trimEnd(), record: JSON.parse(raw) as Record<string, unknown>, step: step.id })).filter((l) => l.record['logger'] === AUDIT_LOGGER)
+      const audit = fresh
+        .map((raw) => ({ raw: raw.trimEnd(), record: JSON.parse(raw) as Record<string, unknown>, step: step.id }))
+        .filter((l) => l.record['logger'] === AUDIT_LOGGER)
       const verdict = outcome.allowed ? 'ALLOWED' : 'DENIED'
       const w = step.write
-      const stored = w.kind === 'create' ? api.get(w.object.metadata.namespace ?? '', w.object.metadata.name ?? '') : api.get(w.namespace, w.name)
+      const stored =
+        w.kind === 'create' ? api.get(w.object.metadata.namespace ?? '', w.object.metadata.name ?? '') : api.get(w.namespace, w.name)
       const shown = step.show === undefined ? undefined : pick(stored, step.show)
       const ok = verdict === step.expect
-      if (!ok) result.failures.push(`step ${step.id} (${step.title}): expected ${step.expect}, got ${verdict}${outcome.message === undefined ? '' : `: ${outcome.message}`}`)
-      result.steps.push({ id: step.id, chapter: chapter.number, title: step.title, expect: step.expect, verdict, ok, dryRun: step.dryRun === true, result: outcome, audit, ...(shown === undefined ? {} : { shown }) })
+      if (!ok)
+        result.failures.push(
+          `step ${step.id} (${step.title}): expected ${step.expect}, got ${verdict}${outcome.message === undefined ? '' : `: ${outcome.message}`}`,
+        )
+      result.steps.push({
+        id: step.id,
+        chapter: chapter.number,
+        title: step.title,
+        expect: step.expect,
+        verdict,
+        ok,
+        dryRun: step.dryRun === true,
+        result: outcome,
+        audit,
+        ...(shown === undefined ? {} : { shown }),
+      })
       result.audit.push(...audit)
-      write(step.setup === true ? setupLine(s, step, outcome, ok) : stepBlock(s, step, outcome, { ok, shown, auditLines: audit.length, ...(step.id === String(chapter.number) ? {} : { label: `${step.id}. ${step.title}` }) }))
+      write(
+        step.setup === true
+          ? setupLine(s, step, outcome, ok)
+          : stepBlock(s, step, outcome, {
+              ok,
+              shown,
+              auditLines: audit.length,
+              ...(step.id === String(chapter.number) ? {} : { label: `${step.id}. ${step.title}` }),
+            }),
+      )
     }
   }
 }
@@ -177,7 +213,8 @@ function checkDryRuns(steps: readonly StepOutcome[]): string[] {
     const real = steps[i + 1]
     if (real === undefined || real.dryRun) return
     if (real.verdict !== dry.verdict) failures.push(`step ${dry.id}: dry run ${dry.verdict}, real write ${real.verdict}`)
-    if (JSON.stringify(withoutTimes(real.result.patch)) !== JSON.stringify(withoutTimes(dry.result.patch))) failures.push(`step ${dry.id}: the dry run's patch differs from the real write's`)
+    if (JSON.stringify(withoutTimes(real.result.patch)) !== JSON.stringify(withoutTimes(dry.result.patch)))
+      failures.push(`step ${dry.id}: the dry run's patch differs from the real write's`)
   })
   return failures
 }

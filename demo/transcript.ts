@@ -12,7 +12,10 @@ export interface Style {
   yellow(s: string): string
 }
 
-const sgr = (open: number, close: number) => (s: string): string => `\u001b[${open}m${s}\u001b[${close}m`
+const sgr =
+  (open: number, close: number) =>
+  (s: string): string =>
+    `\u001b[${open}m${s}\u001b[${close}m`
 const plain = (s: string): string => s
 
 export function style(color: boolean): Style {
@@ -83,7 +86,14 @@ export function wrap(text: string, indent: string, width = WIDTH): string {
 /** One JSON Patch operation per line: short enough to read, exact enough to copy. */
 export function formatPatch(ops: readonly PatchOperation[], indent: string): string {
   if (ops.length === 0) return `${indent}[]`
-  const lines = ops.map((op, i) => `${indent}  ${JSON.stringify(op).replace(/^\{"op":/, '{ "op": ').replace(/,"path":/, ', "path": ').replace(/,"(value|from)":/, ', "$1": ').replace(/\}$/, ' }')}${i < ops.length - 1 ? ',' : ''}`)
+  const lines = ops.map(
+    (op, i) =>
+      `${indent}  ${JSON.stringify(op)
+        .replace(/^\{"op":/, '{ "op": ')
+        .replace(/,"path":/, ', "path": ')
+        .replace(/,"(value|from)":/, ', "$1": ')
+        .replace(/\}$/, ' }')}${i < ops.length - 1 ? ',' : ''}`,
+  )
   return [`${indent}[`, ...lines, `${indent}]`].join('\n')
 }
 
@@ -111,17 +121,26 @@ export function chapterHeader(s: Style, chapter: Chapter): string {
 export function setupLine(s: Style, step: Step, result: WriteResult, ok: boolean): string {
   const verdict = result.allowed ? 'ALLOWED' : 'DENIED'
   const line = `  ${s.dim('setup:')} ${step.title} ${s.dim('→')} ${result.allowed ? s.green(verdict) : s.red(verdict)}`
-  return ok ? `${line}\n` : `${line}\n${s.red(`  UNEXPECTED: expected ${step.expect}`)}\n${result.message === undefined ? '' : `  ${result.message}\n`}`
+  return ok
+    ? `${line}\n`
+    : `${line}\n${s.red(`  UNEXPECTED: expected ${step.expect}`)}\n${result.message === undefined ? '' : `  ${result.message}\n`}`
 }
 
-export function stepBlock(s: Style, step: Step, result: WriteResult, extra: { ok: boolean; shown?: unknown; auditLines: number; label?: string }): string {
+export function stepBlock(
+  s: Style,
+  step: Step,
+  result: WriteResult,
+  extra: { ok: boolean; shown?: unknown; auditLines: number; label?: string },
+): string {
   const out: string[] = ['']
   if (extra.label !== undefined) out.push(`  ${s.bold(extra.label)}`)
   if (step.note !== undefined) out.push(s.dim(wrap(step.note, '  ')), '')
   out.push(`  ${s.bold('$')} ${kubectlCommand(step)}`)
   const w = step.write
   const target = w.kind === 'create' ? `workflowexecutions` : `workflowexecutions${w.subresource === undefined ? '' : `/${w.subresource}`}`
-  out.push(`  ${s.dim(`${w.kind === 'create' ? 'CREATE' : 'UPDATE'} ${target} as ${step.user.username}${step.dryRun === true ? ', dryRun: true' : ''}`)}`)
+  out.push(
+    `  ${s.dim(`${w.kind === 'create' ? 'CREATE' : 'UPDATE'} ${target} as ${step.user.username}${step.dryRun === true ? ', dryRun: true' : ''}`)}`,
+  )
   out.push('')
   for (const c of result.calls) out.push(callLine(s, c))
   out.push('')

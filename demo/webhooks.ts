@@ -66,7 +66,9 @@ function includes(list: readonly string[], value: string): boolean {
 /** Whether a webhook's rules select the request (group, resource[/subresource], operation). */
 export function ruleMatches(hook: WebhookEntry, request: AdmissionRequest): boolean {
   const resource = request.subResource === undefined || request.subResource === '' ? RESOURCE : `${RESOURCE}/${request.subResource}`
-  return hook.rules.some((r) => includes(r.apiGroups, GROUP) && includes(r.resources, resource) && includes(r.operations, request.operation))
+  return hook.rules.some(
+    (r) => includes(r.apiGroups, GROUP) && includes(r.resources, resource) && includes(r.operations, request.operation),
+  )
 }
 
 // Kubernetes binds object, oldObject and request (and authorizer, which these conditions do not use).

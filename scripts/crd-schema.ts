@@ -17,7 +17,11 @@ export function crdOpenApiSchema(text: string = readFileSync(CRD_FILE, 'utf8')):
 function withoutDescriptions(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutDescriptions)
   if (v === null || typeof v !== 'object') return v
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'description').map(([k, x]) => [k, withoutDescriptions(x)]))
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== 'description')
+      .map(([k, x]) => [k, withoutDescriptions(x)]),
+  )
 }
 
 export function renderGeneratedSchema(schema: unknown): string {

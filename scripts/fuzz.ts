@@ -6,9 +6,27 @@ import { arbitraryBody, arbitraryCase, checkBody, checkCase, mutatedCase } from 
 const total = Number(process.env['FUZZ_RUNS'] ?? 100_000)
 const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31)
 const plan = [
-  { name: 'edited valid WorkflowExecutions', runs: Math.ceil(total * 0.5), property: fc.property(mutatedCase, (c) => { checkCase(c) }) },
-  { name: 'arbitrary JSON objects', runs: Math.ceil(total * 0.3), property: fc.property(arbitraryCase, (c) => { checkCase(c) }) },
-  { name: 'arbitrary review bodies', runs: Math.ceil(total * 0.2), property: fc.property(arbitraryBody, (b) => { checkBody(b) }) },
+  {
+    name: 'edited valid WorkflowExecutions',
+    runs: Math.ceil(total * 0.5),
+    property: fc.property(mutatedCase, (c) => {
+      checkCase(c)
+    }),
+  },
+  {
+    name: 'arbitrary JSON objects',
+    runs: Math.ceil(total * 0.3),
+    property: fc.property(arbitraryCase, (c) => {
+      checkCase(c)
+    }),
+  },
+  {
+    name: 'arbitrary review bodies',
+    runs: Math.ceil(total * 0.2),
+    property: fc.property(arbitraryBody, (b) => {
+      checkBody(b)
+    }),
+  },
 ]
 
 let ran = 0
@@ -21,7 +39,9 @@ for (const p of plan) {
   const ms = performance.now() - started
   if (details.failed) {
     failed += 1
-    console.log(`FAIL ${p.name}: after ${details.numRuns} cases: ${String(details.errorInstance)}\n  counterexample: ${JSON.stringify(details.counterexample).slice(0, 2000)}`)
+    console.log(
+      `FAIL ${p.name}: after ${details.numRuns} cases: ${String(details.errorInstance)}\n  counterexample: ${JSON.stringify(details.counterexample).slice(0, 2000)}`,
+    )
   } else {
     console.log(`ok   ${p.name}: ${details.numRuns} cases in ${(ms / 1000).toFixed(1)} s`)
   }

@@ -33,7 +33,12 @@ const watchdog = setTimeout(() => {
 }, WATCHDOG_MS)
 watchdog.unref()
 
-interface Check { phase: string; what: string; value: string; ok: boolean }
+interface Check {
+  phase: string
+  what: string
+  value: string
+  ok: boolean
+}
 const checks: Check[] = []
 function check(phase: string, what: string, value: number | string, ok: boolean): void {
   checks.push({ phase, what, value: String(value), ok })
@@ -74,16 +79,32 @@ function autocannonChecks(phase: string, r: AutocannonResult, minRequests: numbe
   check(phase, 'requests', r.requests, r.requests >= minRequests)
   check(phase, 'non-2xx', r.non2xx, r.non2xx === 0)
   check(phase, 'errors + timeouts', r.errors + r.timeouts, r.errors + r.timeouts === 0)
-  check(phase, 'answers checked / wrong', `${r.checked} / ${r.wrong}${r.wrongExamples.length > 0 ? ` (${r.wrongExamples.join('; ')})` : ''}`, r.wrong === 0 && r.checked === r.requests)
+  check(
+    phase,
+    'answers checked / wrong',
+    `${r.checked} / ${r.wrong}${r.wrongExamples.length > 0 ? ` (${r.wrongExamples.join('; ')})` : ''}`,
+    r.wrong === 0 && r.checked === r.requests,
+  )
   check(phase, 'throughput, latency p50/p99', `${Math.round(r.rps)} req/s, ${r.latencyMs.p50}/${r.latencyMs.p99} ms`, true)
 }
 
-async function rotate(phase: string, vol: CertVolume, target: Target, reloads: { success: number }, how: 'swap' | 'overwrite'): Promise<void> {
+async function rotate(
+  phase: string,
+  vol: CertVolume,
+  target: Target,
+  reloads: { success: number },
+  how: 'swap' | 'overwrite',
+): Promise<void> {
   const before = reloads.success
   const pair = how === 'swap' ? await swapServingPair(vol) : await overwriteServingPair(vol)
   const reloaded = await waitForReload(reloads, before)
   const served = await servedFingerprint(target)
-  check(phase, `${how === 'swap' ? 'atomic ..data swap' : 'in-place overwrite'}: new pair served`, reloaded ? served.slice(0, 23) : 'no reload', reloaded && served === fingerprint(pair.cert))
+  check(
+    phase,
+    `${how === 'swap' ? 'atomic ..data swap' : 'in-place overwrite'}: new pair served`,
+    reloaded ? served.slice(0, 23) : 'no reload',
+    reloaded && served === fingerprint(pair.cert),
+  )
 }
 
 async function main(): Promise<void> {
@@ -103,17 +124,40 @@ async function run(root: string): Promise<void> {
   const source = createFileCertificateSource({
     certDir: vol.dir,
     pollIntervalMs: 1000,
-    logger: { info: () => {}, warn: (_o, msg) => { tlsWarnings.push(msg) } },
-    hooks: { reload: (result) => { reloads[result]++ } },
+    logger: {
+      info: () => {},
+      warn: (_o, msg) => {
+        tlsWarnings.push(msg)
+      },
+    },
+    hooks: {
+      reload: (result) => {
+        reloads[result]++
+      },
+    },
   })
   // Logging as `serve` does (info, one line per denial or mutation), into /dev/null.
   const logger = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: '/dev/null', sync: true }))
   const rssBefore = rssOf()
-  const server = await startServer({ policy: compilePolicy(DEFAULT_ADMISSION_OPTIONS), logger, source, host: '127.0.0.1', port: 0, probeHost: '127.0.0.1', probePort: 0, drainDelayMs: 1000, shutdownTimeoutMs: 10_000 })
+  const server = await startServer({
+    policy: compilePolicy(DEFAULT_ADMISSION_OPTIONS),
+    logger,
+    source,
+    host: '127.0.0.1',
+    port: 0,
+    probeHost: '127.0.0.1',
+    probePort: 0,
+    drainDelayMs: 1000,
+    shutdownTimeoutMs: 10_000,
+  })
   const served = countRequests(server)
   const target: Target = { port: server.port, ca: vol.ca.cert }
   const entries = toWire(requestMix())
-  console.log(`load: server on 127.0.0.1:${server.port}; generator in a child process; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(
+    `load: server on 127.0.0.1:${server.port}; generator in a child process; ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  )
 
   // Phase 1: steady full-speed load.
   let sampler = sampleRss()
@@ -138,8 +182,18 @@ async function run(root: string): Promise<void> {
   const peak2 = sampler.stop()
   autocannonChecks('2 cert swap', p2, 20_000)
   const freshFailures = fresh.refused + fresh.unanswered + fresh.broken + fresh.timeouts + fresh.wrong
-  check('2 cert swap', 'new connection per request: answered / failed', `${fresh.answered} / ${freshFailures}`, fresh.answered > 0 && freshFailures === 0)
-  check('2 cert swap', 'reloads: success / rejected', `${reloads.success} / ${reloads.error}${tlsWarnings.length > 0 ? ` (${tlsWarnings[0]})` : ''}`, reloads.success >= 2)
+  check(
+    '2 cert swap',
+    'new connection per request: answered / failed',
+    `${fresh.answered} / ${freshFailures}`,
+    fresh.answered > 0 && freshFailures === 0,
+  )
+  check(
+    '2 cert swap',
+    'reloads: success / rejected',
+    `${reloads.success} / ${reloads.error}${tlsWarnings.length > 0 ? ` (${tlsWarnings[0]})` : ''}`,
+    reloads.success >= 2,
+  )
 
   // Phase 3: shutdown() (SIGTERM's path) while 50 connections send as fast as they can.
   sampler = sampleRss()
@@ -155,7 +209,12 @@ async function run(root: string): Promise<void> {
   const peak3 = sampler.stop()
   const startedInPhase = served.started - before.started
   const dropped = served.dropped - before.dropped
-  check('3 shutdown', 'server: requests read / answered / dropped', `${startedInPhase} / ${served.answered - before.answered} / ${dropped}`, dropped === 0 && startedInPhase > 0)
+  check(
+    '3 shutdown',
+    'server: requests read / answered / dropped',
+    `${startedInPhase} / ${served.answered - before.answered} / ${dropped}`,
+    dropped === 0 && startedInPhase > 0,
+  )
   check('3 shutdown', 'server: requests read after shutdown began (drain)', served.startedInShutdown, served.startedInShutdown > 0)
   check('3 shutdown', 'client: answered / wrong', `${p3.answered} / ${p3.wrong}`, p3.answered > 0 && p3.wrong === 0)
   check('3 shutdown', 'client: accepted but failed (partial answer, timeout)', p3.broken + p3.timeouts, p3.broken + p3.timeouts === 0)
@@ -180,7 +239,8 @@ async function run(root: string): Promise<void> {
 function printTable(): void {
   const w = [12, Math.max(...checks.map((c) => c.what.length)), Math.min(60, Math.max(...checks.map((c) => c.value.length)))]
   console.log(`\n${'phase'.padEnd(w[0]!)}  ${'check'.padEnd(w[1]!)}  ${'value'.padEnd(w[2]!)}  result`)
-  for (const c of checks) console.log(`${c.phase.padEnd(w[0]!)}  ${c.what.padEnd(w[1]!)}  ${c.value.padEnd(w[2]!)}  ${c.ok ? 'ok' : 'FAIL'}`)
+  for (const c of checks)
+    console.log(`${c.phase.padEnd(w[0]!)}  ${c.what.padEnd(w[1]!)}  ${c.value.padEnd(w[2]!)}  ${c.ok ? 'ok' : 'FAIL'}`)
   const failed = checks.filter((c) => !c.ok).length
   console.log(failed === 0 ? '\nload: all checks passed' : `\nload: ${failed} check(s) FAILED`)
   process.exitCode = failed === 0 ? 0 : 1

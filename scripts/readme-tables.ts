@@ -33,9 +33,11 @@ export function flagsTable(): string {
   }
   for (const [f, commands] of seen) {
     const name = `${f.short === undefined ? '' : `\`-${f.short}\`, `}\`--${f.name}\``
-    rows.push(`| ${name} | ${commands.join(', ')} | ${defaultText(f)} | ${f.env === undefined ? '' : `\`${f.env}\``} | ${cell(f.description)} |`)
+    rows.push(
+      `| ${name} | ${commands.join(', ')} | ${defaultText(f)} | ${f.env === undefined ? '' : `\`${f.env}\``} | ${cell(f.description)} |`,
+    )
   }
-  rows.push('| `-h`, `--help` | every command |  |  | print the command\'s flags and exit |')
+  rows.push("| `-h`, `--help` | every command |  |  | print the command's flags and exit |")
   rows.push('| `--version` | (no command) |  |  | print the version and exit; `wfe-admission version` does the same |')
   return rows.join('\n')
 }
@@ -47,7 +49,8 @@ function where(r: Rule): string {
 
 export function rulesTable(rules: readonly Rule[] = builtinRules): string {
   const rows = ['| rule | where | what it checks or does | severity |', '| --- | --- | --- | --- |']
-  for (const r of rules) rows.push(`| \`${r.id}\` | ${where(r)} | ${cell(r.description)} | ${r.kind === 'mutate' ? 'mutate' : r.severity} |`)
+  for (const r of rules)
+    rows.push(`| \`${r.id}\` | ${where(r)} | ${cell(r.description)} | ${r.kind === 'mutate' ? 'mutate' : r.severity} |`)
   return rows.join('\n')
 }
 

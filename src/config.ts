@@ -31,13 +31,19 @@ export function admissionOptionsFrom(values: Record<string, unknown>, now: () =>
   const given = String(values['default-timeout'] ?? DEFAULT_EXECUTION_TIMEOUT)
   const d = parseDurationNs(given)
   if (d === undefined || d <= 0n) {
-    throw new WfeError('WFE_ERR_CONFIG', `--default-timeout: invalid value "${given}": must be a Go duration greater than zero, such as 30m or 1h30m`)
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--default-timeout: invalid value "${given}": must be a Go duration greater than zero, such as 30m or 1h30m`,
+    )
   }
   // Stored as Go writes it ("30m" → "30m0s"), or a Go client's next Update() would change the spec.
   const defaultTimeout = formatDuration(d)
   const words = Number(values['min-clear-reason-words'] ?? 5)
   if (!Number.isInteger(words) || words < 1 || words > 1000) {
-    throw new WfeError('WFE_ERR_CONFIG', `--min-clear-reason-words: invalid value "${String(values['min-clear-reason-words'])}": must be a whole number from 1 to 1000`)
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--min-clear-reason-words: invalid value "${String(values['min-clear-reason-words'])}": must be a whole number from 1 to 1000`,
+    )
   }
   const raw = values['trusted-controllers']
   const list = raw === undefined ? [DEFAULT_TRUSTED_CONTROLLER] : splitList(raw)
@@ -46,5 +52,8 @@ export function admissionOptionsFrom(values: Record<string, unknown>, now: () =>
 
 export function splitList(raw: unknown): string[] {
   const parts = Array.isArray(raw) ? raw.map(String) : String(raw).split(',')
-  return parts.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '')
+  return parts
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
 }

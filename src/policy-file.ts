@@ -10,7 +10,18 @@ import type { FieldErrorType } from './admission/field.js'
 import { WfeError } from './errors.js'
 import { isRecord } from './api/json.js'
 
-const RULE_KEYS = ['id', 'description', 'operations', 'subresource', 'expression', 'message', 'messageExpression', 'fieldPath', 'severity', 'reason'] as const
+const RULE_KEYS = [
+  'id',
+  'description',
+  'operations',
+  'subresource',
+  'expression',
+  'message',
+  'messageExpression',
+  'fieldPath',
+  'severity',
+  'reason',
+] as const
 /** DELETE and CONNECT carry no object for a rule to judge. */
 const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE']
 const SUBRESOURCES: readonly Subresource[] = ['', 'status']
@@ -20,7 +31,6 @@ const REASONS: readonly FieldErrorType[] = ['FieldValueInvalid', 'FieldValueRequ
 const ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\])*$/
 const MAX_MESSAGE = 1024
-
 
 /** Reads a policy file and checks its shape; throws WFE_ERR_POLICY_FILE on any problem. */
 export function loadPolicyFile(path: string, cwd: string = process.cwd()): Rule[] {
@@ -66,7 +76,8 @@ function toRule(path: string, i: number, raw: unknown): CelRule {
   const id = typeof idRaw === 'string' && idRaw !== '' ? idRaw : undefined
   const bad = (field: string, problem: string): never => fail(path, i, id, field, problem)
   if (id === undefined) bad('id', 'required: a non-empty string')
-  if (!ID.test(id as string) || (id as string).length > 63) bad('id', `"${String(idRaw)}" must be kebab-case (a-z, 0-9, -), at most 63 characters`)
+  if (!ID.test(id as string) || (id as string).length > 63)
+    bad('id', `"${String(idRaw)}" must be kebab-case (a-z, 0-9, -), at most 63 characters`)
   for (const k of Object.keys(raw)) {
     if (!(RULE_KEYS as readonly string[]).includes(k)) bad(k, `unknown field; allowed: ${RULE_KEYS.join(', ')}`)
   }
@@ -80,13 +91,17 @@ function toRule(path: string, i: number, raw: unknown): CelRule {
   const expression = string('expression', false, Number.MAX_SAFE_INTEGER) as string
   const message = string('message', true)
   const messageExpression = string('messageExpression', true, Number.MAX_SAFE_INTEGER)
-  if (message === undefined && messageExpression === undefined) bad('message', 'required: give message or messageExpression (or both: message is the fallback)')
+  if (message === undefined && messageExpression === undefined)
+    bad('message', 'required: give message or messageExpression (or both: message is the fallback)')
   const fieldPath = string('fieldPath', false, 256) as string
-  if (!FIELD_PATH.test(fieldPath)) bad('fieldPath', `"${fieldPath}" must be a Kubernetes field path such as spec.workflowRef.executionBundle or metadata.labels[app]`)
+  if (!FIELD_PATH.test(fieldPath))
+    bad('fieldPath', `"${fieldPath}" must be a Kubernetes field path such as spec.workflowRef.executionBundle or metadata.labels[app]`)
   const severity = raw['severity']
-  if (!SEVERITIES.includes(severity as Severity)) bad('severity', `must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(severity) ?? 'nothing'}`)
+  if (!SEVERITIES.includes(severity as Severity))
+    bad('severity', `must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(severity) ?? 'nothing'}`)
   const reason = raw['reason']
-  if (reason !== undefined && !REASONS.includes(reason as FieldErrorType)) bad('reason', `must be one of ${REASONS.join(', ')}, got ${JSON.stringify(reason)}`)
+  if (reason !== undefined && !REASONS.includes(reason as FieldErrorType))
+    bad('reason', `must be one of ${REASONS.join(', ')}, got ${JSON.stringify(reason)}`)
   const operations = oneOrMany(raw['operations'], false)
   if (operations.length === 0 || !operations.every((o) => OPERATIONS.includes(o as Operation))) {
     bad('operations', `must be a non-empty list of ${OPERATIONS.join(', ')}, got ${JSON.stringify(raw['operations']) ?? 'nothing'}`)

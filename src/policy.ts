@@ -65,8 +65,10 @@ export function compilePolicy(
 /** A rule from a policy file names its file and place; the same id twice anywhere else is a compile error. */
 function duplicateId(rule: Rule, first: Rule): WfeError {
   if (rule.source === undefined) return new WfeError('WFE_ERR_RULE_COMPILE', `rule ${rule.id}: duplicate rule id`)
-  if (first.source === undefined) return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: collides with a built-in rule id; choose another id`)
-  if (first.source.file === rule.source.file) return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: duplicate of rules[${first.source.index}]`)
+  if (first.source === undefined)
+    return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: collides with a built-in rule id; choose another id`)
+  if (first.source.file === rule.source.file)
+    return new WfeError('WFE_ERR_POLICY_FILE', `${ruleLocation(rule)}: id: duplicate of rules[${first.source.index}]`)
   return new WfeError('WFE_ERR_RULE_COMPILE', `rule ${rule.id}: duplicate rule id`)
 }
 
@@ -74,6 +76,11 @@ function compileValidator(rule: Exclude<Rule, MutateRule>): CompiledValidator {
   // A CEL rule that reads oldObject is a transition rule, which the apiserver never ratchets (oldSelf).
   const transition = isCelRule(rule) && /\boldObject\b/.test(`${rule.expression} ${rule.messageExpression ?? ''}`)
   const ratchet = rule.ratchet ?? (transition ? 'never' : undefined)
-  const base = { id: rule.id, severity: rule.severity, path: Object.freeze(fieldSegments(rule.field)), ...(ratchet === undefined ? {} : { ratchet }) }
+  const base = {
+    id: rule.id,
+    severity: rule.severity,
+    path: Object.freeze(fieldSegments(rule.field)),
+    ...(ratchet === undefined ? {} : { ratchet }),
+  }
   return { ...base, run: isCelRule(rule) ? compileCelRule(rule) : rule.check }
 }

@@ -37,5 +37,5 @@ t.test('the core does no I/O, except reading a policy file at start-up', async (
 
 t.test('the import scanner reads static, re-export and dynamic imports', async (t) => {
   const tmp = join(SRC, '..', 'test', 'architecture.test.ts')
-  t.ok(imports(tmp).includes('node:path'), 'reads this file\'s own imports')
+  t.ok(imports(tmp).includes('node:path'), "reads this file's own imports")
 })

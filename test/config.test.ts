@@ -9,7 +9,12 @@ t.test('defaults', async (t) => {
 })
 
 t.test('--default-timeout is stored as Go writes it', async (t) => {
-  for (const [given, stored] of [['30m', '30m0s'], ['90s', '1m30s'], ['1.5h', '1h30m0s'], ['2h0m0s', '2h0m0s']] as const) {
+  for (const [given, stored] of [
+    ['30m', '30m0s'],
+    ['90s', '1m30s'],
+    ['1.5h', '1h30m0s'],
+    ['2h0m0s', '2h0m0s'],
+  ] as const) {
     t.equal(admissionOptionsFrom({ 'default-timeout': given }).defaultTimeout, stored, given)
   }
   t.throws(() => admissionOptionsFrom({ 'default-timeout': '0.5ns' }), /--default-timeout: invalid value "0.5ns"/, 'Go reads 0.5ns as zero')

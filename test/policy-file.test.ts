@@ -12,28 +12,62 @@ const EXAMPLE = new URL('../examples/policy.yaml', import.meta.url).pathname
 
 t.test('examples/policy.yaml loads and each of its rules fires', async (t) => {
   const rules = loadPolicyFile(EXAMPLE)
-  t.same(rules.map((r) => [r.id, r.kind, 'severity' in r ? r.severity : '']), [
-    ['low-confidence', 'validate', 'warn'],
-    ['approved-bundle-registry', 'validate', 'deny'],
-    ['rationale-required', 'validate', 'deny'],
-  ])
+  t.same(
+    rules.map((r) => [r.id, r.kind, 'severity' in r ? r.severity : '']),
+    [
+      ['low-confidence', 'validate', 'warn'],
+      ['approved-bundle-registry', 'validate', 'deny'],
+      ['rationale-required', 'validate', 'deny'],
+    ],
+  )
   const policy = compilePolicy(TEST_OPTIONS, rules)
   const good = admit(aRequest({ object: aWorkflowExecution() }), policy, 'both')
   t.equal(good.response.allowed, true)
   t.same(ruleIds(good), [], 'the helper object satisfies all three')
 
-  const low = admit(aRequest({ object: aWorkflowExecution((w) => { w.spec.confidence = 0.31 }) }), policy, 'both')
+  const low = admit(
+    aRequest({
+      object: aWorkflowExecution((w) => {
+        w.spec.confidence = 0.31
+      }),
+    }),
+    policy,
+    'both',
+  )
   t.equal(low.response.allowed, true, 'a warning does not deny')
   t.same(ruleIds(low, 'warn'), ['low-confidence'])
-  t.match(low.response.warnings, [/timeout/, 'spec.confidence: Invalid value: 0.31: confidence 0.31 is below 0.5: a person should review this execution'])
+  t.match(low.response.warnings, [
+    /timeout/,
+    'spec.confidence: Invalid value: 0.31: confidence 0.31 is below 0.5: a person should review this execution',
+  ])
 
-  const bundle = admit(aRequest({ object: aWorkflowExecution((w) => { w.spec.workflowRef.executionBundle = 'docker.io/someone/restart:v1' }) }), policy, 'both')
+  const bundle = admit(
+    aRequest({
+      object: aWorkflowExecution((w) => {
+        w.spec.workflowRef.executionBundle = 'docker.io/someone/restart:v1'
+      }),
+    }),
+    policy,
+    'both',
+  )
   t.equal(bundle.response.allowed, false)
   t.same(ruleIds(bundle, 'deny'), ['approved-bundle-registry'])
-  t.equal(bundle.response.status?.message, 'spec.workflowRef.executionBundle: Invalid value: "docker.io/someone/restart:v1": must be an OCI reference under ghcr.io/kubernaut/ or quay.io/kubernaut/')
+  t.equal(
+    bundle.response.status?.message,
+    'spec.workflowRef.executionBundle: Invalid value: "docker.io/someone/restart:v1": must be an OCI reference under ghcr.io/kubernaut/ or quay.io/kubernaut/',
+  )
 
   for (const rationale of [undefined, '   ']) {
-    const r = admit(aRequest({ object: aWorkflowExecution((w) => { if (rationale === undefined) delete w.spec.rationale; else w.spec.rationale = rationale }) }), policy, 'both')
+    const r = admit(
+      aRequest({
+        object: aWorkflowExecution((w) => {
+          if (rationale === undefined) delete w.spec.rationale
+          else w.spec.rationale = rationale
+        }),
+      }),
+      policy,
+      'both',
+    )
     t.same(ruleIds(r, 'deny'), ['rationale-required'], `rationale ${JSON.stringify(rationale)}`)
     t.equal(r.response.status?.message, 'spec.rationale: Required value: a rationale is required for the audit trail (SOC2 CC7.4)')
   }
@@ -68,10 +102,13 @@ t.test('shape errors name the file, the rule and the field', async (t) => {
 })
 
 t.test('accepted variants: a bare list, one subresource or a list, message and messageExpression together', async (t) => {
-  const rules = parsePolicy('p.yaml', yamlOf([
-    { ...RULE, subresource: 'status', operations: 'UPDATE', messageExpression: '"x"' },
-    { ...RULE, id: 'two', subresource: ['', 'status'], description: 'd', reason: 'FieldValueForbidden' },
-  ]))
+  const rules = parsePolicy(
+    'p.yaml',
+    yamlOf([
+      { ...RULE, subresource: 'status', operations: 'UPDATE', messageExpression: '"x"' },
+      { ...RULE, id: 'two', subresource: ['', 'status'], description: 'd', reason: 'FieldValueForbidden' },
+    ]),
+  )
   t.match(rules, [
     { id: 'my-rule', subresources: ['status'], operations: ['UPDATE'], message: 'm', messageExpression: '"x"', description: 'm' },
     { id: 'two', subresources: ['', 'status'], description: 'd', reason: 'FieldValueForbidden' },
@@ -80,16 +117,31 @@ t.test('accepted variants: a bare list, one subresource or a list, message and m
 })
 
 t.test('a broken expression stops start-up with the file, the rule id and the CEL error', async (t) => {
-  t.throws(loadErr([{ ...RULE, expression: 'object.spec.confidence <' }]), { code: 'WFE_ERR_POLICY_FILE', message: /^p\.yaml: rule "my-rule" \(rules\[0\]\): expression: CEL: .+/ })
-  t.throws(loadErr([{ ...RULE, expression: 'size(object) + 1' }]), { message: /expression: CEL: expression must evaluate to bool, not int/ })
-  t.throws(loadErr([{ ...RULE, expression: 'true', messageExpression: '1 + 2' }]), { message: /messageExpression: CEL: expression must evaluate to string, not int/ })
-  t.throws(loadErr([{ ...RULE, expression: 'object.spec.rationale.matches(object.spec.targetResource)' }]), { message: /expression: CEL: matches\(\) at character 1: the pattern must be a string literal/ })
+  t.throws(loadErr([{ ...RULE, expression: 'object.spec.confidence <' }]), {
+    code: 'WFE_ERR_POLICY_FILE',
+    message: /^p\.yaml: rule "my-rule" \(rules\[0\]\): expression: CEL: .+/,
+  })
+  t.throws(loadErr([{ ...RULE, expression: 'size(object) + 1' }]), {
+    message: /expression: CEL: expression must evaluate to bool, not int/,
+  })
+  t.throws(loadErr([{ ...RULE, expression: 'true', messageExpression: '1 + 2' }]), {
+    message: /messageExpression: CEL: expression must evaluate to string, not int/,
+  })
+  t.throws(loadErr([{ ...RULE, expression: 'object.spec.rationale.matches(object.spec.targetResource)' }]), {
+    message: /expression: CEL: matches\(\) at character 1: the pattern must be a string literal/,
+  })
   t.throws(loadErr([{ ...RULE, expression: 'unknownVar == 1' }]), { message: /expression: CEL: .*unknownVar/ })
 })
 
 t.test('YAML errors name the line; an unreadable file names the file', async (t) => {
-  t.throws(() => parsePolicy('p.yaml', 'rules:\n  - id: a\n    expression: "x\n  bad: [\n'), { code: 'WFE_ERR_POLICY_FILE', message: /^p\.yaml:\d+: invalid YAML: / })
-  t.throws(() => loadPolicyFile('/nonexistent/policy.yaml'), { code: 'WFE_ERR_POLICY_FILE', message: '/nonexistent/policy.yaml: cannot read: ENOENT' })
+  t.throws(() => parsePolicy('p.yaml', 'rules:\n  - id: a\n    expression: "x\n  bad: [\n'), {
+    code: 'WFE_ERR_POLICY_FILE',
+    message: /^p\.yaml:\d+: invalid YAML: /,
+  })
+  t.throws(() => loadPolicyFile('/nonexistent/policy.yaml'), {
+    code: 'WFE_ERR_POLICY_FILE',
+    message: '/nonexistent/policy.yaml: cannot read: ENOENT',
+  })
 })
 
 t.test('--policy via policyFromFlags: files combine, and an id in two files is rejected', async (t) => {
@@ -97,7 +149,18 @@ t.test('--policy via policyFromFlags: files combine, and an id in two files is r
   const policy = policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd())
   t.ok(policy.rules.some((r) => r.id === 'other') && policy.rules.some((r) => r.id === 'my-rule'))
   writeFileSync(join(dir, 'b.yaml'), yamlOf([RULE]))
-  t.same(policyFromFlags({ policy: ['a.yaml'] }, dir).rules.filter((r) => r.id === 'my-rule').length, 1, 'a relative path is read from the command\'s directory')
-  t.throws(() => policyFromFlags({ policy: ['missing.yaml'] }, dir), { code: 'WFE_ERR_POLICY_FILE', message: '--policy: the path "missing.yaml" does not exist' }, 'and named as written')
-  t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd()), { code: 'WFE_ERR_RULE_COMPILE', message: 'rule my-rule: duplicate rule id' })
+  t.same(
+    policyFromFlags({ policy: ['a.yaml'] }, dir).rules.filter((r) => r.id === 'my-rule').length,
+    1,
+    "a relative path is read from the command's directory",
+  )
+  t.throws(
+    () => policyFromFlags({ policy: ['missing.yaml'] }, dir),
+    { code: 'WFE_ERR_POLICY_FILE', message: '--policy: the path "missing.yaml" does not exist' },
+    'and named as written',
+  )
+  t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd()), {
+    code: 'WFE_ERR_RULE_COMPILE',
+    message: 'rule my-rule: duplicate rule id',
+  })
 })

@@ -44,9 +44,19 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
     // JSON.parse nests iteratively, but copying and diffing for a patch recurse: an object nested
     // thousands of levels deep is the sender's fault (a 400), not an internal error.
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
-      return { response: complete(errored(400, 'request.object: nested too deeply to process'), uid), effects: [], violations: [], mutationWarnings: [] }
+      return {
+        response: complete(errored(400, 'request.object: nested too deeply to process'), uid),
+        effects: [],
+        violations: [],
+        mutationWarnings: [],
+      }
     }
-    return { response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid), effects: [], violations: [], mutationWarnings: [] }
+    return {
+      response: complete(errored(500, `internal error while admitting: ${err instanceof Error ? err.message : String(err)}`), uid),
+      effects: [],
+      violations: [],
+      mutationWarnings: [],
+    }
   }
 }
 
@@ -91,7 +101,12 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
     // Judged on the object as the apiserver will store it (status, or metadata and spec, restored).
     const stored = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
-    if (webhook === 'mutate' && effects.length > 0 && validate(rules.validators, { request, object: stored, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0) effects = []
+    if (
+      webhook === 'mutate' &&
+      effects.length > 0 &&
+      validate(rules.validators, { request, object: stored, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0
+    )
+      effects = []
   }
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {

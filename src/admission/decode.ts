@@ -10,7 +10,6 @@ export type DecodedRequest =
   | { ok: true; subresource: Subresource; object: WorkflowExecution | undefined; oldObject: WorkflowExecution | undefined }
   | { ok: false; message: string }
 
-
 export function decodeRequest(req: AdmissionRequest): DecodedRequest {
   const res = req.resource as unknown
   if (!isRecord(res) || res['group'] !== GROUP || res['resource'] !== RESOURCE) {
@@ -34,8 +33,12 @@ export function decodeRequest(req: AdmissionRequest): DecodedRequest {
 function decodeObject(raw: unknown, where: string): { ok: true; value: WorkflowExecution } | { ok: false; message: string } {
   if (!isRecord(raw)) return { ok: false, message: `${where}: must be a ${API_VERSION} ${KIND} object, got ${describe(raw)}` }
   if (raw['apiVersion'] !== API_VERSION || raw['kind'] !== KIND) {
-    return { ok: false, message: `${where}: must be a ${API_VERSION} ${KIND}, got apiVersion ${describe(raw['apiVersion'])} kind ${describe(raw['kind'])}` }
+    return {
+      ok: false,
+      message: `${where}: must be a ${API_VERSION} ${KIND}, got apiVersion ${describe(raw['apiVersion'])} kind ${describe(raw['kind'])}`,
+    }
   }
-  if (raw['metadata'] !== undefined && !isRecord(raw['metadata'])) return { ok: false, message: `${where}.metadata: must be an object, got ${describe(raw['metadata'])}` }
+  if (raw['metadata'] !== undefined && !isRecord(raw['metadata']))
+    return { ok: false, message: `${where}.metadata: must be an object, got ${describe(raw['metadata'])}` }
   return { ok: true, value: raw as unknown as WorkflowExecution }
 }

@@ -20,11 +20,7 @@ const TYPE_TEXT: Record<FieldErrorType, string> = {
   InternalError: 'Internal error',
 }
 
-const SHOWS_VALUE: ReadonlySet<FieldErrorType> = new Set([
-  'FieldValueInvalid',
-  'FieldValueNotSupported',
-  'FieldValueDuplicate',
-])
+const SHOWS_VALUE: ReadonlySet<FieldErrorType> = new Set(['FieldValueInvalid', 'FieldValueNotSupported', 'FieldValueDuplicate'])
 
 export interface FieldError {
   type: FieldErrorType
@@ -117,7 +113,13 @@ export function renderValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   try {
     // Keys sorted, as Go prints maps, so a message never depends on the sender's key order.
-    return JSON.stringify(value, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v)) ?? String(value)
+    return (
+      JSON.stringify(value, (_k, v: unknown) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : v,
+      ) ?? String(value)
+    )
   } catch {
     return String(value)
   }

@@ -9,7 +9,12 @@ import type { Operation } from './types.js'
 import type { Subresource } from '../rules/define.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 
-export function persistedView(operation: Operation, subresource: Subresource, object: WorkflowExecution, oldObject: WorkflowExecution | undefined): WorkflowExecution {
+export function persistedView(
+  operation: Operation,
+  subresource: Subresource,
+  object: WorkflowExecution,
+  oldObject: WorkflowExecution | undefined,
+): WorkflowExecution {
   if (operation === 'CREATE') {
     if (object.status === undefined) return object
     const { status: _dropped, ...created } = object

@@ -1,6 +1,14 @@
 // The AdmissionReview envelope, as pure functions shared by the server and the `review` command:
 // decode and check what the apiserver sent, and wrap a response in the version it spoke.
-import { ADMISSION_V1, ADMISSION_V1BETA1, OPERATIONS, type AdmissionApiVersion, type AdmissionRequest, type AdmissionResponse, type AdmissionReview } from './types.js'
+import {
+  ADMISSION_V1,
+  ADMISSION_V1BETA1,
+  OPERATIONS,
+  type AdmissionApiVersion,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReview,
+} from './types.js'
 import { isRecord } from '../api/json.js'
 
 const MiB = 1024 * 1024
@@ -25,7 +33,6 @@ export const MAX_REVIEW_BYTES = GO_ESCAPE_GROWTH * (APISERVER_MAX_REQUEST_BYTES 
 export type DecodedReview =
   | { ok: true; apiVersion: AdmissionApiVersion; request: AdmissionRequest }
   | { ok: false; message: string; uid?: string; apiVersion?: AdmissionApiVersion }
-
 
 /** Checks that `body` is an AdmissionReview request; the message says what is wrong when not. */
 export function decodeReview(body: unknown): DecodedReview {

@@ -3,323 +3,283 @@
 import type { OpenApiSchema } from './openapi.js'
 
 export const CRD_OPEN_API_SCHEMA: OpenApiSchema = {
-  "type": "object",
-  "properties": {
-    "apiVersion": {
-      "type": "string"
+  type: 'object',
+  properties: {
+    apiVersion: {
+      type: 'string',
     },
-    "kind": {
-      "type": "string"
+    kind: {
+      type: 'string',
     },
-    "metadata": {
-      "type": "object"
+    metadata: {
+      type: 'object',
     },
-    "spec": {
-      "type": "object",
-      "required": [
-        "remediationRequestRef",
-        "workflowRef",
-        "targetResource"
-      ],
-      "x-kubernetes-validations": [
+    spec: {
+      type: 'object',
+      required: ['remediationRequestRef', 'workflowRef', 'targetResource'],
+      'x-kubernetes-validations': [
         {
-          "rule": "self == oldSelf",
-          "message": "spec is immutable after creation (ADR-001)"
-        }
+          rule: 'self == oldSelf',
+          message: 'spec is immutable after creation (ADR-001)',
+        },
       ],
-      "properties": {
-        "remediationRequestRef": {
-          "type": "object",
-          "x-kubernetes-map-type": "atomic",
-          "properties": {
-            "apiVersion": {
-              "type": "string"
+      properties: {
+        remediationRequestRef: {
+          type: 'object',
+          'x-kubernetes-map-type': 'atomic',
+          properties: {
+            apiVersion: {
+              type: 'string',
             },
-            "fieldPath": {
-              "type": "string"
+            fieldPath: {
+              type: 'string',
             },
-            "kind": {
-              "type": "string"
+            kind: {
+              type: 'string',
             },
-            "name": {
-              "type": "string"
+            name: {
+              type: 'string',
             },
-            "namespace": {
-              "type": "string"
+            namespace: {
+              type: 'string',
             },
-            "resourceVersion": {
-              "type": "string"
+            resourceVersion: {
+              type: 'string',
             },
-            "uid": {
-              "type": "string"
-            }
-          }
+            uid: {
+              type: 'string',
+            },
+          },
         },
-        "workflowRef": {
-          "type": "object",
-          "required": [
-            "workflowId",
-            "version",
-            "executionBundle"
-          ],
-          "properties": {
-            "workflowId": {
-              "type": "string"
+        workflowRef: {
+          type: 'object',
+          required: ['workflowId', 'version', 'executionBundle'],
+          properties: {
+            workflowId: {
+              type: 'string',
             },
-            "version": {
-              "type": "string"
+            version: {
+              type: 'string',
             },
-            "executionBundle": {
-              "type": "string"
+            executionBundle: {
+              type: 'string',
             },
-            "executionBundleDigest": {
-              "type": "string"
+            executionBundleDigest: {
+              type: 'string',
             },
-            "engineConfig": {
-              "x-kubernetes-preserve-unknown-fields": true
-            }
-          }
+            engineConfig: {
+              'x-kubernetes-preserve-unknown-fields': true,
+            },
+          },
         },
-        "targetResource": {
-          "type": "string",
-          "maxLength": 1024,
-          "x-kubernetes-validations": [
+        targetResource: {
+          type: 'string',
+          maxLength: 1024,
+          'x-kubernetes-validations': [
             {
-              "rule": "self.matches('^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]*/[^/%]+$')",
-              "message": "must be namespace/kind/name or kind/name"
-            }
-          ]
+              rule: "self.matches('^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]*/[^/%]+$')",
+              message: 'must be namespace/kind/name or kind/name',
+            },
+          ],
         },
-        "parameters": {
-          "type": "object",
-          "additionalProperties": {
-            "type": "string"
-          }
+        parameters: {
+          type: 'object',
+          additionalProperties: {
+            type: 'string',
+          },
         },
-        "confidence": {
-          "type": "number",
-          "minimum": 0,
-          "maximum": 1
+        confidence: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
         },
-        "rationale": {
-          "type": "string"
+        rationale: {
+          type: 'string',
         },
-        "executionConfig": {
-          "type": "object",
-          "properties": {
-            "timeout": {
-              "type": "string"
-            }
-          }
-        }
-      }
+        executionConfig: {
+          type: 'object',
+          properties: {
+            timeout: {
+              type: 'string',
+            },
+          },
+        },
+      },
     },
-    "status": {
-      "type": "object",
-      "properties": {
-        "observedGeneration": {
-          "type": "integer",
-          "format": "int64"
+    status: {
+      type: 'object',
+      properties: {
+        observedGeneration: {
+          type: 'integer',
+          format: 'int64',
         },
-        "phase": {
-          "type": "string",
-          "enum": [
-            "Pending",
-            "Running",
-            "Completed",
-            "Failed"
-          ]
+        phase: {
+          type: 'string',
+          enum: ['Pending', 'Running', 'Completed', 'Failed'],
         },
-        "startTime": {
-          "type": "string",
-          "format": "date-time"
+        startTime: {
+          type: 'string',
+          format: 'date-time',
         },
-        "completionTime": {
-          "type": "string",
-          "format": "date-time"
+        completionTime: {
+          type: 'string',
+          format: 'date-time',
         },
-        "duration": {
-          "type": "string"
+        duration: {
+          type: 'string',
         },
-        "executionRef": {
-          "type": "object",
-          "x-kubernetes-map-type": "atomic",
-          "properties": {
-            "name": {
-              "type": "string"
-            }
-          }
+        executionRef: {
+          type: 'object',
+          'x-kubernetes-map-type': 'atomic',
+          properties: {
+            name: {
+              type: 'string',
+            },
+          },
         },
-        "executionStatus": {
-          "type": "object",
-          "required": [
-            "status"
-          ],
-          "properties": {
-            "status": {
-              "type": "string"
+        executionStatus: {
+          type: 'object',
+          required: ['status'],
+          properties: {
+            status: {
+              type: 'string',
             },
-            "reason": {
-              "type": "string"
+            reason: {
+              type: 'string',
             },
-            "message": {
-              "type": "string"
+            message: {
+              type: 'string',
             },
-            "completedTasks": {
-              "type": "integer"
+            completedTasks: {
+              type: 'integer',
             },
-            "totalTasks": {
-              "type": "integer"
-            }
-          }
+            totalTasks: {
+              type: 'integer',
+            },
+          },
         },
-        "failureReason": {
-          "type": "string"
+        failureReason: {
+          type: 'string',
         },
-        "failureDetails": {
-          "type": "object",
-          "required": [
-            "failedTaskIndex",
-            "failedTaskName",
-            "reason",
-            "message",
-            "failedAt",
-            "naturalLanguageSummary"
-          ],
-          "properties": {
-            "failedTaskIndex": {
-              "type": "integer"
+        failureDetails: {
+          type: 'object',
+          required: ['failedTaskIndex', 'failedTaskName', 'reason', 'message', 'failedAt', 'naturalLanguageSummary'],
+          properties: {
+            failedTaskIndex: {
+              type: 'integer',
             },
-            "failedTaskName": {
-              "type": "string"
+            failedTaskName: {
+              type: 'string',
             },
-            "failedStepName": {
-              "type": "string"
+            failedStepName: {
+              type: 'string',
             },
-            "reason": {
-              "type": "string",
-              "enum": [
-                "OOMKilled",
-                "DeadlineExceeded",
-                "Forbidden",
-                "ResourceExhausted",
-                "ConfigurationError",
-                "ImagePullBackOff",
-                "TaskFailed",
-                "UnsupportedEngine",
-                "Unknown"
-              ]
+            reason: {
+              type: 'string',
+              enum: [
+                'OOMKilled',
+                'DeadlineExceeded',
+                'Forbidden',
+                'ResourceExhausted',
+                'ConfigurationError',
+                'ImagePullBackOff',
+                'TaskFailed',
+                'UnsupportedEngine',
+                'Unknown',
+              ],
             },
-            "message": {
-              "type": "string"
+            message: {
+              type: 'string',
             },
-            "exitCode": {
-              "type": "integer",
-              "format": "int32"
+            exitCode: {
+              type: 'integer',
+              format: 'int32',
             },
-            "failedAt": {
-              "type": "string",
-              "format": "date-time"
+            failedAt: {
+              type: 'string',
+              format: 'date-time',
             },
-            "executionTimeBeforeFailure": {
-              "type": "string"
+            executionTimeBeforeFailure: {
+              type: 'string',
             },
-            "naturalLanguageSummary": {
-              "type": "string"
+            naturalLanguageSummary: {
+              type: 'string',
             },
-            "wasExecutionFailure": {
-              "type": "boolean"
-            }
-          }
+            wasExecutionFailure: {
+              type: 'boolean',
+            },
+          },
         },
-        "blockClearance": {
-          "type": "object",
-          "required": [
-            "clearedBy",
-            "clearReason",
-            "clearMethod"
-          ],
-          "properties": {
-            "clearedAt": {
-              "type": "string",
-              "format": "date-time"
+        blockClearance: {
+          type: 'object',
+          required: ['clearedBy', 'clearReason', 'clearMethod'],
+          properties: {
+            clearedAt: {
+              type: 'string',
+              format: 'date-time',
             },
-            "clearedBy": {
-              "type": "string"
+            clearedBy: {
+              type: 'string',
             },
-            "clearReason": {
-              "type": "string"
+            clearReason: {
+              type: 'string',
             },
-            "clearMethod": {
-              "type": "string",
-              "enum": [
-                "Annotation",
-                "APIEndpoint",
-                "StatusField"
-              ]
-            }
-          }
+            clearMethod: {
+              type: 'string',
+              enum: ['Annotation', 'APIEndpoint', 'StatusField'],
+            },
+          },
         },
-        "ephemeralCredentialIDs": {
-          "type": "array",
-          "items": {
-            "type": "integer"
-          }
+        ephemeralCredentialIDs: {
+          type: 'array',
+          items: {
+            type: 'integer',
+          },
         },
-        "executionEngine": {
-          "type": "string"
+        executionEngine: {
+          type: 'string',
         },
-        "serviceAccountName": {
-          "type": "string"
+        serviceAccountName: {
+          type: 'string',
         },
-        "conditions": {
-          "type": "array",
-          "items": {
-            "type": "object",
-            "required": [
-              "type",
-              "status",
-              "lastTransitionTime",
-              "reason",
-              "message"
-            ],
-            "properties": {
-              "type": {
-                "type": "string",
-                "maxLength": 316,
-                "pattern": "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
+        conditions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+            properties: {
+              type: {
+                type: 'string',
+                maxLength: 316,
+                pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
               },
-              "status": {
-                "type": "string",
-                "enum": [
-                  "True",
-                  "False",
-                  "Unknown"
-                ]
+              status: {
+                type: 'string',
+                enum: ['True', 'False', 'Unknown'],
               },
-              "observedGeneration": {
-                "type": "integer",
-                "format": "int64",
-                "minimum": 0
+              observedGeneration: {
+                type: 'integer',
+                format: 'int64',
+                minimum: 0,
               },
-              "lastTransitionTime": {
-                "type": "string",
-                "format": "date-time"
+              lastTransitionTime: {
+                type: 'string',
+                format: 'date-time',
               },
-              "reason": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 1024,
-                "pattern": "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 1024,
+                pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
               },
-              "message": {
-                "type": "string",
-                "maxLength": 32768
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+              message: {
+                type: 'string',
+                maxLength: 32768,
+              },
+            },
+          },
+        },
+      },
+    },
+  },
 }

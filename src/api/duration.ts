@@ -165,6 +165,7 @@ export function durationProblem(text: string, positive: boolean): string | undef
       ? `must be at most ${formatDuration(MAX_DURATION_NS)} (Go's time.Duration, int64 nanoseconds); a Go client cannot decode more`
       : 'must be a Go duration with a unit, such as 90s, 30m or 1h30m'
   }
-  if (positive && ns <= 0n) return ns === 0n && text !== '0s' ? 'must be greater than zero (Go reads it as 0s)' : 'must be greater than zero'
+  if (positive && ns <= 0n)
+    return ns === 0n && text !== '0s' ? 'must be greater than zero (Go reads it as 0s)' : 'must be greater than zero'
   return undefined
 }

@@ -45,9 +45,11 @@ function withIntegers(object: unknown): unknown {
   const status = o['status']
   if (status !== null && typeof status === 'object' && !Array.isArray(status)) {
     const copy: Record<string, unknown> = { ...intFields(status as Record<string, unknown>, ['observedGeneration']) }
-    if (copy['executionStatus'] !== undefined) copy['executionStatus'] = intFields(copy['executionStatus'], ['completedTasks', 'totalTasks'])
+    if (copy['executionStatus'] !== undefined)
+      copy['executionStatus'] = intFields(copy['executionStatus'], ['completedTasks', 'totalTasks'])
     if (copy['failureDetails'] !== undefined) copy['failureDetails'] = intFields(copy['failureDetails'], ['failedTaskIndex', 'exitCode'])
-    if (Array.isArray(copy['conditions'])) copy['conditions'] = (copy['conditions'] as unknown[]).map((c) => intFields(c, ['observedGeneration']))
+    if (Array.isArray(copy['conditions']))
+      copy['conditions'] = (copy['conditions'] as unknown[]).map((c) => intFields(c, ['observedGeneration']))
     if (Array.isArray(copy['ephemeralCredentialIDs'])) copy['ephemeralCredentialIDs'] = copy['ephemeralCredentialIDs'].map(int)
     out['status'] = copy
   }

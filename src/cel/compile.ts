@@ -19,7 +19,10 @@ function env(): Environment {
  */
 export function compileExpression(ruleId: string, expression: string, want: 'bool' | 'string'): CelProgram {
   if (expression.length > MAX_EXPRESSION_LENGTH) {
-    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: expression is ${expression.length} characters, more than the ${MAX_EXPRESSION_LENGTH} allowed`)
+    throw new WfeError(
+      'WFE_ERR_RULE_COMPILE',
+      `rule ${ruleId}: expression is ${expression.length} characters, more than the ${MAX_EXPRESSION_LENGTH} allowed`,
+    )
   }
   let program
   try {
@@ -29,7 +32,10 @@ export function compileExpression(ruleId: string, expression: string, want: 'boo
   }
   const nesting = comprehensionNesting(program.ast)
   if (nesting > MAX_COMPREHENSION_NESTING) {
-    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: comprehensions (all, exists, exists_one, map, filter) are nested ${nesting} deep; at most ${MAX_COMPREHENSION_NESTING} is allowed, so a rule's cost stays linear in the object's size`)
+    throw new WfeError(
+      'WFE_ERR_RULE_COMPILE',
+      `rule ${ruleId}: comprehensions (all, exists, exists_one, map, filter) are nested ${nesting} deep; at most ${MAX_COMPREHENSION_NESTING} is allowed, so a rule's cost stays linear in the object's size`,
+    )
   }
   const checked = program.check()
   if (!checked.valid) {
@@ -53,7 +59,10 @@ function guardRegexCalls(ruleId: string, expression: string, program: ReturnType
   const guarded = env().parse(rewriteRegexCalls(expression, calls))
   const again = regexCalls(guarded.ast)
   if (!guarded.check().valid || again.length !== calls.length || again.some((c) => c.name !== BOUNDED_MATCHES)) {
-    throw new WfeError('WFE_ERR_RULE_COMPILE', `rule ${ruleId}: could not bound its matches() calls; write them as STRING.matches("pattern")`)
+    throw new WfeError(
+      'WFE_ERR_RULE_COMPILE',
+      `rule ${ruleId}: could not bound its matches() calls; write them as STRING.matches("pattern")`,
+    )
   }
   return guarded
 }

@@ -25,7 +25,9 @@ export function compilePattern(pattern: string): RE2JS {
   try {
     re = RE2JS.compile(pattern)
   } catch (err) {
-    throw new Error(`matches(): invalid RE2 pattern ${JSON.stringify(pattern)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new Error(`matches(): invalid RE2 pattern ${JSON.stringify(pattern)}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    })
   }
   compiled.set(pattern, re)
   return re

@@ -29,7 +29,8 @@ function compileField(rule: CelRule, field: 'expression' | 'messageExpression', 
 /** The rule's expressions compiled once; the returned function evaluates them for one request. */
 export function compileCelRule(rule: CelRule): (ctx: RuleContext) => FieldError[] {
   const program = compileField(rule, 'expression', rule.expression, 'bool')
-  const messageProgram = rule.messageExpression === undefined ? undefined : compileField(rule, 'messageExpression', rule.messageExpression, 'string')
+  const messageProgram =
+    rule.messageExpression === undefined ? undefined : compileField(rule, 'messageExpression', rule.messageExpression, 'string')
   const staticMessage = rule.message ?? `failed rule ${rule.id}`
   const reason = rule.reason ?? 'FieldValueInvalid'
   const run = (ctx: RuleContext): FieldError[] => {

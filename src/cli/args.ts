@@ -47,7 +47,10 @@ export function closest(name: string, candidates: readonly string[]): string | u
 
 /** The valid flag closest to `name`, when it is close enough to be a typo. */
 export function closestFlag(name: string, flags: readonly FlagSpec[]): string | undefined {
-  return closest(name, [...flags, HELP].map((f) => f.name))
+  return closest(
+    name,
+    [...flags, HELP].map((f) => f.name),
+  )
 }
 
 function unknownFlag(token: string, flags: readonly FlagSpec[], command: string): WfeError {
@@ -75,7 +78,8 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
     if (token.startsWith('--')) {
       const eq = token.indexOf('=')
       const name = token.slice(2, eq === -1 ? undefined : eq)
-      const negated = !byName.has(name) && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean' ? name.slice(3) : undefined
+      const negated =
+        !byName.has(name) && name.startsWith('no-') && byName.get(name.slice(3))?.type === 'boolean' ? name.slice(3) : undefined
       const spec = byName.get(negated ?? name)
       if (spec === undefined) throw unknownFlag(token, flags, command)
       if (spec.type === 'boolean') {
@@ -85,7 +89,8 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
         } else if (eq === -1) booleans.set(spec.name, true)
         else {
           const value = parseBool(token.slice(eq + 1))
-          if (value === undefined) throw new WfeError('WFE_ERR_USAGE', `--${spec.name}: invalid value "${token.slice(eq + 1)}": must be true, false, 1 or 0`)
+          if (value === undefined)
+            throw new WfeError('WFE_ERR_USAGE', `--${spec.name}: invalid value "${token.slice(eq + 1)}": must be true, false, 1 or 0`)
           booleans.set(spec.name, value)
         }
         continue
@@ -109,7 +114,12 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
   return { rest, booleans }
 }
 
-export function parseFlags(argv: string[], flags: readonly FlagSpec[], env: Record<string, string | undefined>, command = 'COMMAND'): ParsedArgs {
+export function parseFlags(
+  argv: string[],
+  flags: readonly FlagSpec[],
+  env: Record<string, string | undefined>,
+  command = 'COMMAND',
+): ParsedArgs {
   const { rest, booleans } = splitBooleans(argv, flags, command)
   const options: Record<string, { type: 'string'; multiple?: boolean; short?: string }> = {}
   for (const f of flags) {
@@ -131,14 +141,16 @@ export function parseFlags(argv: string[], flags: readonly FlagSpec[], env: Reco
       const raw = env[f.env] as string
       if (f.type === 'boolean') {
         const value = parseBool(raw)
-        if (value === undefined) throw new WfeError('WFE_ERR_USAGE', `$${f.env}: invalid value "${raw}": must be true, false, 1 or 0 (it sets --${f.name})`)
+        if (value === undefined)
+          throw new WfeError('WFE_ERR_USAGE', `$${f.env}: invalid value "${raw}": must be true, false, 1 or 0 (it sets --${f.name})`)
         values[f.name] = value
       } else values[f.name] = f.multiple === true ? raw.split(',') : raw
     }
     if (values[f.name] === undefined && f.default !== undefined) values[f.name] = f.default
     if (f.type === 'number' && typeof values[f.name] === 'string') {
       const n = Number(values[f.name])
-      if (!Number.isFinite(n) || String(values[f.name]).trim() === '') throw new WfeError('WFE_ERR_USAGE', `--${f.name}: "${String(values[f.name])}" is not a number`)
+      if (!Number.isFinite(n) || String(values[f.name]).trim() === '')
+        throw new WfeError('WFE_ERR_USAGE', `--${f.name}: "${String(values[f.name])}" is not a number`)
       values[f.name] = n
     }
   }
@@ -152,7 +164,7 @@ export function usage(command: string, summary: string, flags: readonly FlagSpec
     const short = f.short === undefined ? '    ' : `-${f.short}, `
     const left = `${short}--${f.name}${f.type === 'boolean' ? '' : ` ${PLACEHOLDER[f.type]}`}`
     const shown = Array.isArray(f.default) ? f.default.join(',') : f.default === undefined ? '' : String(f.default)
-    const def = shown === '' || f.type === 'boolean' && f.default === false ? '' : ` (default ${shown})`
+    const def = shown === '' || (f.type === 'boolean' && f.default === false) ? '' : ` (default ${shown})`
     const env = f.env === undefined ? '' : ` [$${f.env}]`
     return { left, right: `${f.description}${def}${env}` }
   })

@@ -7,15 +7,27 @@ import { closest } from './args.js'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'run the admission webhook over HTTPS', load: async () => (await import('./commands/serve.js')).serve },
-  review: { summary: 'answer one AdmissionReview from a file or stdin, offline', load: async () => (await import('./commands/review.js')).review },
-  check: { summary: 'check WorkflowExecution manifests in CI with the cluster\'s verdict', load: async () => (await import('./commands/check.js')).check },
+  review: {
+    summary: 'answer one AdmissionReview from a file or stdin, offline',
+    load: async () => (await import('./commands/review.js')).review,
+  },
+  check: {
+    summary: "check WorkflowExecution manifests in CI with the cluster's verdict",
+    load: async () => (await import('./commands/check.js')).check,
+  },
   certs: { summary: 'generate a CA and serving (and client) certificates', load: async () => (await import('./commands/certs.js')).certs },
 }
 
 function help(): string {
   const lines = ['usage: wfe-admission <command> [flags]', '', 'commands:']
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`)
-  lines.push('  version  print the version', '', 'flags: -h, --help (also after a command), --version', '', 'Run `wfe-admission <command> --help` for its flags.')
+  lines.push(
+    '  version  print the version',
+    '',
+    'flags: -h, --help (also after a command), --version',
+    '',
+    'Run `wfe-admission <command> --help` for its flags.',
+  )
   return lines.join('\n') + '\n'
 }
 
@@ -32,12 +44,16 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const cmd = COMMANDS[name]
   if (cmd === undefined) {
     const near = closest(name, [...Object.keys(COMMANDS), 'version'])
-    const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command "${name}"${near === undefined ? '' : `; did you mean ${near}?`}`
+    const what = name.startsWith('-')
+      ? `unknown flag ${name}`
+      : `unknown command "${name}"${near === undefined ? '' : `; did you mean ${near}?`}`
     io.stderr.write(`wfe-admission: ${what}\n\n${help()}`)
     return EXIT_USAGE
   }
   try {
-    return await (await cmd.load())(rest, io)
+    return await (
+      await cmd.load()
+    )(rest, io)
   } catch (err) {
     if (err instanceof WfeError) {
       io.stderr.write(`wfe-admission ${name}: ${err.message}\n`)
@@ -47,10 +63,14 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code },
+    (code) => {
+      process.exitCode = code
+    },
     (err: unknown) => {
       process.stderr.write(`wfe-admission: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
       process.exitCode = 1

@@ -7,13 +7,19 @@ import { WfeError } from '../errors.js'
 export function fsProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   switch (code) {
-    case 'ENOENT': return 'does not exist'
+    case 'ENOENT':
+      return 'does not exist'
     case 'EACCES':
-    case 'EPERM': return 'cannot be read: permission denied'
-    case 'EISDIR': return 'is a directory, not a file'
-    case 'ENOTDIR': return 'does not exist (a part of it is not a directory)'
-    case 'ELOOP': return 'cannot be read: too many levels of symbolic links'
-    default: return `cannot be read: ${code ?? (err instanceof Error ? err.message : String(err))}`
+    case 'EPERM':
+      return 'cannot be read: permission denied'
+    case 'EISDIR':
+      return 'is a directory, not a file'
+    case 'ENOTDIR':
+      return 'does not exist (a part of it is not a directory)'
+    case 'ELOOP':
+      return 'cannot be read: too many levels of symbolic links'
+    default:
+      return `cannot be read: ${code ?? (err instanceof Error ? err.message : String(err))}`
   }
 }
 

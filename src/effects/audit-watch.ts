@@ -88,7 +88,14 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
     const actor: Record<string, unknown> = { username: r.actor ?? admitted?.actor.username ?? null }
     if (admitted?.actor.uid !== undefined) actor['uid'] = admitted.actor.uid
     if (admitted?.actor.groups !== undefined) actor['groups'] = [...admitted.actor.groups]
-    const fields: Record<string, unknown> = { event: r.type, actor, resource: r.resource, correlationId: r.correlationId, eventName: eventName(r), observedBy: instance }
+    const fields: Record<string, unknown> = {
+      event: r.type,
+      actor,
+      resource: r.resource,
+      correlationId: r.correlationId,
+      eventName: eventName(r),
+      observedBy: instance,
+    }
     if (r.type === CLEARED) Object.assign(fields, { reason: r.reason, method: r.method, clearedAt: r.at })
     else fields['deletedAt'] = r.at
     if (admitted !== undefined) fields['admissionUid'] = admitted.admissionUid
@@ -105,7 +112,11 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       // Someone created it: another replica, an earlier run, or this process with the answer lost.
       const existing = await api.read(r.resource.namespace, eventName(r))
       if (existing.metadata?.annotations?.[WRITER_ANNOTATION] !== writer) {
-        if (admitted !== undefined) logger.info({ event: r.type, resource: r.resource, admissionUid: admitted.admissionUid, eventName: eventName(r) }, 'block clearance admitted here is stored; its audit record was written by another replica')
+        if (admitted !== undefined)
+          logger.info(
+            { event: r.type, resource: r.resource, admissionUid: admitted.admissionUid, eventName: eventName(r) },
+            'block clearance admitted here is stored; its audit record was written by another replica',
+          )
         return
       }
     }
@@ -135,7 +146,12 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
         } catch (err) {
           count('error')
           const last = n >= RETRIES || stopped
-          logger.warn({ event: r.type, resource: r.resource, eventName: eventName(r), attempt: n, err }, last ? 'audit record not written: the Event could not be created (it is retried when the object is next observed)' : 'audit Event create failed; retrying')
+          logger.warn(
+            { event: r.type, resource: r.resource, eventName: eventName(r), attempt: n, err },
+            last
+              ? 'audit record not written: the Event could not be created (it is retried when the object is next observed)'
+              : 'audit Event create failed; retrying',
+          )
           if (last) return
           await new Promise<void>((resolve) => {
             const timer = setTimeout(() => {
@@ -166,8 +182,14 @@ export function createAuditSink(options: AuditSinkOptions): AuditSink {
       const timer = setTimeout(() => {
         pending.delete(key)
         logger.warn(
-          { event: effect.type, resource: effect.resource, admissionUid: effect.admissionUid, actor: { username: effect.actor.username }, waitedMs: pendingTimeout },
-          'block clearance admitted but not observed stored: if it never is, the write failed after admission (a conflict, another webhook, the CRD\'s own validation) and there is no audit record for it',
+          {
+            event: effect.type,
+            resource: effect.resource,
+            admissionUid: effect.admissionUid,
+            actor: { username: effect.actor.username },
+            waitedMs: pendingTimeout,
+          },
+          "block clearance admitted but not observed stored: if it never is, the write failed after admission (a conflict, another webhook, the CRD's own validation) and there is no audit record for it",
         )
       }, pendingTimeout)
       timer.unref()
@@ -195,7 +217,9 @@ export interface AuditWatch extends AuditSink {
  * is configured. The informer lists first (so a restart sees what was stored meanwhile), then
  * watches; on a watch error it starts over after `restartMs`.
  */
-export async function startAuditWatch(options: Omit<AuditSinkOptions, 'api'> & Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster' | 'timeoutMs'> & { restartMs?: number }): Promise<AuditWatch | undefined> {
+export async function startAuditWatch(
+  options: Omit<AuditSinkOptions, 'api'> & Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster' | 'timeoutMs'> & { restartMs?: number },
+): Promise<AuditWatch | undefined> {
   const loaded = await loadKubeConfig(options)
   if (loaded === undefined) return undefined
   const { k8s, kc } = loaded
@@ -211,8 +235,11 @@ export async function startAuditWatch(options: Omit<AuditSinkOptions, 'api'> & P
       read: (namespace, name) => call((o) => core.readNamespacedEvent({ namespace, name }, o as never)),
     },
   })
-  type Listed = import('@kubernetes/client-node').KubernetesListObject<WorkflowExecution & import('@kubernetes/client-node').KubernetesObject>
-  const list = (): Promise<Listed> => call((o) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: RESOURCE }, o as never) as Promise<Listed>)
+  type Listed = import('@kubernetes/client-node').KubernetesListObject<
+    WorkflowExecution & import('@kubernetes/client-node').KubernetesObject
+  >
+  const list = (): Promise<Listed> =>
+    call((o) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: RESOURCE }, o as never) as Promise<Listed>)
   const informer = k8s.makeInformer(kc, `/apis/${GROUP}/${VERSION}/${RESOURCE}`, list)
   let closed = false
   let restart: NodeJS.Timeout | undefined
@@ -222,7 +249,14 @@ export async function startAuditWatch(options: Omit<AuditSinkOptions, 'api'> & P
   // After each list the informer has handed over every stored object; once their records settle,
   // this replica has caught up with everything stored while it was not watching.
   informer.on('connect', () => {
-    void sink.settled().then(() => options.logger.info({ instance: options.instance ?? hostname() }, 'audit watch in sync: every stored clearance listed so far is recorded'))
+    void sink
+      .settled()
+      .then(() =>
+        options.logger.info(
+          { instance: options.instance ?? hostname() },
+          'audit watch in sync: every stored clearance listed so far is recorded',
+        ),
+      )
   })
   informer.on('error', (err: unknown) => {
     if (closed) return

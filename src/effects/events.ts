@@ -59,9 +59,12 @@ export function blockClearedEvent(effect: BlockClearedEffect, instance = hostnam
 }
 
 /** The client library and a loaded configuration, or undefined when no API is configured. */
-export async function loadKubeConfig(options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
+export async function loadKubeConfig(
+  options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>,
+): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
   const path = options.kubeconfigPath
-  const inCluster = options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
+  const inCluster =
+    options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
   if ((path === undefined || path === '') && (!inCluster || !existsSync(SERVICE_ACCOUNT_TOKEN))) return undefined
 
   const k8s = await import('@kubernetes/client-node')
@@ -72,7 +75,11 @@ export async function loadKubeConfig(options: Pick<EventWriterOptions, 'kubeconf
     if (kc.getCurrentCluster() === null) throw new Error('no current cluster in the configuration')
   } catch (err) {
     const source = path !== undefined && path !== '' ? `--kubeconfig ${path}` : 'in-cluster configuration'
-    throw new WfeError('WFE_ERR_CONFIG', `${source}: cannot load it for Event writes: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `${source}: cannot load it for Event writes: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    )
   }
   return { k8s, kc }
 }

@@ -22,7 +22,8 @@ export interface ManagedEffectRunner extends EffectRunner {
 }
 
 export const ADMITTED_MESSAGE = 'block clearance admitted; the audit record is written when the stored object is observed'
-export const NO_WATCH_MESSAGE = 'block clearance admitted; no audit watch (no Kubernetes API configured), so no audit record will be written'
+export const NO_WATCH_MESSAGE =
+  'block clearance admitted; no audit watch (no Kubernetes API configured), so no audit record will be written'
 export const DEFAULT_EVENT_TIMEOUT_MS = 5000
 
 export function createEffectRunner(options: EffectRunnerOptions): ManagedEffectRunner {
@@ -34,7 +35,15 @@ export function createEffectRunner(options: EffectRunnerOptions): ManagedEffectR
     for (const effect of effects) {
       try {
         logger.info(
-          { event: effect.type, actor: { username: effect.actor.username }, resource: effect.resource, clearedAt: effect.time, method: effect.method, correlationId: effect.correlationId, admissionUid: effect.admissionUid },
+          {
+            event: effect.type,
+            actor: { username: effect.actor.username },
+            resource: effect.resource,
+            clearedAt: effect.time,
+            method: effect.method,
+            correlationId: effect.correlationId,
+            admissionUid: effect.admissionUid,
+          },
           watch === undefined ? NO_WATCH_MESSAGE : ADMITTED_MESSAGE,
         )
         watch?.expect(effect)

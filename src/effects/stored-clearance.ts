@@ -4,7 +4,15 @@
 // it what the apiserver committed, so a record exists only for what was stored.
 import { createHash } from 'node:crypto'
 import type { CoreV1Event } from '@kubernetes/client-node'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, API_VERSION, ClearMethod, KIND, type WorkflowExecution } from '../api/workflowexecution.js'
+import {
+  ANNOTATION_CLEAR,
+  ANNOTATION_CLEAR_AT,
+  ANNOTATION_CLEAR_BY,
+  API_VERSION,
+  ClearMethod,
+  KIND,
+  type WorkflowExecution,
+} from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 import { parseRfc3339 } from '../rules/clearance-attribution.js'
 import { blockInForce } from '../rules/clearance-lifting.js'
@@ -32,7 +40,10 @@ export interface StoredRecord {
 /** The key that ties an admitted clearance, its stored record(s) and its Event together. */
 export function clearanceKey(uid: string, by: string, at: string, reason: string): string {
   const when = parseRfc3339(at) ?? at
-  return createHash('sha256').update(JSON.stringify(['cleared', uid, by, when, reason])).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(JSON.stringify(['cleared', uid, by, when, reason]))
+    .digest('hex')
+    .slice(0, 16)
 }
 
 function identity(w: WorkflowExecution): { resource: StoredRecord['resource']; correlationId: string } | undefined {
@@ -43,8 +54,15 @@ function identity(w: WorkflowExecution): { resource: StoredRecord['resource']; c
   return { resource: { namespace: m.namespace, name: m.name, uid: m.uid }, correlationId: rrName }
 }
 
-function cleared(id: NonNullable<ReturnType<typeof identity>>, by: unknown, at: unknown, reason: unknown, method: string): StoredRecord | undefined {
-  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || parseRfc3339(at) === undefined || typeof reason !== 'string') return undefined
+function cleared(
+  id: NonNullable<ReturnType<typeof identity>>,
+  by: unknown,
+  at: unknown,
+  reason: unknown,
+  method: string,
+): StoredRecord | undefined {
+  if (typeof by !== 'string' || by === '' || typeof at !== 'string' || parseRfc3339(at) === undefined || typeof reason !== 'string')
+    return undefined
   return { type: CLEARED, key: clearanceKey(id.resource.uid, by, at, reason), ...id, actor: by, at, reason, method }
 }
 
@@ -55,10 +73,20 @@ export function clearancesOf(w: WorkflowExecution): StoredRecord[] {
   const out: StoredRecord[] = []
   const status: unknown = w.status
   const bc = isRecord(status) ? status['blockClearance'] : undefined
-  const fromStatus = isRecord(bc) ? cleared(id, bc['clearedBy'], bc['clearedAt'], bc['clearReason'], typeof bc['clearMethod'] === 'string' ? bc['clearMethod'] : ClearMethod.StatusField) : undefined
+  const fromStatus = isRecord(bc)
+    ? cleared(
+        id,
+        bc['clearedBy'],
+        bc['clearedAt'],
+        bc['clearReason'],
+        typeof bc['clearMethod'] === 'string' ? bc['clearMethod'] : ClearMethod.StatusField,
+      )
+    : undefined
   if (fromStatus !== undefined) out.push(fromStatus)
   const ann: unknown = w.metadata.annotations
-  const fromAnnotations = isRecord(ann) ? cleared(id, ann[ANNOTATION_CLEAR_BY], ann[ANNOTATION_CLEAR_AT], ann[ANNOTATION_CLEAR], ClearMethod.Annotation) : undefined
+  const fromAnnotations = isRecord(ann)
+    ? cleared(id, ann[ANNOTATION_CLEAR_BY], ann[ANNOTATION_CLEAR_AT], ann[ANNOTATION_CLEAR], ClearMethod.Annotation)
+    : undefined
   // Once status is attributed it is the clearance: the annotations are either its source (same key)
   // or a later one that can never take effect (and that the webhook refuses).
   if (fromAnnotations !== undefined && fromStatus === undefined) out.push(fromAnnotations)
@@ -69,8 +97,12 @@ export function clearancesOf(w: WorkflowExecution): StoredRecord[] {
 export function deletionOf(w: WorkflowExecution, observedAt: Date): StoredRecord | undefined {
   const id = identity(w)
   if (id === undefined || !blockInForce(w)) return undefined
-  const at = typeof w.metadata.deletionTimestamp === 'string' ? w.metadata.deletionTimestamp : observedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')
-  const key = createHash('sha256').update(JSON.stringify(['deleted', id.resource.uid])).digest('hex').slice(0, 16)
+  const at =
+    typeof w.metadata.deletionTimestamp === 'string' ? w.metadata.deletionTimestamp : observedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const key = createHash('sha256')
+    .update(JSON.stringify(['deleted', id.resource.uid]))
+    .digest('hex')
+    .slice(0, 16)
   return { type: DELETED, key, ...id, at }
 }
 
@@ -81,9 +113,10 @@ export function eventName(r: StoredRecord): string {
 
 export function recordEvent(r: StoredRecord, instance: string): CoreV1Event {
   const when = new Date(r.at)
-  const text = r.type === CLEARED
-    ? `Execution block cleared by ${r.actor ?? '?'} (clearMethod ${r.method ?? '?'}): ${r.reason ?? ''}`
-    : 'Execution deleted while its block was in force and not cleared: the block is lifted with no clearance on record (direct deletes are refused; this was a cascade or a bypass, see the apiserver audit log)'
+  const text =
+    r.type === CLEARED
+      ? `Execution block cleared by ${r.actor ?? '?'} (clearMethod ${r.method ?? '?'}): ${r.reason ?? ''}`
+      : 'Execution deleted while its block was in force and not cleared: the block is lifted with no clearance on record (direct deletes are refused; this was a cascade or a bypass, see the apiserver audit log)'
   return {
     apiVersion: 'v1',
     kind: 'Event',

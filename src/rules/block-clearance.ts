@@ -4,7 +4,13 @@
 // controller half of Flow 2 copies an attribution this webhook already wrote into annotations
 // (see clearance-annotations.ts). Modelled on cert-manager's CertificateRequest identity plugin.
 import { forbidden, invalid, renderValue, warning, type FieldError, type FieldWarning } from '../admission/field.js'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
+import {
+  ANNOTATION_CLEAR,
+  ANNOTATION_CLEAR_AT,
+  ANNOTATION_CLEAR_BY,
+  ClearMethod,
+  type WorkflowExecution,
+} from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
 import { firstDifferences, semanticEqual } from './semantic-equal.js'
 import {
@@ -63,7 +69,11 @@ interface AnnotationAttribution {
  * apiserver discards metadata changes, and the stored values are the ones this webhook wrote, so
  * the requester cannot supply fresh ones in the same request. Absent or inconsistent is an error.
  */
-function annotationAttribution(ctx: RuleContext, bc: Record<string, unknown>, origin: string): { ok: true; value: AnnotationAttribution } | { ok: false; errors: FieldError[] } {
+function annotationAttribution(
+  ctx: RuleContext,
+  bc: Record<string, unknown>,
+  origin: string,
+): { ok: true; value: AnnotationAttribution } | { ok: false; errors: FieldError[] } {
   const raw: unknown = ctx.oldObject?.metadata?.annotations
   const ann = isRecord(raw) ? raw : {}
   const reason = ann[ANNOTATION_CLEAR]
@@ -72,10 +82,13 @@ function annotationAttribution(ctx: RuleContext, bc: Record<string, unknown>, or
   const method = `${FIELD}.clearMethod`
   const why = (detail: string): { ok: false; errors: FieldError[] } => ({
     ok: false,
-    errors: [forbidden(method, `clearMethod "Annotation" copies the attribution from the WorkflowExecution's annotations, but ${detail}`, origin)],
+    errors: [
+      forbidden(method, `clearMethod "Annotation" copies the attribution from the WorkflowExecution's annotations, but ${detail}`, origin),
+    ],
   })
   if (typeof reason !== 'string' || reason.trim() === '') return why(`${ANNOTATION_CLEAR} is absent or empty`)
-  if (typeof by !== 'string' || by === '') return why(`${ANNOTATION_CLEAR_BY} is absent or empty (it is written by the webhook when ${ANNOTATION_CLEAR} is set)`)
+  if (typeof by !== 'string' || by === '')
+    return why(`${ANNOTATION_CLEAR_BY} is absent or empty (it is written by the webhook when ${ANNOTATION_CLEAR} is set)`)
   if (parseRfc3339(at) === undefined) return why(`${ANNOTATION_CLEAR_AT} is absent or not an RFC 3339 time`)
   const given = bc['clearReason']
   if (typeof given === 'string' && given.trim() !== '' && given !== reason) {
@@ -86,7 +99,8 @@ function annotationAttribution(ctx: RuleContext, bc: Record<string, unknown>, or
 
 export const blockClearanceAttribution = defineRule({
   id: 'block-clearance-attribution',
-  description: 'sets status.blockClearance.clearedBy/clearedAt from userInfo and the clock (or, for trusted controllers with clearMethod Annotation, from the webhook-written annotations)',
+  description:
+    'sets status.blockClearance.clearedBy/clearedAt from userInfo and the clock (or, for trusted controllers with clearMethod Annotation, from the webhook-written annotations)',
   kind: 'mutate',
   operations: ['UPDATE'],
   subresources: ['status'],
@@ -119,12 +133,23 @@ export const blockClearanceAttribution = defineRule({
     const warnings: FieldWarning[] = []
     if (!isSet(bc['clearMethod']) || bc['clearMethod'] === '') bc['clearMethod'] = ClearMethod.StatusField
     else if (bc['clearMethod'] === ClearMethod.Annotation) {
-      warnings.push(warning(`${FIELD}.clearedBy`, `attributed to ${renderValue(username)} from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`))
+      warnings.push(
+        warning(
+          `${FIELD}.clearedBy`,
+          `attributed to ${renderValue(username)} from the request, not from annotations: only --trusted-controllers may copy an annotation attribution`,
+        ),
+      )
     }
     const clearedAt = rfc3339Seconds(ctx.now)
     bc['clearedBy'] = username
     bc['clearedAt'] = clearedAt
-    const effect = blockClearedEffect(ctx, { ...ctx.request.userInfo, username }, bc['clearReason'] as string, String(bc['clearMethod']), clearedAt)
+    const effect = blockClearedEffect(
+      ctx,
+      { ...ctx.request.userInfo, username },
+      bc['clearReason'] as string,
+      String(bc['clearMethod']),
+      clearedAt,
+    )
     return { warnings, effects: [effect] }
   },
 })
@@ -172,7 +197,8 @@ export const blockClearanceRequiresFailed = defineRule({
  */
 export const blockClearanceTruthful = defineRule({
   id: 'block-clearance-truthful',
-  description: 'a new status.blockClearance names the requester and the time of the request (or, for trusted controllers with clearMethod Annotation, the webhook-written annotations)',
+  description:
+    'a new status.blockClearance names the requester and the time of the request (or, for trusted controllers with clearMethod Annotation, the webhook-written annotations)',
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -190,19 +216,34 @@ export const blockClearanceTruthful = defineRule({
       const source = annotationAttribution(ctx, bc, id)
       if (!source.ok) return source.errors
       const { by, at, reason } = source.value
-      if (bc['clearedBy'] !== by) errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${renderValue(by)})`, id))
-      if (parseRfc3339(bc['clearedAt']) !== parseRfc3339(at)) errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${renderValue(at)})`, id))
+      if (bc['clearedBy'] !== by)
+        errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${renderValue(by)})`, id))
+      if (parseRfc3339(bc['clearedAt']) !== parseRfc3339(at))
+        errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${renderValue(at)})`, id))
       if (bc['clearReason'] !== reason) errors.push(forbidden(`${FIELD}.clearReason`, `must equal the ${ANNOTATION_CLEAR} annotation`, id))
       return [...errors, ...reasonErrors(reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords, id)]
     }
     if (bc['clearedBy'] !== username) {
-      errors.push(forbidden(`${FIELD}.clearedBy`, `must be the requesting user ${renderValue(username)}: clearedBy is written by the webhook from the request's userInfo`, id))
+      errors.push(
+        forbidden(
+          `${FIELD}.clearedBy`,
+          `must be the requesting user ${renderValue(username)}: clearedBy is written by the webhook from the request's userInfo`,
+          id,
+        ),
+      )
     }
     if (!isFreshTimestamp(bc['clearedAt'], ctx.now)) {
-      errors.push(forbidden(`${FIELD}.clearedAt`, `must be the time of this request (RFC 3339, UTC): clearedAt is written by the webhook`, id))
+      errors.push(
+        forbidden(`${FIELD}.clearedAt`, `must be the time of this request (RFC 3339, UTC): clearedAt is written by the webhook`, id),
+      )
     }
     return [...errors, ...reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords, id)]
   },
 })
 
-export const blockClearanceRules = [blockClearanceAttribution, blockClearanceImmutable, blockClearanceRequiresFailed, blockClearanceTruthful]
+export const blockClearanceRules = [
+  blockClearanceAttribution,
+  blockClearanceImmutable,
+  blockClearanceRequiresFailed,
+  blockClearanceTruthful,
+]

@@ -9,9 +9,23 @@
 // be paired with; the validator accepts -by and -at being removed or left as they were, nothing
 // else. A removal is not a clearance, so it emits no audit record.
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
-import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
+import {
+  ANNOTATION_CLEAR,
+  ANNOTATION_CLEAR_AT,
+  ANNOTATION_CLEAR_BY,
+  ClearMethod,
+  type WorkflowExecution,
+} from '../api/workflowexecution.js'
 import { defineRule, type RuleContext } from './define.js'
-import { authenticationRequired, blockClearedEffect, isFreshTimestamp, reasonErrors, requester, requiresFailed, rfc3339Seconds } from './clearance-attribution.js'
+import {
+  authenticationRequired,
+  blockClearedEffect,
+  isFreshTimestamp,
+  reasonErrors,
+  requester,
+  requiresFailed,
+  rfc3339Seconds,
+} from './clearance-attribution.js'
 import { isRecord } from '../api/json.js'
 
 const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
@@ -58,7 +72,13 @@ export const clearAnnotationAttribution = defineRule({
     const at = rfc3339Seconds(ctx.now)
     ann[ANNOTATION_CLEAR_BY] = username
     ann[ANNOTATION_CLEAR_AT] = at
-    const effect = blockClearedEffect({ ...ctx, object: draft }, { ...ctx.request.userInfo, username }, ann[ANNOTATION_CLEAR] as string, ClearMethod.Annotation, at)
+    const effect = blockClearedEffect(
+      { ...ctx, object: draft },
+      { ...ctx.request.userInfo, username },
+      ann[ANNOTATION_CLEAR] as string,
+      ClearMethod.Annotation,
+      at,
+    )
     return { effects: [effect] }
   },
 })
@@ -101,8 +121,10 @@ export const clearAnnotationWebhookOnly = defineRule({
     const username = requester(ctx)
     if (username === '') return [authenticationRequired(BY_FIELD, id)]
     const errors: FieldError[] = []
-    if (by !== username) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${renderValue(username)}`, id))
-    if (!isFreshTimestamp(at, ctx.now)) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)', id))
+    if (by !== username)
+      errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${renderValue(username)}`, id))
+    if (!isFreshTimestamp(at, ctx.now))
+      errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)', id))
     return [...errors, ...reasonErrors(now[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id)]
   },
 })
@@ -146,7 +168,14 @@ export const clearAnnotationKeyCase = defineRule({
     for (const key of Object.keys(annotationsOf(ctx.object))) {
       if (key in old) continue
       const real = CLEARANCE_KEYS.find((k) => k !== key && k.toLowerCase() === key.toLowerCase())
-      if (real !== undefined) errors.push(forbidden(`metadata.annotations[${key}]`, `annotation keys are case-sensitive and this one is not read by anyone: use ${real}`, 'clear-annotation-key-case'))
+      if (real !== undefined)
+        errors.push(
+          forbidden(
+            `metadata.annotations[${key}]`,
+            `annotation keys are case-sensitive and this one is not read by anyone: use ${real}`,
+            'clear-annotation-key-case',
+          ),
+        )
     }
     return errors
   },
@@ -156,7 +185,9 @@ export const clearAnnotationKeyCase = defineRule({
 function statusClearedBy(w: WorkflowExecution | undefined): { by: unknown; at: unknown } | undefined {
   const status: unknown = w?.status
   const bc = isRecord(status) ? status['blockClearance'] : undefined
-  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? { by: bc['clearedBy'], at: bc['clearedAt'] } : undefined
+  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== ''
+    ? { by: bc['clearedBy'], at: bc['clearedAt'] }
+    : undefined
 }
 
 export const clearAnnotationAfterCleared = defineRule({
@@ -173,8 +204,20 @@ export const clearAnnotationAfterCleared = defineRule({
     if (!clearSet(ctx, annotationsOf(ctx.object))) return []
     const done = statusClearedBy(ctx.oldObject)
     if (done === undefined) return []
-    return [forbidden(CLEAR_FIELD, `the block was already cleared by ${renderValue(done.by)} at ${renderValue(done.at ?? null)} and status.blockClearance is immutable: a new clear annotation can never take effect (removing the annotation is allowed)`, 'clear-annotation-after-cleared')]
+    return [
+      forbidden(
+        CLEAR_FIELD,
+        `the block was already cleared by ${renderValue(done.by)} at ${renderValue(done.at ?? null)} and status.blockClearance is immutable: a new clear annotation can never take effect (removing the annotation is allowed)`,
+        'clear-annotation-after-cleared',
+      ),
+    ]
   },
 })
 
-export const clearanceAnnotationRules = [clearAnnotationAttribution, clearAnnotationWebhookOnly, clearAnnotationRequiresFailed, clearAnnotationKeyCase, clearAnnotationAfterCleared]
+export const clearanceAnnotationRules = [
+  clearAnnotationAttribution,
+  clearAnnotationWebhookOnly,
+  clearAnnotationRequiresFailed,
+  clearAnnotationKeyCase,
+  clearAnnotationAfterCleared,
+]

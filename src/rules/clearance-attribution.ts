@@ -6,7 +6,8 @@ import type { RuleContext } from './define.js'
 import { Phase } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 
-export const AUTHENTICATION_REQUIRED = 'authentication required: a block is cleared only by an authenticated user (the request is anonymous or has no userInfo.username)'
+export const AUTHENTICATION_REQUIRED =
+  'authentication required: a block is cleared only by an authenticated user (the request is anonymous or has no userInfo.username)'
 
 /** The apiserver's names for requests nobody authenticated; such a request can never be attributed. */
 export const ANONYMOUS_USER = 'system:anonymous'
@@ -18,7 +19,6 @@ export const UNAUTHENTICATED_GROUP = 'system:unauthenticated'
  * may take up to the webhook timeout, so exact equality would refuse honest requests.
  */
 export const ATTRIBUTION_CLOCK_SKEW_MS = 2 * 60 * 1000
-
 
 /**
  * The requester's username, or '' when there is nobody to attribute to: no username, the anonymous
@@ -68,7 +68,14 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
   }
   const words = countWords(reason)
   if (words < minWords) {
-    return [invalid(field, reason, `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`, origin)]
+    return [
+      invalid(
+        field,
+        reason,
+        `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`,
+        origin,
+      ),
+    ]
   }
   return []
 }
@@ -77,7 +84,13 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
 export function requiresFailed(field: string, status: unknown, origin: string): FieldError[] {
   const phase = isRecord(status) ? status['phase'] : undefined
   if (phase === Phase.Failed) return []
-  return [forbidden(field, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`, origin)]
+  return [
+    forbidden(
+      field,
+      `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
+      origin,
+    ),
+  ]
 }
 
 export function authenticationRequired(field: string, origin: string): FieldError {
@@ -85,13 +98,19 @@ export function authenticationRequired(field: string, origin: string): FieldErro
 }
 
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
-export function blockClearedEffect(ctx: RuleContext, actor: UserInfo & { username: string }, reason: string, method: string, time: string): BlockClearedEffect {
+export function blockClearedEffect(
+  ctx: RuleContext,
+  actor: UserInfo & { username: string },
+  reason: string,
+  method: string,
+  time: string,
+): BlockClearedEffect {
   // Identity comes from the stored object: the apiserver restores metadata and spec on a /status
   // write and never lets uid change, so what the request carries there is not what gets stored.
   const stored = ctx.oldObject ?? ctx.object
   const meta = stored.metadata ?? {}
-  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : ctx.request.name ?? ''
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : ctx.request.namespace ?? ''
+  const name = typeof meta.name === 'string' && meta.name !== '' ? meta.name : (ctx.request.name ?? '')
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : (ctx.request.namespace ?? '')
   const resource: BlockClearedEffect['resource'] = { namespace, name }
   if (typeof meta.uid === 'string' && meta.uid !== '') resource.uid = meta.uid
   const who: BlockClearedEffect['actor'] = { username: actor.username }

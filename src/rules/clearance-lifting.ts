@@ -47,7 +47,8 @@ export const failureDetailsFrozen = defineRule({
   id: 'failure-details-frozen',
   // Compares the stored object with the new one, as a transition rule: never ratcheted.
   ratchet: 'never',
-  description: 'once the stored status.phase is Failed, status.failureDetails cannot be changed or removed (only a blockClearance lifts a block)',
+  description:
+    'once the stored status.phase is Failed, status.failureDetails cannot be changed or removed (only a blockClearance lifts a block)',
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -60,16 +61,20 @@ export const failureDetailsFrozen = defineRule({
     const id = 'failure-details-frozen'
     const incoming = statusOf(object)?.['failureDetails']
     const how = 'to lift the block write status.blockClearance with a clearReason (docs/audit.md)'
-    if (incoming === undefined || incoming === null) return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`, id)]
+    if (incoming === undefined || incoming === null)
+      return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`, id)]
     const changed = firstDifferences(stored['failureDetails'], incoming, FAILURE_DETAILS, 4)
     if (changed.length === 0) return []
-    return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`, id)]
+    return [
+      forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`, id),
+    ]
   },
 })
 
 export const blockedDeleteRefused = defineRule({
   id: 'blocked-delete-refused',
-  description: 'a WorkflowExecution whose block is in force and not cleared cannot be deleted, except by the garbage collector or namespace controller',
+  description:
+    'a WorkflowExecution whose block is in force and not cleared cannot be deleted, except by the garbage collector or namespace controller',
   kind: 'validate',
   severity: 'deny',
   operations: ['DELETE'],
@@ -85,7 +90,13 @@ export const blockedDeleteRefused = defineRule({
     const ns = typeof w.metadata?.namespace === 'string' ? w.metadata.namespace : ''
     const target = (w.spec as unknown as Record<string, unknown> | undefined)?.['targetResource']
     const clear = `kubectl patch workflowexecution ${name} -n ${ns} --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"<what you investigated and found>"}}}'`
-    return [forbidden('metadata.name', `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; deleting it would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`, 'blocked-delete-refused')]
+    return [
+      forbidden(
+        'metadata.name',
+        `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; deleting it would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`,
+        'blocked-delete-refused',
+      ),
+    ]
   },
 })
 

@@ -38,7 +38,13 @@ function inBody(path: FieldPath): string {
 }
 
 /** OpenAPI string constraints on one field; a too-long value is not also matched (nor echoed). */
-function checkString(value: unknown, path: FieldPath, c: { maxLength: number; minLength?: number; pattern?: string }, re: RegExp | undefined, out: FieldError[]): void {
+function checkString(
+  value: unknown,
+  path: FieldPath,
+  c: { maxLength: number; minLength?: number; pattern?: string },
+  re: RegExp | undefined,
+  out: FieldError[],
+): void {
   if (typeof value !== 'string') return
   // The apiserver counts characters (runes); a JS string counts UTF-16 units.
   const length = [...value].length
@@ -50,12 +56,14 @@ function checkString(value: unknown, path: FieldPath, c: { maxLength: number; mi
     out.push(invalid(path, value, `${inBody(path)} in body should be at least ${c.minLength} chars long`, 'condition-schema'))
     return
   }
-  if (re !== undefined && !re.test(value)) out.push(invalid(path, value, `${inBody(path)} in body should match '${c.pattern}'`, 'condition-schema'))
+  if (re !== undefined && !re.test(value))
+    out.push(invalid(path, value, `${inBody(path)} in body should match '${c.pattern}'`, 'condition-schema'))
 }
 
 export const conditionSchema = defineRule({
   id: 'condition-schema',
-  description: "each status.conditions[i] meets metav1.Condition's schema: type a qualified name of at most 316 characters, reason a CamelCase identifier of 1 to 1024, message at most 32768, observedGeneration not negative",
+  description:
+    "each status.conditions[i] meets metav1.Condition's schema: type a qualified name of at most 316 characters, reason a CamelCase identifier of 1 to 1024, message at most 32768, observedGeneration not negative",
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],

@@ -25,7 +25,8 @@ function configOf(object: unknown): { config: unknown; spec: Record<string, unkn
 
 export const executionTimeoutDefault = defineRule({
   id: 'execution-timeout-default',
-  description: "sets spec.executionConfig.timeout to --default-timeout on CREATE when it is absent, and rewrites a set one in Go's Duration.String() form (90s → 1m30s)",
+  description:
+    "sets spec.executionConfig.timeout to --default-timeout on CREATE when it is absent, and rewrites a set one in Go's Duration.String() form (90s → 1m30s)",
   kind: 'mutate',
   operations: ['CREATE'],
   subresources: [''],
@@ -54,7 +55,9 @@ export const executionTimeoutDefault = defineRule({
       const canonical = rewrite(was)
       if (canonical === undefined) return {}
       config['timeout'] = canonical
-      return { warnings: [warning(FIELD, `rewritten from "${String(was)}" to "${canonical}", the form Go clients write back (metav1.Duration)`)] }
+      return {
+        warnings: [warning(FIELD, `rewritten from "${String(was)}" to "${canonical}", the form Go clients write back (metav1.Duration)`)],
+      }
     } else {
       return {}
     }

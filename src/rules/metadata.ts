@@ -24,7 +24,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
   if (parts.length === 2) {
     const prefix = parts[0] as string
     if (prefix === '') return 'prefix part must be non-empty'
-    if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) return 'prefix part must be a lowercase RFC 1123 subdomain (at most 253 characters)'
+    if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+      return 'prefix part must be a lowercase RFC 1123 subdomain (at most 253 characters)'
   }
   if (name === '') return 'name part must be non-empty'
   if (name.length > 63) return 'name part must be no more than 63 characters'
@@ -64,7 +65,8 @@ function checkAnnotations(annotations: unknown, out: FieldError[], origin: strin
 
 export const metadataApiserver = defineRule({
   id: 'metadata-apiserver',
-  description: 'label and annotation keys are qualified names, label values are valid, annotations total at most 256 KiB (what the apiserver refuses before the validating webhooks)',
+  description:
+    'label and annotation keys are qualified names, label values are valid, annotations total at most 256 KiB (what the apiserver refuses before the validating webhooks)',
   kind: 'validate',
   severity: 'deny',
   operations: ['CREATE', 'UPDATE'],
@@ -99,7 +101,11 @@ export const metadataImmutable = defineRule({
     const out: FieldError[] = []
     for (const f of IMMUTABLE_META) {
       if (before[f] === undefined || before[f] === null || now[f] === before[f]) continue
-      out.push(now[f] === undefined ? forbidden(`metadata.${f}`, 'field is immutable', 'metadata-immutable') : invalid(`metadata.${f}`, now[f], 'field is immutable', 'metadata-immutable'))
+      out.push(
+        now[f] === undefined
+          ? forbidden(`metadata.${f}`, 'field is immutable', 'metadata-immutable')
+          : invalid(`metadata.${f}`, now[f], 'field is immutable', 'metadata-immutable'),
+      )
     }
     return out
   },

@@ -30,13 +30,15 @@ function knownPhase(v: unknown): Phase | '' | undefined {
 export function transitionDetail(from: Phase | '', to: Phase): string {
   const fromText = from === '' ? 'unset' : from
   const next = NEXT_PHASES[from]
-  const allowed = next.length === 0 ? `${fromText} is terminal: no next phase is allowed` : `allowed next phases from ${fromText}: ${next.join(', ')}`
+  const allowed =
+    next.length === 0 ? `${fromText} is terminal: no next phase is allowed` : `allowed next phases from ${fromText}: ${next.join(', ')}`
   return `phase cannot move from ${fromText} to ${to}; ${allowed}`
 }
 
 export const phaseTransition = defineRule({
   id: 'phase-transition',
-  description: 'status.phase only moves forward: unset → Pending|Running|Failed, Pending → Running|Failed, Running → Completed|Failed; Completed and Failed are terminal',
+  description:
+    'status.phase only moves forward: unset → Pending|Running|Failed, Pending → Running|Failed, Running → Completed|Failed; Completed and Failed are terminal',
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -90,12 +92,14 @@ function immutableOnceSet(id: string, leaf: string, description: string): Rule {
 }
 
 export const executionEngineImmutable = immutableOnceSet(
-  'execution-engine-immutable', 'executionEngine',
+  'execution-engine-immutable',
+  'executionEngine',
   'status.executionEngine cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
 )
 
 export const serviceAccountNameImmutable = immutableOnceSet(
-  'service-account-name-immutable', 'serviceAccountName',
+  'service-account-name-immutable',
+  'serviceAccountName',
   'status.serviceAccountName cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
 )
 

@@ -94,7 +94,8 @@ export const METADATA_SCHEMA: SchemaNode = {
 }
 
 /** RFC 3339, which metav1.Time writes and the apiserver's date-time format accepts. */
-const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/
 
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
@@ -139,7 +140,15 @@ function propertyEntries(node: { properties: Readonly<Record<string, SchemaNode>
   return e
 }
 
-function walkAt(value: unknown, node: SchemaNode, c: Cursor, kind: 'child' | 'key' | 'index', name: string, origin: string, out: FieldError[]): void {
+function walkAt(
+  value: unknown,
+  node: SchemaNode,
+  c: Cursor,
+  kind: 'child' | 'key' | 'index',
+  name: string,
+  origin: string,
+  out: FieldError[],
+): void {
   c.kinds.push(kind)
   c.names.push(name)
   walk(value, node, c, origin, out)
@@ -154,14 +163,16 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
       return
     case 'string':
       if (typeof value !== 'string') wrongType(value, 'string', c, origin, out)
-      else if (node.format === 'date-time' && !DATE_TIME.test(value)) out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
+      else if (node.format === 'date-time' && !DATE_TIME.test(value))
+        out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
       return
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, origin, out)
       return
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, origin, out)
-      else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX)) out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer', origin))
+      else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX))
+        out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer', origin))
       return
     case 'boolean':
       if (typeof value !== 'boolean') wrongType(value, 'boolean', c, origin, out)
@@ -171,7 +182,8 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
         wrongType(value, 'array', c, origin, out)
         return
       }
-      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++) walkAt(value[i], node.items, c, 'index', String(i), origin, out)
+      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++)
+        walkAt(value[i], node.items, c, 'index', String(i), origin, out)
       return
     case 'map':
       if (!isRecord(value)) {

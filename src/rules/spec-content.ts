@@ -41,19 +41,31 @@ function requiredString(id: string, parent: string, leaf: string, missingIsError
 }
 
 export const remediationRequestNameRequired = requiredString(
-  'remediation-request-name-required', 'remediationRequestRef', 'name', true,
+  'remediation-request-name-required',
+  'remediationRequestRef',
+  'name',
+  true,
   'spec.remediationRequestRef.name names the parent RemediationRequest and must be a non-empty string',
 )
 export const workflowIdRequired = requiredString(
-  'workflow-id-required', 'workflowRef', 'workflowId', false,
+  'workflow-id-required',
+  'workflowRef',
+  'workflowId',
+  false,
   'spec.workflowRef.workflowId, the catalog lookup key, must not be empty',
 )
 export const workflowVersionRequired = requiredString(
-  'workflow-version-required', 'workflowRef', 'version', false,
+  'workflow-version-required',
+  'workflowRef',
+  'version',
+  false,
   'spec.workflowRef.version must not be empty',
 )
 export const executionBundleRequired = requiredString(
-  'execution-bundle-required', 'workflowRef', 'executionBundle', false,
+  'execution-bundle-required',
+  'workflowRef',
+  'executionBundle',
+  false,
   'spec.workflowRef.executionBundle, the OCI bundle to run, must not be empty',
 )
 
@@ -68,8 +80,8 @@ export const confidenceRange = defineRule({
   message: 'must be between 0 and 1 inclusive',
   // cel-js reads every JSON number as a double, so an integer 1 compares as 1.0.
   expression: [
-    "type(object.?spec.?confidence.orValue(0.5)) != double",
-    "|| (object.?spec.?confidence.orValue(0.5) >= 0.0 && object.?spec.?confidence.orValue(0.5) <= 1.0)",
+    'type(object.?spec.?confidence.orValue(0.5)) != double',
+    '|| (object.?spec.?confidence.orValue(0.5) >= 0.0 && object.?spec.?confidence.orValue(0.5) <= 1.0)',
   ].join(' '),
 })
 
@@ -129,12 +141,13 @@ export const parameterNameUpperSnake = defineRule({
   subresources: [''],
   field: 'spec.parameters',
   // Invalid names are already denied by parameter-name-valid; warning about them too is noise.
-  check: ({ object }) => perKey(
-    object,
-    (k) => PARAMETER_NAME.test(k) && !UPPER_SNAKE_CASE.test(k),
-    'parameter names are UPPER_SNAKE_CASE by convention (Tekton params); fine for Ansible workflows, which use lowercase',
-    'parameter-name-upper-snake',
-  ),
+  check: ({ object }) =>
+    perKey(
+      object,
+      (k) => PARAMETER_NAME.test(k) && !UPPER_SNAKE_CASE.test(k),
+      'parameter names are UPPER_SNAKE_CASE by convention (Tekton params); fine for Ansible workflows, which use lowercase',
+      'parameter-name-upper-snake',
+    ),
 })
 
 export const specContentRules: Rule[] = [

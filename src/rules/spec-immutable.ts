@@ -19,7 +19,13 @@ export const specImmutable = defineRule({
     if (semanticEqual(oldObject?.spec, object.spec)) return []
     const changed = firstDifferences(oldObject?.spec, object.spec, 'spec', 3)
     if (changed.length === 0) return []
-    return [forbidden('spec', `${SPEC_IMMUTABLE_MESSAGE}; changed: ${changed.join(', ')}; delete and recreate the WorkflowExecution to change it`, 'spec-immutable')]
+    return [
+      forbidden(
+        'spec',
+        `${SPEC_IMMUTABLE_MESSAGE}; changed: ${changed.join(', ')}; delete and recreate the WorkflowExecution to change it`,
+        'spec-immutable',
+      ),
+    ]
   },
 })
 

@@ -10,7 +10,8 @@ import { isRecord } from '../api/json.js'
 
 export const statusDurationsValid = defineRule({
   id: 'status-durations-valid',
-  description: 'status.duration and status.failureDetails.executionTimeBeforeFailure, when set, are durations Go can decode (time.ParseDuration)',
+  description:
+    'status.duration and status.failureDetails.executionTimeBeforeFailure, when set, are durations Go can decode (time.ParseDuration)',
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -29,7 +30,8 @@ export const statusDurationsValid = defineRule({
     const before = isRecord(details) ? present(details, 'executionTimeBeforeFailure') : undefined
     if (typeof before === 'string') {
       const problem = durationProblem(before, false)
-      if (problem !== undefined) out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem, 'status-durations-valid'))
+      if (problem !== undefined)
+        out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem, 'status-durations-valid'))
     }
     return out
   },

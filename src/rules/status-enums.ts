@@ -27,11 +27,46 @@ interface EnumField {
 
 /** One row per single-valued enum; the rule is generated from the row. */
 export const STATUS_ENUMS: readonly EnumField[] = [
-  { id: 'status-phase-enum', description: 'status.phase is Pending, Running, Completed or Failed', leaf: 'phase', values: PHASES, severity: 'deny' },
-  { id: 'failure-reason-enum', description: 'status.failureDetails.reason is one of the nine FailureReason values', parent: 'failureDetails', leaf: 'reason', values: FAILURE_REASONS, severity: 'deny' },
-  { id: 'clear-method-enum', description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField', parent: 'blockClearance', leaf: 'clearMethod', values: CLEAR_METHODS, severity: 'deny' },
-  { id: 'execution-status-known', description: 'warns when status.executionStatus.status is not True, False or Unknown (no enum marker in the seed: the value is mirrored from the execution resource)', parent: 'executionStatus', leaf: 'status', values: CONDITION_STATUSES, severity: 'warn' },
-  { id: 'execution-engine-known', description: 'warns when status.executionEngine is not tekton, job or ansible (no enum marker in the seed: an unknown engine ends in FailureReason UnsupportedEngine)', leaf: 'executionEngine', values: EXECUTION_ENGINES, severity: 'warn' },
+  {
+    id: 'status-phase-enum',
+    description: 'status.phase is Pending, Running, Completed or Failed',
+    leaf: 'phase',
+    values: PHASES,
+    severity: 'deny',
+  },
+  {
+    id: 'failure-reason-enum',
+    description: 'status.failureDetails.reason is one of the nine FailureReason values',
+    parent: 'failureDetails',
+    leaf: 'reason',
+    values: FAILURE_REASONS,
+    severity: 'deny',
+  },
+  {
+    id: 'clear-method-enum',
+    description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField',
+    parent: 'blockClearance',
+    leaf: 'clearMethod',
+    values: CLEAR_METHODS,
+    severity: 'deny',
+  },
+  {
+    id: 'execution-status-known',
+    description:
+      'warns when status.executionStatus.status is not True, False or Unknown (no enum marker in the seed: the value is mirrored from the execution resource)',
+    parent: 'executionStatus',
+    leaf: 'status',
+    values: CONDITION_STATUSES,
+    severity: 'warn',
+  },
+  {
+    id: 'execution-engine-known',
+    description:
+      'warns when status.executionEngine is not tekton, job or ansible (no enum marker in the seed: an unknown engine ends in FailureReason UnsupportedEngine)',
+    leaf: 'executionEngine',
+    values: EXECUTION_ENGINES,
+    severity: 'warn',
+  },
 ]
 
 function statusOf(object: unknown): Record<string, unknown> | undefined {

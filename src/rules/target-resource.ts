@@ -20,20 +20,60 @@ const KIND = /^[A-Za-z][A-Za-z0-9]*$/
 
 /** Built-in kinds that live in a namespace, lowercased; case-insensitive because docs write `deployment`. */
 export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
-  'deployment', 'statefulset', 'daemonset', 'replicaset', 'replicationcontroller', 'pod', 'podtemplate',
-  'service', 'endpoints', 'endpointslice', 'configmap', 'secret', 'job', 'cronjob', 'persistentvolumeclaim',
-  'ingress', 'serviceaccount', 'horizontalpodautoscaler', 'role', 'rolebinding', 'networkpolicy',
-  'poddisruptionbudget', 'limitrange', 'resourcequota', 'event', 'lease', 'controllerrevision',
+  'deployment',
+  'statefulset',
+  'daemonset',
+  'replicaset',
+  'replicationcontroller',
+  'pod',
+  'podtemplate',
+  'service',
+  'endpoints',
+  'endpointslice',
+  'configmap',
+  'secret',
+  'job',
+  'cronjob',
+  'persistentvolumeclaim',
+  'ingress',
+  'serviceaccount',
+  'horizontalpodautoscaler',
+  'role',
+  'rolebinding',
+  'networkpolicy',
+  'poddisruptionbudget',
+  'limitrange',
+  'resourcequota',
+  'event',
+  'lease',
+  'controllerrevision',
   'csistoragecapacity',
 ])
 
 /** Built-in cluster-scoped kinds, lowercased. */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'node', 'namespace', 'persistentvolume', 'storageclass', 'clusterrole', 'clusterrolebinding',
-  'customresourcedefinition', 'priorityclass', 'ingressclass', 'runtimeclass', 'csidriver', 'csinode',
-  'volumeattachment', 'certificatesigningrequest', 'apiservice', 'mutatingwebhookconfiguration',
-  'validatingwebhookconfiguration', 'validatingadmissionpolicy', 'validatingadmissionpolicybinding',
-  'flowschema', 'prioritylevelconfiguration', 'clustertrustbundle',
+  'node',
+  'namespace',
+  'persistentvolume',
+  'storageclass',
+  'clusterrole',
+  'clusterrolebinding',
+  'customresourcedefinition',
+  'priorityclass',
+  'ingressclass',
+  'runtimeclass',
+  'csidriver',
+  'csinode',
+  'volumeattachment',
+  'certificatesigningrequest',
+  'apiservice',
+  'mutatingwebhookconfiguration',
+  'validatingwebhookconfiguration',
+  'validatingadmissionpolicy',
+  'validatingadmissionpolicybinding',
+  'flowschema',
+  'prioritylevelconfiguration',
+  'clustertrustbundle',
 ])
 
 /**
@@ -71,15 +111,23 @@ function nameProblem(kind: string, name: string): string | undefined {
   switch (nameRuleOf(kind)) {
     case 'dns1123-subdomain':
       if (name.length > 253) return `name is ${name.length} characters, more than the 253 a DNS-1123 subdomain allows`
-      return DNS1123_SUBDOMAIN.test(name) ? undefined : `name "${name}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`
+      return DNS1123_SUBDOMAIN.test(name)
+        ? undefined
+        : `name "${name}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`
     case 'dns1123-label':
       if (name.length > 63) return `name is ${name.length} characters, more than the 63 a ${kind} name (DNS-1123 label) allows`
-      return DNS1123_LABEL.test(name) ? undefined : `name "${name}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`
+      return DNS1123_LABEL.test(name)
+        ? undefined
+        : `name "${name}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`
     case 'dns1035-label':
       if (name.length > 63) return `name is ${name.length} characters, more than the 63 a ${kind} name (DNS-1035 label) allows`
-      return DNS1035_LABEL.test(name) ? undefined : `name "${name}" must be a DNS-1035 label (lowercase letters, digits and '-', starting with a letter and ending with a letter or digit)`
+      return DNS1035_LABEL.test(name)
+        ? undefined
+        : `name "${name}" must be a DNS-1035 label (lowercase letters, digits and '-', starting with a letter and ending with a letter or digit)`
     case 'path-segment':
-      return name === '.' || name === '..' || name.includes('%') ? `name "${name}" must be a valid path segment (not "." or "..", no "/" or "%")` : undefined
+      return name === '.' || name === '..' || name.includes('%')
+        ? `name "${name}" must be a valid path segment (not "." or "..", no "/" or "%")`
+        : undefined
   }
 }
 
@@ -99,7 +147,12 @@ export function parseTargetResource(text: string): ParsedTarget {
   // rather than that "Deployment" is not a valid name.
   const last = parts[parts.length - 1]
   const body = parts.slice(0, -1)
-  if ((parts.length === 2 || parts.length === 3) && last === '' && body.every((p) => p !== '') && KIND.test(body[body.length - 1] as string)) {
+  if (
+    (parts.length === 2 || parts.length === 3) &&
+    last === '' &&
+    body.every((p) => p !== '') &&
+    KIND.test(body[body.length - 1] as string)
+  ) {
     return { ok: false, detail: `${TARGET_RESOURCE_FORMAT}: name is missing after "${body.join('/')}/"` }
   }
   if (parts.length === 2 && !isKnownKind(parts[0] as string) && isKnownKind(parts[1] as string) && DNS1123_LABEL.test(parts[0] as string)) {
@@ -107,11 +160,15 @@ export function parseTargetResource(text: string): ParsedTarget {
   }
   // Empty parts cover leading, trailing and doubled slashes; the shape alone says what is wrong.
   if ((parts.length !== 2 && parts.length !== 3) || parts.some((p) => p === '')) return { ok: false, detail: TARGET_RESOURCE_FORMAT }
-  const [namespace, kind, name] = parts.length === 3 ? (parts as [string, string, string]) : [undefined, parts[0] as string, parts[1] as string]
+  const [namespace, kind, name] =
+    parts.length === 3 ? (parts as [string, string, string]) : [undefined, parts[0] as string, parts[1] as string]
   const problems: string[] = []
   if (namespace !== undefined) {
     if (namespace.length > 63) problems.push(`namespace is ${namespace.length} characters, more than the 63 a DNS-1123 label allows`)
-    else if (!DNS1123_LABEL.test(namespace)) problems.push(`namespace "${namespace}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`)
+    else if (!DNS1123_LABEL.test(namespace))
+      problems.push(
+        `namespace "${namespace}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+      )
   }
   if (!KIND.test(kind)) problems.push(`kind "${kind}" must be a letter followed by letters or digits`)
   else {
@@ -131,7 +188,8 @@ function parsedTarget(object: unknown): { text: string; parsed: ReturnType<typeo
 
 export const targetResourceFormat = defineRule({
   id: 'target-resource-format',
-  description: 'spec.targetResource is namespace/kind/name or kind/name with a DNS-1123 label namespace, an alphanumeric kind and a name valid for that kind (DNS-1123 subdomain for most; a path segment for RBAC objects and unknown kinds)',
+  description:
+    'spec.targetResource is namespace/kind/name or kind/name with a DNS-1123 label namespace, an alphanumeric kind and a name valid for that kind (DNS-1123 subdomain for most; a path segment for RBAC objects and unknown kinds)',
   kind: 'validate',
   severity: 'deny',
   operations: ['CREATE'],
@@ -148,7 +206,8 @@ export const targetResourceFormat = defineRule({
 
 export const targetResourceScope = defineRule({
   id: 'target-resource-scope',
-  description: 'a well-known namespaced kind uses namespace/kind/name and a well-known cluster-scoped kind uses kind/name; other kinds may use either',
+  description:
+    'a well-known namespaced kind uses namespace/kind/name and a well-known cluster-scoped kind uses kind/name; other kinds may use either',
   kind: 'validate',
   severity: 'deny',
   operations: ['CREATE'],

@@ -34,7 +34,10 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
     }
   })
   options.metrics.knownRules(options.policy.rules.map((r) => ({ id: r.id, severity: r.kind === 'validate' ? r.severity : 'deny' })))
-  for (const [path, webhook] of [[VALIDATE_PATH, 'validate'], [MUTATE_PATH, 'mutate']] as const) {
+  for (const [path, webhook] of [
+    [VALIDATE_PATH, 'validate'],
+    [MUTATE_PATH, 'mutate'],
+  ] as const) {
     const m = options.metrics.webhook(path)
     const ended = (): void => m.requestEnded()
     app.route({
@@ -58,7 +61,10 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
       url: path,
       exposeHeadRoute: false,
       handler: (request, reply) => {
-        reply.code(405).header('allow', 'POST').send(httpErrorBody('MethodNotAllowed', `${request.method} is not allowed on ${path}: the apiserver sends POST`))
+        reply
+          .code(405)
+          .header('allow', 'POST')
+          .send(httpErrorBody('MethodNotAllowed', `${request.method} is not allowed on ${path}: the apiserver sends POST`))
       },
     })
   }
@@ -111,7 +117,14 @@ function str(v: unknown): string | undefined {
  * logging costs about 30 % of throughput). Only scalar identifiers: never object bodies or
  * userInfo.extra, and never a crafted non-string field (it could be huge or deeply nested).
  */
-export function logVerdict(log: Logger, webhook: string, req: AdmissionRequest, result: AdmitResult, decision: Decision, elapsedMs: number): void {
+export function logVerdict(
+  log: Logger,
+  webhook: string,
+  req: AdmissionRequest,
+  result: AdmitResult,
+  decision: Decision,
+  elapsedMs: number,
+): void {
   const mutated = result.response.patch !== undefined
   const level = decision === 'allowed' && !mutated ? 'debug' : 'info'
   if (!log.isLevelEnabled(level)) return

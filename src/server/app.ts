@@ -50,7 +50,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler(replyWithError)
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(httpErrorBody('NotFound', `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`))
+    reply
+      .code(404)
+      .send(
+        httpErrorBody(
+          'NotFound',
+          `no route for ${request.method} ${request.url.slice(0, 100)}; the webhooks are POST ${VALIDATE_PATH} and POST ${MUTATE_PATH}`,
+        ),
+      )
   })
   const readiness = options.readiness
   if (readiness !== undefined) {
@@ -59,6 +66,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(null, payload)
     })
   }
-  app.register(admissionRoutes, { logger: options.logger, policy: options.policy, metrics: options.metrics, runEffects: options.runEffects })
+  app.register(admissionRoutes, {
+    logger: options.logger,
+    policy: options.policy,
+    metrics: options.metrics,
+    runEffects: options.runEffects,
+  })
   return app
 }

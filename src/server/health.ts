@@ -69,12 +69,19 @@ export interface ProbeAppOptions {
 /** /healthz, /readyz and /metrics on one plain-HTTP instance, not yet listening. */
 export function buildProbeApp(options: ProbeAppOptions): FastifyInstance {
   // The assertion picks fastify's overload for a base logger (tsc needs it; typescript-eslint thinks not).
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-  const app = Fastify({ loggerInstance: frameworkLogger(options.logger) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true })
+  const app = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: frameworkLogger(options.logger) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  })
   app.register(healthRoutes, { readiness: options.readiness })
   app.register(metricsRoute, { metrics: options.metrics })
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'NotFound', message: `no route for ${request.method} ${request.url.slice(0, 200)}; probes are /healthz, /readyz and /metrics` })
+    reply.code(404).send({
+      error: 'NotFound',
+      message: `no route for ${request.method} ${request.url.slice(0, 200)}; probes are /healthz, /readyz and /metrics`,
+    })
   })
   return app
 }

@@ -4,7 +4,15 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { MAX_REVIEW_BYTES } from '../admission/review.js'
 import { parseJson } from '../api/lossless-json.js'
 
-export type HttpErrorName = 'InvalidJSON' | 'NotAnAdmissionReview' | 'UnsupportedMediaType' | 'PayloadTooLarge' | 'MethodNotAllowed' | 'NotFound' | 'BadRequest' | 'InternalError'
+export type HttpErrorName =
+  | 'InvalidJSON'
+  | 'NotAnAdmissionReview'
+  | 'UnsupportedMediaType'
+  | 'PayloadTooLarge'
+  | 'MethodNotAllowed'
+  | 'NotFound'
+  | 'BadRequest'
+  | 'InternalError'
 
 export interface HttpErrorBody {
   error: HttpErrorName
@@ -43,12 +51,27 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const ct = request.headers['content-type']
-      reply.code(415).send(httpErrorBody('UnsupportedMediaType', `Content-Type must be application/json, got ${ct === undefined ? 'none' : JSON.stringify(clip(ct))}`))
+      reply
+        .code(415)
+        .send(
+          httpErrorBody(
+            'UnsupportedMediaType',
+            `Content-Type must be application/json, got ${ct === undefined ? 'none' : JSON.stringify(clip(ct))}`,
+          ),
+        )
       return
     }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       // The rest of the body is not read into memory; closing the connection stops it arriving at all.
-      reply.code(413).header('connection', 'close').send(httpErrorBody('PayloadTooLarge', `request body is larger than ${MAX_REVIEW_BYTES} bytes (${MAX_REVIEW_BYTES / 1048576} MiB), more than the largest AdmissionReview the apiserver sends`))
+      reply
+        .code(413)
+        .header('connection', 'close')
+        .send(
+          httpErrorBody(
+            'PayloadTooLarge',
+            `request body is larger than ${MAX_REVIEW_BYTES} bytes (${MAX_REVIEW_BYTES / 1048576} MiB), more than the largest AdmissionReview the apiserver sends`,
+          ),
+        )
       return
     case 'WFE_ERR_INVALID_JSON':
       reply.code(400).send(httpErrorBody('InvalidJSON', error.message))

@@ -93,7 +93,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let stopping: Promise<void> | undefined
   const drainCut = new AbortController()
   const shutdown = (reason = 'requested'): Promise<void> => {
-    stopping ??= stop(reason, { app, probeApp, source, readiness, logger, drainDelayMs: options.drainDelayMs ?? DEFAULTS.drainDelayMs, shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs, drainCut: drainCut.signal })
+    stopping ??= stop(reason, {
+      app,
+      probeApp,
+      source,
+      readiness,
+      logger,
+      drainDelayMs: options.drainDelayMs ?? DEFAULTS.drainDelayMs,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+      drainCut: drainCut.signal,
+    })
     return stopping
   }
   return {
@@ -126,7 +135,8 @@ async function stop(reason: string, c: StopContext): Promise<void> {
   c.readiness.beginShutdown()
   const drainDelayMs = c.drainCut.aborted ? 0 : c.drainDelayMs
   c.logger.info({ reason, drainDelayMs }, 'shutdown: readiness false, draining')
-  if (drainDelayMs > 0) await delay(drainDelayMs, undefined, { signal: c.drainCut }).catch(() => c.logger.info({ reason }, 'shutdown: drain delay ended early'))
+  if (drainDelayMs > 0)
+    await delay(drainDelayMs, undefined, { signal: c.drainCut }).catch(() => c.logger.info({ reason }, 'shutdown: drain delay ended early'))
   // Stops accepting, closes idle keep-alive sockets and resolves once in-flight reviews are answered.
   const closed = c.app.close()
   let timer: NodeJS.Timeout | undefined
@@ -138,7 +148,10 @@ async function stop(reason: string, c: StopContext): Promise<void> {
   ])
   clearTimeout(timer)
   if (timedOut) {
-    c.logger.warn({ shutdownTimeoutMs: c.shutdownTimeoutMs }, 'shutdown: in-flight requests still open after the timeout; closing their connections')
+    c.logger.warn(
+      { shutdownTimeoutMs: c.shutdownTimeoutMs },
+      'shutdown: in-flight requests still open after the timeout; closing their connections',
+    )
     c.app.server.closeAllConnections()
     await closed
   }

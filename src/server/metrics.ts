@@ -43,16 +43,37 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   const registry = new Registry()
   const registers = [registry]
-  const requests = new Counter({ name: 'controller_runtime_webhook_requests_total', help: 'Total number of admission requests by HTTP status code.', labelNames: ['webhook', 'code'], registers })
-  const latency = new Histogram({ name: 'controller_runtime_webhook_latency_seconds', help: 'Histogram of the latency of processing admission requests.', labelNames: ['webhook'], buckets: [...LATENCY_BUCKETS], registers })
-  const inFlight = new Gauge({ name: 'controller_runtime_webhook_requests_in_flight', help: 'Current number of admission requests being served.', labelNames: ['webhook'], registers })
+  const requests = new Counter({
+    name: 'controller_runtime_webhook_requests_total',
+    help: 'Total number of admission requests by HTTP status code.',
+    labelNames: ['webhook', 'code'],
+    registers,
+  })
+  const latency = new Histogram({
+    name: 'controller_runtime_webhook_latency_seconds',
+    help: 'Histogram of the latency of processing admission requests.',
+    labelNames: ['webhook'],
+    buckets: [...LATENCY_BUCKETS],
+    registers,
+  })
+  const inFlight = new Gauge({
+    name: 'controller_runtime_webhook_requests_in_flight',
+    help: 'Current number of admission requests being served.',
+    labelNames: ['webhook'],
+    registers,
+  })
   const decisions = new Counter({
     name: 'wfe_admission_decisions_total',
     help: 'Admission verdicts by webhook, operation, subresource, decision and dry run.',
     labelNames: ['webhook', 'operation', 'subresource', 'decision', 'dry_run'],
     registers,
   })
-  const violations = new Counter({ name: 'wfe_admission_rule_violations_total', help: 'Rule violations by rule id and severity.', labelNames: ['rule', 'severity'], registers })
+  const violations = new Counter({
+    name: 'wfe_admission_rule_violations_total',
+    help: 'Rule violations by rule id and severity.',
+    labelNames: ['rule', 'severity'],
+    registers,
+  })
   let certNotAfter: (() => Date | undefined) | undefined
   new Gauge({
     name: 'wfe_admission_tls_cert_not_after_seconds',
@@ -63,8 +84,18 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
       if (d !== undefined) this.set(d.getTime() / 1000)
     },
   })
-  const reloads = new Counter({ name: 'wfe_admission_tls_reloads_total', help: 'Serving certificate reload attempts by result.', labelNames: ['result'], registers })
-  const audits = new Counter({ name: 'wfe_admission_audit_events_total', help: 'Audit Event writes by result.', labelNames: ['result'], registers })
+  const reloads = new Counter({
+    name: 'wfe_admission_tls_reloads_total',
+    help: 'Serving certificate reload attempts by result.',
+    labelNames: ['result'],
+    registers,
+  })
+  const audits = new Counter({
+    name: 'wfe_admission_audit_events_total',
+    help: 'Audit Event writes by result.',
+    labelNames: ['result'],
+    registers,
+  })
   for (const result of ['success', 'error']) {
     reloads.labels(result).inc(0)
     audits.labels(result).inc(0)
@@ -118,7 +149,8 @@ function bindWebhook(
   const byDecision = new Map<string, Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>>()
   const decisionFor = (operation: string, subresource: string, decision: Decision, dryRun: boolean): Counter.Internal => {
     let bySub = byDecision.get(operation)
-    if (bySub === undefined) byDecision.set(operation, (bySub = new Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>()))
+    if (bySub === undefined)
+      byDecision.set(operation, (bySub = new Map<string, Record<Decision, [Counter.Internal?, Counter.Internal?]>>()))
     let byVerdict = bySub.get(subresource)
     if (byVerdict === undefined) bySub.set(subresource, (byVerdict = { allowed: [], denied: [], errored: [] }))
     const slot = byVerdict[decision]

@@ -45,5 +45,7 @@ export function installClientNameCheck(server: TlsServer, allowed: readonly stri
     socket.destroy()
   }
   server.prependListener('secureConnection', listener)
-  return () => { server.removeListener('secureConnection', listener) }
+  return () => {
+    server.removeListener('secureConnection', listener)
+  }
 }

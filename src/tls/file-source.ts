@@ -13,7 +13,16 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Server as TlsServer, TlsOptions } from 'node:tls'
 import { WfeError } from '../errors.js'
 import type { CertificateSource, TlsReloadHooks } from './source.js'
-import { checkMaterial, contextOptions, materialPaths, readMaterial, readMaterialSync, sameMaterial, type CheckedMaterial, type RawMaterial } from './material.js'
+import {
+  checkMaterial,
+  contextOptions,
+  materialPaths,
+  readMaterial,
+  readMaterialSync,
+  sameMaterial,
+  type CheckedMaterial,
+  type RawMaterial,
+} from './material.js'
 import { confirmServed } from './confirm.js'
 import { installClientNameCheck } from './client-names.js'
 
@@ -83,12 +92,16 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
     throw new WfeError('WFE_ERR_TLS', message(err), { cause: err })
   }
   if (current.notAfter.getTime() <= now().getTime()) {
-    logger.warn({ file: paths.certFile, notAfter: current.notAfter.toISOString() }, 'serving certificate has expired; readiness stays false until it is replaced')
+    logger.warn(
+      { file: paths.certFile, notAfter: current.notAfter.toISOString() },
+      'serving certificate has expired; readiness stays false until it is replaced',
+    )
   }
 
   const servers: TlsServer[] = []
-  const dirs: DirWatch[] = [...new Set([resolve(options.certDir), ...(paths.clientCaFile !== undefined ? [dirname(resolve(paths.clientCaFile))] : [])])]
-    .map((dir) => ({ dir, realpath: undefined, watcher: undefined }))
+  const dirs: DirWatch[] = [
+    ...new Set([resolve(options.certDir), ...(paths.clientCaFile !== undefined ? [dirname(resolve(paths.clientCaFile))] : [])]),
+  ].map((dir) => ({ dir, realpath: undefined, watcher: undefined }))
   let handedOut: CheckedMaterial | undefined
   let rejected: RawMaterial | undefined
   let lastReadError: string | undefined
@@ -99,7 +112,10 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
   let running = false
 
   function fail(reason: string): void {
-    logger.warn({ certDir: options.certDir, clientCaFile: options.clientCaFile, reason }, 'TLS reload rejected; the previous certificate keeps serving')
+    logger.warn(
+      { certDir: options.certDir, clientCaFile: options.clientCaFile, reason },
+      'TLS reload rejected; the previous certificate keeps serving',
+    )
     hooks?.reload?.('error')
   }
 
@@ -127,7 +143,10 @@ export function createFileCertificateSource(options: FileCertificateSourceOption
     }
     rejected = undefined
     current = next
-    logger.info({ certDir: options.certDir, notAfter: next.notAfter.toISOString(), fingerprint256: next.fingerprint256 }, 'TLS certificate reloaded')
+    logger.info(
+      { certDir: options.certDir, notAfter: next.notAfter.toISOString(), fingerprint256: next.fingerprint256 },
+      'TLS certificate reloaded',
+    )
     hooks?.reload?.('success', next.notAfter)
     for (const server of servers) void confirm(server, next.fingerprint256)
     return undefined

@@ -117,7 +117,8 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
     throw new Error(`${paths.certFile}: certificate expired at ${notAfter.toISOString()}`)
   }
   const checked: CheckedMaterial = { ...raw, notAfter, fingerprint256: cert.fingerprint256 }
-  if (raw.clientCa !== undefined && paths.clientCaFile !== undefined) checked.clientCaCerts = checkClientCa(raw.clientCa, paths.clientCaFile)
+  if (raw.clientCa !== undefined && paths.clientCaFile !== undefined)
+    checked.clientCaCerts = checkClientCa(raw.clientCa, paths.clientCaFile)
   // The last word belongs to OpenSSL: whatever it would refuse in setSecureContext fails here instead.
   try {
     createTlsContext(contextOptions(checked))

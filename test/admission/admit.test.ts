@@ -22,13 +22,17 @@ t.test('CREATE without a timeout: mutate defaults it with a warning and a minima
 })
 
 t.test('CREATE with an executionConfig but no timeout adds only the timeout', async (t) => {
-  const object = aWorkflowExecution((w) => { w.spec.executionConfig = {} })
+  const object = aWorkflowExecution((w) => {
+    w.spec.executionConfig = {}
+  })
   const res = admit(aRequest({ object }), testPolicy({ defaultTimeout: '1h30m' }), 'mutate')
   t.same(patchOf(res), [{ op: 'add', path: '/spec/executionConfig/timeout', value: '1h30m0s' }])
 })
 
 t.test('CREATE with a timeout: no patch, no patchType', async (t) => {
-  const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
+  const object = aWorkflowExecution((w) => {
+    w.spec.executionConfig = { timeout: '10m0s' }
+  })
   const res = admit(aRequest({ object }), policy, 'mutate')
   t.equal(res.response.allowed, true)
   t.equal(res.response.patch, undefined)
@@ -37,16 +41,29 @@ t.test('CREATE with a timeout: no patch, no patchType', async (t) => {
 
 t.test('CREATE rewrites a timeout in the form Go writes it, with a warning and a replace', async (t) => {
   // metav1.Duration marshals as time.Duration.String(): a Go client's Update() sends this form back.
-  for (const [given, canonical] of [['15m', '15m0s'], ['90s', '1m30s'], ['1h30m', '1h30m0s'], ['1.5h', '1h30m0s'], ['+5m', '5m0s'], ['1000ms', '1s']] as const) {
-    const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: given } })
+  for (const [given, canonical] of [
+    ['15m', '15m0s'],
+    ['90s', '1m30s'],
+    ['1h30m', '1h30m0s'],
+    ['1.5h', '1h30m0s'],
+    ['+5m', '5m0s'],
+    ['1000ms', '1s'],
+  ] as const) {
+    const object = aWorkflowExecution((w) => {
+      w.spec.executionConfig = { timeout: given }
+    })
     const res = admit(aRequest({ object }), policy, 'both')
     t.equal(res.response.allowed, true, given)
     t.same(patchOf(res), [{ op: 'replace', path: '/spec/executionConfig/timeout', value: canonical }], `${given} → ${canonical}`)
-    t.same(res.response.warnings, [`spec.executionConfig.timeout: rewritten from "${given}" to "${canonical}", the form Go clients write back (metav1.Duration)`])
+    t.same(res.response.warnings, [
+      `spec.executionConfig.timeout: rewritten from "${given}" to "${canonical}", the form Go clients write back (metav1.Duration)`,
+    ])
     t.equal(applyTo(object, patchOf(res)).spec.executionConfig?.timeout, canonical)
   }
   for (const bad of ['0.5ns', '10', '-5m', '9223372036854775808ns']) {
-    const object = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: bad } })
+    const object = aWorkflowExecution((w) => {
+      w.spec.executionConfig = { timeout: bad }
+    })
     t.equal(admit(aRequest({ object }), policy, 'mutate').response.patch, undefined, `${bad}: not rewritten, validation's to deny`)
     t.equal(admit(aRequest({ object }), policy, 'both').response.allowed, false, `${bad}: denied`)
   }
@@ -59,7 +76,9 @@ t.test('a hand-built policy with a non-canonical default still stores the Go for
 
 t.test('UPDATE never defaults the timeout', async (t) => {
   const old = aWorkflowExecution()
-  const object = aWorkflowExecution((w) => { w.metadata.labels = { a: 'b' } })
+  const object = aWorkflowExecution((w) => {
+    w.metadata.labels = { a: 'b' }
+  })
   const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: old }), policy, 'mutate')
   t.equal(res.response.patch, undefined)
 })
@@ -73,7 +92,9 @@ t.test('validate never carries a patch, even on CREATE without timeout', async (
 
 t.test('spec change on UPDATE is denied naming the changed field; key order is irrelevant', async (t) => {
   const old = aWorkflowExecution()
-  const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
+  const changed = aWorkflowExecution((w) => {
+    w.spec.targetResource = 'payment/Deployment/other'
+  })
   const res = admit(aRequest({ operation: 'UPDATE', object: changed, oldObject: old }), policy, 'validate')
   t.equal(res.response.allowed, false)
   t.equal(res.response.status?.code, 403)
@@ -104,7 +125,9 @@ t.test('metadata-only updates (labels, annotations, finalizers, deletion) are al
 
 t.test('a changed parameter value is named with its key', async (t) => {
   const old = aWorkflowExecution()
-  const object = aWorkflowExecution((w) => { w.spec.parameters = { ...w.spec.parameters, NAMESPACE: 'other' } })
+  const object = aWorkflowExecution((w) => {
+    w.spec.parameters = { ...w.spec.parameters, NAMESPACE: 'other' }
+  })
   const res = admit(aRequest({ operation: 'UPDATE', object, oldObject: old }), policy, 'validate')
   t.match(message(res), /changed: spec\.parameters\[NAMESPACE\]/)
 })
@@ -132,14 +155,29 @@ t.test('a review for another resource or kind is a 400 inside the AdmissionRevie
 })
 
 t.test('an unknown subresource is refused, not skipped', async (t) => {
-  const res = admit(aRequest({ operation: 'UPDATE', object: aWorkflowExecution(), oldObject: aWorkflowExecution(), subResource: 'scale' }), policy, 'validate')
+  const res = admit(
+    aRequest({ operation: 'UPDATE', object: aWorkflowExecution(), oldObject: aWorkflowExecution(), subResource: 'scale' }),
+    policy,
+    'validate',
+  )
   t.equal(res.response.status?.code, 400)
 })
 
 t.test('a throwing rule becomes errored(500) with the uid', async (t) => {
   const { compilePolicy } = await import('../../src/policy.js')
   const { defineRule } = await import('../../src/rules/define.js')
-  const boom = defineRule({ id: 'boom', description: 'throws', kind: 'validate', severity: 'deny', operations: ['CREATE'], subresources: [''], field: 'spec', check: () => { throw new Error('kaboom') } })
+  const boom = defineRule({
+    id: 'boom',
+    description: 'throws',
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['CREATE'],
+    subresources: [''],
+    field: 'spec',
+    check: () => {
+      throw new Error('kaboom')
+    },
+  })
   const p = compilePolicy(policy.options, [], [boom])
   const req = aRequest({ object: aWorkflowExecution() })
   const res = admit(req, p, 'validate')
@@ -166,7 +204,11 @@ t.test('a mutator whose applies() is false is skipped: no copy, no call, no patc
     subresources: [''],
     field: 'metadata.labels',
     applies: () => false,
-    mutate: (_ctx, draft) => { called++; draft.metadata.labels = { changed: 'yes' }; return {} },
+    mutate: (_ctx, draft) => {
+      called++
+      draft.metadata.labels = { changed: 'yes' }
+      return {}
+    },
   })
   const p = compilePolicy(TEST_OPTIONS, [rule])
   const old = aWorkflowExecution()
@@ -189,21 +231,53 @@ t.test('an object nested 100,000 levels deep: no internal error; only what a mut
   t.equal(admit(req, policy, 'validate').response.allowed, true, 'validate does not recurse into unknown fields')
 
   const failed = aFailedExecution()
-  const cleared = aFailedExecution((w) => { w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy', deep: JSON.parse('[' .repeat(100_000) + ']'.repeat(100_000)) } as never })
-  const status = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR, uid: 'u-deep2' }), policy, 'mutate')
-  t.same(status.response, { uid: 'u-deep2', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } }, 'a deep value where a mutation writes is the sender\'s fault: 400')
+  const cleared = aFailedExecution((w) => {
+    w.status!.blockClearance = {
+      clearReason: 'checked every node and the cluster state is healthy',
+      deep: JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)),
+    } as never
+  })
+  const status = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR, uid: 'u-deep2' }),
+    policy,
+    'mutate',
+  )
+  t.same(
+    status.response,
+    {
+      uid: 'u-deep2',
+      allowed: false,
+      status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' },
+    },
+    "a deep value where a mutation writes is the sender's fault: 400",
+  )
 })
 
 t.test('mutate records an attribution only for a write the validating webhook will admit', async (t) => {
   const reason = 'root cause fixed and the cluster state verified by hand'
   const failed = aFailedExecution()
-  const cleared = aFailedExecution((w) => { w.status!.blockClearance = { clearReason: reason } as never })
-  const ok = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR }), policy, 'mutate')
+  const cleared = aFailedExecution((w) => {
+    w.status!.blockClearance = { clearReason: reason } as never
+  })
+  const ok = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: cleared, oldObject: failed, userInfo: OPERATOR }),
+    policy,
+    'mutate',
+  )
   t.equal(ok.effects.length, 1, 'a valid clearance: one audit effect')
 
-  const running = aFailedExecution((w) => { w.status!.phase = 'Running' })
-  const early = aFailedExecution((w) => { w.status!.phase = 'Running'; w.status!.blockClearance = { clearReason: reason } as never })
-  const refused = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: early, oldObject: running, userInfo: OPERATOR }), policy, 'mutate')
+  const running = aFailedExecution((w) => {
+    w.status!.phase = 'Running'
+  })
+  const early = aFailedExecution((w) => {
+    w.status!.phase = 'Running'
+    w.status!.blockClearance = { clearReason: reason } as never
+  })
+  const refused = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: early, oldObject: running, userInfo: OPERATOR }),
+    policy,
+    'mutate',
+  )
   t.equal(refused.response.allowed, true, 'the mutating webhook still answers (the validating one denies)')
   t.same(refused.effects, [], 'but records nothing: the write will be refused')
 
@@ -218,6 +292,8 @@ t.test('mutate records an attribution only for a write the validating webhook wi
 
 t.test('mutatedBy names the mutation rules that produced the patch', async (t) => {
   t.same(admit(aRequest({ object: aWorkflowExecution() }), policy, 'mutate').mutatedBy, ['execution-timeout-default'])
-  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
+  const withTimeout = aWorkflowExecution((w) => {
+    w.spec.executionConfig = { timeout: '10m0s' }
+  })
   t.equal(admit(aRequest({ object: withTimeout }), policy, 'mutate').mutatedBy, undefined, 'no patch, no ids')
 })

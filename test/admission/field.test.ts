@@ -1,5 +1,17 @@
 import t from 'tap'
-import { FieldPath, aggregate, causes, duplicate, errorString, forbidden, internal, invalid, notSupported, required, tooLong } from '../../src/admission/field.js'
+import {
+  FieldPath,
+  aggregate,
+  causes,
+  duplicate,
+  errorString,
+  forbidden,
+  internal,
+  invalid,
+  notSupported,
+  required,
+  tooLong,
+} from '../../src/admission/field.js'
 
 t.test('paths join names with dots and put subscripts in brackets, keys unquoted', async (t) => {
   const p = FieldPath.root('spec').child('parameters').key('NAMESPACE')
@@ -9,11 +21,18 @@ t.test('paths join names with dots and put subscripts in brackets, keys unquoted
 })
 
 t.test('each constructor renders like apimachinery', async (t) => {
-  t.equal(errorString(invalid('spec.targetResource', 'payment//api', 'must be namespace/kind/name or kind/name')),
-    'spec.targetResource: Invalid value: "payment//api": must be namespace/kind/name or kind/name')
-  t.equal(errorString(notSupported('status.phase', 'Skipped', ['Pending', 'Running'])),
-    'status.phase: Unsupported value: "Skipped": supported values: "Pending", "Running"')
-  t.equal(errorString(required('spec.workflowRef.version', 'must not be empty')), 'spec.workflowRef.version: Required value: must not be empty')
+  t.equal(
+    errorString(invalid('spec.targetResource', 'payment//api', 'must be namespace/kind/name or kind/name')),
+    'spec.targetResource: Invalid value: "payment//api": must be namespace/kind/name or kind/name',
+  )
+  t.equal(
+    errorString(notSupported('status.phase', 'Skipped', ['Pending', 'Running'])),
+    'status.phase: Unsupported value: "Skipped": supported values: "Pending", "Running"',
+  )
+  t.equal(
+    errorString(required('spec.workflowRef.version', 'must not be empty')),
+    'spec.workflowRef.version: Required value: must not be empty',
+  )
   t.equal(errorString(required('spec.workflowRef.version')), 'spec.workflowRef.version: Required value')
   t.equal(errorString(forbidden('spec', 'spec is immutable')), 'spec: Forbidden: spec is immutable')
   t.equal(errorString(tooLong('metadata.name', 253)), 'metadata.name: Too long: may not be more than 253 bytes')

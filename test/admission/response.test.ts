@@ -16,14 +16,30 @@ t.test('denied is 403 Forbidden with the aggregate and causes', async (t) => {
       code: 403,
       reason: 'Forbidden',
       message: 'spec.targetResource: Invalid value: "x": must be namespace/kind/name or kind/name',
-      details: { causes: [{ type: 'FieldValueInvalid', field: 'spec.targetResource', message: 'Invalid value: "x": must be namespace/kind/name or kind/name' }] },
+      details: {
+        causes: [
+          {
+            type: 'FieldValueInvalid',
+            field: 'spec.targetResource',
+            message: 'Invalid value: "x": must be namespace/kind/name or kind/name',
+          },
+        ],
+      },
     },
   })
 })
 
 t.test('errored carries the code and a reason', async (t) => {
-  t.same(complete(errored(400, new Error('bad object')), 'u3'), { uid: 'u3', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'bad object' } })
-  t.same(complete(errored(500, 'oops'), 'u3'), { uid: 'u3', allowed: false, status: { code: 500, reason: 'InternalError', message: 'oops' } })
+  t.same(complete(errored(400, new Error('bad object')), 'u3'), {
+    uid: 'u3',
+    allowed: false,
+    status: { code: 400, reason: 'BadRequest', message: 'bad object' },
+  })
+  t.same(complete(errored(500, 'oops'), 'u3'), {
+    uid: 'u3',
+    allowed: false,
+    status: { code: 500, reason: 'InternalError', message: 'oops' },
+  })
 })
 
 t.test('patched encodes base64 JSON Patch with patchType; an empty patch has neither', async (t) => {

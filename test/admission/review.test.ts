@@ -15,11 +15,21 @@ t.test('what is not an AdmissionReview is refused with a reason, the uid kept wh
     ['array', [], /body must be a JSON object/],
     ['string', 'x', /body must be a JSON object/],
     ['null', null, /body must be a JSON object/],
-    ['wrong kind', { apiVersion: 'admission.k8s.io/v1', kind: 'Pod', request: { uid: 'u' } }, /kind must be "AdmissionReview", got "Pod"/, 'u'],
+    [
+      'wrong kind',
+      { apiVersion: 'admission.k8s.io/v1', kind: 'Pod', request: { uid: 'u' } },
+      /kind must be "AdmissionReview", got "Pod"/,
+      'u',
+    ],
     ['wrong apiVersion', { apiVersion: 'v1', kind: 'AdmissionReview', request: { uid: 'u' } }, /apiVersion must be/, 'u'],
     ['no request', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, /request is missing/],
     ['no uid', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} }, /request\.uid is missing/],
-    ['bad operation', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', operation: 'PATCH' } }, /request\.operation must be one of/, 'u'],
+    [
+      'bad operation',
+      { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', operation: 'PATCH' } },
+      /request\.operation must be one of/,
+      'u',
+    ],
   ]
   for (const [name, body, re, uid] of cases) {
     const d = decodeReview(body)
@@ -33,6 +43,8 @@ t.test('what is not an AdmissionReview is refused with a reason, the uid kept wh
 
 t.test('encodeReview wraps a response in the version received', async (t) => {
   t.same(encodeReview('admission.k8s.io/v1beta1', { uid: 'u', allowed: true }), {
-    apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', response: { uid: 'u', allowed: true },
+    apiVersion: 'admission.k8s.io/v1beta1',
+    kind: 'AdmissionReview',
+    response: { uid: 'u', allowed: true },
   })
 })

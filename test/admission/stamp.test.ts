@@ -52,7 +52,11 @@ t.test('the core stamps the rule id on typed, CEL and mutation findings', async 
     ],
   )
   t.same(r.mutationWarnings, [{ field: 'metadata.labels[team]', detail: 'looked at, not changed', origin: 'forgetful-mutation' }])
-  t.same(r.response.warnings, ['metadata.labels[team]: looked at, not changed', 'spec.rationale: Invalid value: "x": no origin given'], 'the client still sees strings')
+  t.same(
+    r.response.warnings,
+    ['metadata.labels[team]: looked at, not changed', 'spec.rationale: Invalid value: "x": no origin given'],
+    'the client still sees strings',
+  )
 })
 
 t.test('check names the block-clearance warning by its rule, block-clearance-attribution', async (t) => {
@@ -66,5 +70,12 @@ t.test('check names the block-clearance warning by its rule, block-clearance-att
     namespace: 'kubernaut-system',
   })
   t.equal(results[0]?.allowed, true)
-  t.match(results[0]?.findings, [{ ruleId: 'block-clearance-attribution', severity: 'warn', field: 'status.blockClearance.clearedBy', message: /^status\.blockClearance\.clearedBy: attributed to "alice@kubernaut\.ai" from the request/ }])
+  t.match(results[0]?.findings, [
+    {
+      ruleId: 'block-clearance-attribution',
+      severity: 'warn',
+      field: 'status.blockClearance.clearedBy',
+      message: /^status\.blockClearance\.clearedBy: attributed to "alice@kubernaut\.ai" from the request/,
+    },
+  ])
 })

@@ -1,7 +1,14 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import { canonicalDuration, formatDuration, MAX_DURATION_NS, MIN_DURATION_NS, parseDurationNs, parseGoDuration } from '../../src/api/duration.js'
+import {
+  canonicalDuration,
+  formatDuration,
+  MAX_DURATION_NS,
+  MIN_DURATION_NS,
+  parseDurationNs,
+  parseGoDuration,
+} from '../../src/api/duration.js'
 
 // Written by Go (test/cluster/tools/durations): the table is Go's answer, not ours.
 interface Vectors {
@@ -37,7 +44,8 @@ t.test('the cases the issue names', async (t) => {
   t.equal(canonicalDuration('+5m'), '5m0s')
   t.equal(canonicalDuration('1us'), '1µs')
   t.equal(parseGoDuration('1.5h'), 5400e9)
-  for (const bad of ['', '-', '+', '10', '1d', '1h 30m', '.s', 'x'.repeat(100), 1 as unknown as string]) t.equal(parseDurationNs(bad), undefined, JSON.stringify(bad))
+  for (const bad of ['', '-', '+', '10', '1d', '1h 30m', '.s', 'x'.repeat(100), 1 as unknown as string])
+    t.equal(parseDurationNs(bad), undefined, JSON.stringify(bad))
 })
 
 t.test('property: format then parse is the identity on every time.Duration', async (t) => {

@@ -4,18 +4,23 @@ import { cloneJson, exactInteger, parseJson, sameNumber } from '../../src/api/lo
 import { firstDifferences, semanticEqual } from '../../src/rules/semantic-equal.js'
 
 t.test('the same values as JSON.parse, for any JSON', async (t) => {
-  fc.assert(fc.property(fc.jsonValue(), (v) => {
-    const text = JSON.stringify(v)
-    t.same(parseJson(text), JSON.parse(text))
-    return true
-  }), { numRuns: 300 })
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      const text = JSON.stringify(v)
+      t.same(parseJson(text), JSON.parse(text))
+      return true
+    }),
+    { numRuns: 300 },
+  )
   for (const bad of ['{', '{"a":12345678901234567890x}', '[1 12345678901234567890]', '00000000000000000001', '{"a":-}', '']) {
     t.throws(() => parseJson(bad), SyntaxError, `${JSON.stringify(bad)} is still invalid`)
   }
 })
 
 t.test('integers a double cannot hold keep their exact value, by holder and key', async (t) => {
-  const v = parseJson('{"a": 9007199254740993, "b": [1, -9223372036854775808, 12.5e20], "c": {"d":9007199254740992}, "e": 9007199254740991}') as any
+  const v = parseJson(
+    '{"a": 9007199254740993, "b": [1, -9223372036854775808, 12.5e20], "c": {"d":9007199254740992}, "e": 9007199254740991}',
+  ) as any
   t.equal(v.a, 9007199254740992, 'still a number for every rule, CEL and the schema')
   t.equal(exactInteger(v, 'a'), 9007199254740993n)
   t.equal(exactInteger(v.b, 1), -9223372036854775808n)
@@ -42,7 +47,10 @@ t.test('comparisons are exact: a change beyond 2^53 is a change', async (t) => {
   t.equal(old.spec.workflowRef.engineConfig.jobTemplateId, changed.spec.workflowRef.engineConfig.jobTemplateId, 'equal as doubles')
   t.ok(semanticEqual(old, same))
   t.notOk(semanticEqual(old, changed))
-  t.same(firstDifferences(old.spec, changed.spec, 'spec').sort(), ['spec.workflowRef.engineConfig.ids[0]', 'spec.workflowRef.engineConfig.jobTemplateId'])
+  t.same(firstDifferences(old.spec, changed.spec, 'spec').sort(), [
+    'spec.workflowRef.engineConfig.ids[0]',
+    'spec.workflowRef.engineConfig.jobTemplateId',
+  ])
   // A literal with a fraction is a float64 in Go too: compared as the double it is.
   t.ok(sameNumber(9007199254740992, {}, 9007199254740992, {}, 'x'))
 })

@@ -10,7 +10,8 @@ const TREES = ['src', 'test', 'demo', 'scripts', 'bench']
 
 /** `export function f`, `export async function f`, `export function* f`, `export const f = (…) =>`. */
 export function exportedFunctionNames(text: string): string[] {
-  const re = /^export\s+(?:async\s+)?function\*?\s*([A-Za-z_$][\w$]*)|^export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>/gm
+  const re =
+    /^export\s+(?:async\s+)?function\*?\s*([A-Za-z_$][\w$]*)|^export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:\([^)]*\)|[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=>/gm
   return [...text.matchAll(re)].map((m) => (m[1] ?? m[2]) as string)
 }
 
@@ -18,7 +19,8 @@ t.test('no two exported functions share a name', async (t) => {
   const owners = new Map<string, string[]>()
   for (const tree of TREES) {
     for (const file of filesUnder(`${ROOT}${tree}`).filter((f) => f.endsWith('.ts'))) {
-      for (const name of exportedFunctionNames(readFileSync(file, 'utf8'))) owners.set(name, [...(owners.get(name) ?? []), relative(ROOT, file)])
+      for (const name of exportedFunctionNames(readFileSync(file, 'utf8')))
+        owners.set(name, [...(owners.get(name) ?? []), relative(ROOT, file)])
     }
   }
   t.ok(owners.size > 150, `${owners.size} exported functions`)
@@ -27,6 +29,7 @@ t.test('no two exported functions share a name', async (t) => {
 })
 
 t.test('the scanner sees each form of exported function', async (t) => {
-  const text = 'export function a() {}\nexport async function b() {}\nexport function* c() {}\nexport const d = (x: number) => x\nexport const e = async () => 1\nexport const NOT = 3\nfunction hidden() {}\n'
+  const text =
+    'export function a() {}\nexport async function b() {}\nexport function* c() {}\nexport const d = (x: number) => x\nexport const e = async () => 1\nexport const NOT = 3\nfunction hidden() {}\n'
   t.same(exportedFunctionNames(text), ['a', 'b', 'c', 'd', 'e'])
 })

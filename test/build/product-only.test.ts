@@ -14,18 +14,38 @@ t.test('every file in src/ is reachable from src/index.ts or src/cli/main.ts', a
   const files = filesUnder(SRC).filter((f) => f.endsWith('.ts'))
   t.ok(files.length > 50, `${files.length} files`)
   const seen = reachable(moduleGraph(files, { includeTypeOnly: true }), ENTRY_POINTS)
-  t.same(files.filter((f) => !seen.has(f)).map((f) => relative(ROOT, f)), [], 'unreachable files in src/')
-  t.same(files.filter((f) => !f.endsWith('.ts')), [], 'only TypeScript in src/')
+  t.same(
+    files.filter((f) => !seen.has(f)).map((f) => relative(ROOT, f)),
+    [],
+    'unreachable files in src/',
+  )
+  t.same(
+    files.filter((f) => !f.endsWith('.ts')),
+    [],
+    'only TypeScript in src/',
+  )
 })
 
 t.test('the build and the image take src/ only', async (t) => {
-  const build = JSON.parse(readFileSync(`${ROOT}tsconfig.build.json`, 'utf8')) as { include?: string[]; compilerOptions?: { rootDir?: string } }
+  const build = JSON.parse(readFileSync(`${ROOT}tsconfig.build.json`, 'utf8')) as {
+    include?: string[]
+    compilerOptions?: { rootDir?: string }
+  }
   t.same(build.include, ['src'])
   t.equal(build.compilerOptions?.rootDir, 'src')
   const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts
-  t.match(scripts['build'], /^node -e "fs\.rmSync\('dist'.*&& tsc -p tsconfig\.build\.json$/, 'a build starts from an empty dist/, so no file from an older layout ships')
-  const copies = readFileSync(`${ROOT}Dockerfile`, 'utf8').split('\n').filter((l) => /^COPY\s/.test(l) && !l.includes('--from='))
-  t.same(copies.map((l) => l.trim()), ['COPY package.json package-lock.json ./', 'COPY tsconfig.json tsconfig.build.json ./', 'COPY src ./src'])
+  t.match(
+    scripts['build'],
+    /^node -e "fs\.rmSync\('dist'.*&& tsc -p tsconfig\.build\.json$/,
+    'a build starts from an empty dist/, so no file from an older layout ships',
+  )
+  const copies = readFileSync(`${ROOT}Dockerfile`, 'utf8')
+    .split('\n')
+    .filter((l) => /^COPY\s/.test(l) && !l.includes('--from='))
+  t.same(
+    copies.map((l) => l.trim()),
+    ['COPY package.json package-lock.json ./', 'COPY tsconfig.json tsconfig.build.json ./', 'COPY src ./src'],
+  )
 })
 
 t.test('the reachability walk sees a file nothing imports', async (t) => {

@@ -25,7 +25,10 @@ for (const [mode, set] of [
     for (const o of objects) {
       const type = KINDS[o.kind]
       if (type === undefined) {
-        t.ok(['cert-manager.io/v1', 'monitoring.coreos.com/v1'].includes(o.apiVersion), `${o.kind} (${o.apiVersion}) is a known custom resource, not an unchecked built-in`)
+        t.ok(
+          ['cert-manager.io/v1', 'monitoring.coreos.com/v1'].includes(o.apiVersion),
+          `${o.kind} (${o.apiVersion}) is a known custom resource, not an unchecked built-in`,
+        )
         continue
       }
       t.same(typeErrors(type, o, `${o.kind}/${o.metadata.name}`), [], `${o.kind}/${o.metadata.name}`)

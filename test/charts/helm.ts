@@ -15,7 +15,11 @@ export interface K8sObject {
   [key: string]: any
 }
 
-export interface HelmRun { code: number; stdout: string; stderr: string }
+export interface HelmRun {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 export function helm(args: readonly string[]): Promise<HelmRun> {
   return new Promise((resolve) => {
@@ -30,7 +34,10 @@ const setArgs = (set: Record<string, string | number | boolean | null>): string[
   Object.entries(set).flatMap(([k, v]) => [typeof v === 'string' ? '--set-string' : '--set', `${k}=${String(v)}`])
 
 /** `helm template` with these values; throws with helm's stderr when it refuses. */
-export async function template(set: Record<string, string | number | boolean | null> = {}, extra: readonly string[] = []): Promise<K8sObject[]> {
+export async function template(
+  set: Record<string, string | number | boolean | null> = {},
+  extra: readonly string[] = [],
+): Promise<K8sObject[]> {
   const run = await helm(['template', 'wfe-admission', CHART, '--namespace', NS, ...setArgs(set), ...extra])
   if (run.code !== 0) throw new Error(run.stderr.trim())
   const objects: K8sObject[] = []

@@ -24,12 +24,16 @@ for (const tool of [HELM, KUBECTL]) {
     t.equal(resolveTool(tool, { PATH: bin }, clusterTools), built, 'the pinned build wins over PATH')
     const explicit = await exe(join(root, `my-${tool.name}`))
     t.equal(resolveTool(tool, { PATH: bin, [tool.env]: explicit }, clusterTools), explicit, `$${tool.env} wins over both`)
-    t.throws(() => resolveTool(tool, { [tool.env]: join(root, 'nope') }, null), { message: `${tool.name}: $${tool.env} is ${join(root, 'nope')}, which is not an executable file` })
+    t.throws(() => resolveTool(tool, { [tool.env]: join(root, 'nope') }, null), {
+      message: `${tool.name}: $${tool.env} is ${join(root, 'nope')}, which is not an executable file`,
+    })
   })
 
   t.test(`${tool.name}: none found, one line naming every place looked and how to get it`, async (t) => {
     t.throws(() => resolveTool(tool, { PATH: '' }, null), {
-      message: new RegExp(`^${tool.name} not found \\(not \\$${tool.env}, not built by npm run cluster:tools, not on PATH\\): run \`npm run cluster:tools\` to build the pinned one[^\\n]*$`),
+      message: new RegExp(
+        `^${tool.name} not found \\(not \\$${tool.env}, not built by npm run cluster:tools, not on PATH\\): run \`npm run cluster:tools\` to build the pinned one[^\\n]*$`,
+      ),
     })
   })
 }

@@ -29,7 +29,7 @@ t.test('booleans: --x, --x=true|false|1|0, --no-x; the last one wins', async (t)
   t.throws(() => parse(['--no-output']), { message: 'unknown flag --no-output; did you mean --output? (see wfe-admission test --help)' })
 })
 
-t.test('a string flag\'s value is taken as written, even when it looks like a flag', async (t) => {
+t.test("a string flag's value is taken as written, even when it looks like a flag", async (t) => {
   t.equal(parse(['--output', '--no-events'])['output'], '--no-events')
   t.equal(parse(['-o', 'json', '--events=false'])['output'], 'json')
   t.same(parseFlags(['a', '--', '--events=maybe'], FLAGS, {}, 'test').positionals, ['a', '--events=maybe'])
@@ -40,7 +40,9 @@ t.test('environment booleans: true/false/1/0 or a start-up error naming the vari
   t.equal(parse([], { WFE_EVENTS: '0' })['events'], false)
   t.equal(parse([], { WFE_EVENTS: 'True' })['events'], true)
   t.equal(parse(['--events'], { WFE_EVENTS: 'false' })['events'], true, 'the flag wins')
-  t.throws(() => parse([], { WFE_EVENTS: 'off' }), { message: '$WFE_EVENTS: invalid value "off": must be true, false, 1 or 0 (it sets --events)' })
+  t.throws(() => parse([], { WFE_EVENTS: 'off' }), {
+    message: '$WFE_EVENTS: invalid value "off": must be true, false, 1 or 0 (it sets --events)',
+  })
   t.throws(() => parse([], { WFE_PORT: ' ' }), /is not a number/)
 })
 

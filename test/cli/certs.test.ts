@@ -36,13 +36,22 @@ t.test('--service and --namespace add the Service DNS names', async (t) => {
   const r = await runCli(['certs', '--out', 'c', '--service', 'wfe-admission', '--namespace', 'kubernaut-system'], { cwd })
   t.equal(r.code, 0, r.stderr)
   const leaf = await cert(join(cwd, 'c', 'tls.crt'))
-  for (const name of ['wfe-admission.kubernaut-system', 'wfe-admission.kubernaut-system.svc', 'wfe-admission.kubernaut-system.svc.cluster.local', 'localhost']) {
+  for (const name of [
+    'wfe-admission.kubernaut-system',
+    'wfe-admission.kubernaut-system.svc',
+    'wfe-admission.kubernaut-system.svc.cluster.local',
+    'localhost',
+  ]) {
     t.equal(leaf.checkHost(name), name)
   }
   t.equal(leaf.checkIP('::1'), '::1')
   const other = await runCli(['certs', '--out', 'd', '--service', 'hook'], { cwd })
   t.equal(other.code, 0)
-  t.equal((await cert(join(cwd, 'd', 'tls.crt'))).checkHost('hook.kubernaut-system.svc'), 'hook.kubernaut-system.svc', '--namespace defaults to kubernaut-system')
+  t.equal(
+    (await cert(join(cwd, 'd', 'tls.crt'))).checkHost('hook.kubernaut-system.svc'),
+    'hook.kubernaut-system.svc',
+    '--namespace defaults to kubernaut-system',
+  )
 })
 
 t.test('--client NAME issues a clientAuth certificate from the same CA', async (t) => {
@@ -102,7 +111,8 @@ webhooks:
         namespace: kubernaut-system
         path: /validate-workflowexecution
 `
-const MUTATING = VALIDATING.replace('Validating webhook', 'Mutating webhook').replace('kind: ValidatingWebhookConfiguration', 'kind: MutatingWebhookConfiguration')
+const MUTATING = VALIDATING.replace('Validating webhook', 'Mutating webhook')
+  .replace('kind: ValidatingWebhookConfiguration', 'kind: MutatingWebhookConfiguration')
   .replace('  - name: validate.workflowexecution.kubernaut.ai', '  - name: mutate.workflowexecution.kubernaut.ai')
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: wfe-admission\nspec:\n  ports: [{port: 443, targetPort: 9443}]\n'
 
@@ -118,14 +128,20 @@ async function fixtureManifests(root: string): Promise<string> {
 t.test('--inject DIR: the CA in every caBundle, the serving pair in a Secret manifest', async (t) => {
   const cwd = await tempDir(t)
   const dir = await fixtureManifests(cwd)
-  const r = await runCli(['certs', '--out', 'out', '--service', 'wfe-admission', '--namespace', 'kubernaut-system', '--inject', 'manifests'], { cwd })
+  const r = await runCli(
+    ['certs', '--out', 'out', '--service', 'wfe-admission', '--namespace', 'kubernaut-system', '--inject', 'manifests'],
+    { cwd },
+  )
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /injected the CA into 1 caBundle field\(s\) in manifests\/base\/mutating\.yaml/)
   t.match(r.stdout, /injected the CA into 1 caBundle field\(s\) in manifests\/base\/validating\.yaml/)
   t.match(r.stdout, /wrote manifests\/certs\/secret\.yaml .*private key/)
   const caPem = await readFile(join(cwd, 'out', 'ca.crt'), 'utf8')
   const b64 = Buffer.from(caPem).toString('base64')
-  for (const [file, original] of [['validating.yaml', VALIDATING], ['mutating.yaml', MUTATING]] as const) {
+  for (const [file, original] of [
+    ['validating.yaml', VALIDATING],
+    ['mutating.yaml', MUTATING],
+  ] as const) {
     const text = await readFile(join(dir, 'base', file), 'utf8')
     t.equal(text, original.replace('caBundle: ""', `caBundle: "${b64}"`), `${file}: only caBundle changed`)
     const decoded = Buffer.from(parse(text).webhooks[0].clientConfig.caBundle, 'base64').toString()
@@ -144,14 +160,20 @@ t.test('--inject DIR: the CA in every caBundle, the serving pair in a Secret man
   t.equal(fromSecret('tls.crt'), await readFile(join(cwd, 'out', 'tls.crt'), 'utf8'))
   t.equal(fromSecret('tls.key'), await readFile(join(cwd, 'out', 'tls.key'), 'utf8'))
   t.equal(fromSecret('ca.crt'), caPem)
-  t.ok(new X509Certificate(fromSecret('tls.crt')).checkHost('wfe-admission.kubernaut-system.svc'), 'the Secret holds the in-cluster serving certificate')
+  t.ok(
+    new X509Certificate(fromSecret('tls.crt')).checkHost('wfe-admission.kubernaut-system.svc'),
+    'the Secret holds the in-cluster serving certificate',
+  )
 
   // Again with --new-ca: the new CA replaces the old one, and the Secret under certs/ is not mistaken for a manifest.
   const again = await runCli(['certs', '--out', 'out', '--service', 'wfe-admission', '--inject', 'manifests', '--new-ca'], { cwd })
   t.equal(again.code, 0, again.stderr)
   const caPem2 = await readFile(join(cwd, 'out', 'ca.crt'), 'utf8')
   t.not(caPem2, caPem)
-  t.equal(await readFile(join(dir, 'base', 'validating.yaml'), 'utf8'), VALIDATING.replace('caBundle: ""', `caBundle: "${Buffer.from(caPem2).toString('base64')}"`))
+  t.equal(
+    await readFile(join(dir, 'base', 'validating.yaml'), 'utf8'),
+    VALIDATING.replace('caBundle: ""', `caBundle: "${Buffer.from(caPem2).toString('base64')}"`),
+  )
 })
 
 t.test('--inject with an unparsable manifest: exit 2 naming it, no certificates written', async (t) => {

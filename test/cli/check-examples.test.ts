@@ -3,7 +3,14 @@ import { runCheckCommand } from './check-run.js'
 
 const verdicts = async (argv: string[]) => {
   const r = await runCheckCommand([...argv, '-o', 'json'])
-  return { code: r.code, got: JSON.parse(r.stdout).results.map((x: any) => [x.source.file.replace('examples/', ''), x.allowed, x.findings.map((f: any) => `${f.severity}:${f.ruleId}`)]) }
+  return {
+    code: r.code,
+    got: JSON.parse(r.stdout).results.map((x: any) => [
+      x.source.file.replace('examples/', ''),
+      x.allowed,
+      x.findings.map((f: any) => `${f.severity}:${f.ruleId}`),
+    ]),
+  }
 }
 
 // examples/README.md promises these verdicts; keep them true.
@@ -20,8 +27,26 @@ t.test('examples/valid and examples/invalid', async (t) => {
 })
 
 t.test('examples/update pairs', async (t) => {
-  const spec = await verdicts(['--old', 'examples/update/stored.yaml', 'examples/update/spec-changed.yaml', 'examples/update/labels-added.yaml'])
-  t.same(spec.got, [['update/spec-changed.yaml', false, ['deny:spec-immutable']], ['update/labels-added.yaml', true, []]])
-  const status = await verdicts(['--old', 'examples/update/stored.yaml', '--subresource', 'status', 'examples/update/status-completed.yaml', 'examples/update/status-backwards.yaml'])
-  t.same(status.got, [['update/status-completed.yaml', true, []], ['update/status-backwards.yaml', false, ['deny:phase-transition']]])
+  const spec = await verdicts([
+    '--old',
+    'examples/update/stored.yaml',
+    'examples/update/spec-changed.yaml',
+    'examples/update/labels-added.yaml',
+  ])
+  t.same(spec.got, [
+    ['update/spec-changed.yaml', false, ['deny:spec-immutable']],
+    ['update/labels-added.yaml', true, []],
+  ])
+  const status = await verdicts([
+    '--old',
+    'examples/update/stored.yaml',
+    '--subresource',
+    'status',
+    'examples/update/status-completed.yaml',
+    'examples/update/status-backwards.yaml',
+  ])
+  t.same(status.got, [
+    ['update/status-completed.yaml', true, []],
+    ['update/status-backwards.yaml', false, ['deny:phase-transition']],
+  ])
 })

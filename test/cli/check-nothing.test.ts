@@ -5,11 +5,17 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 
-const WFE = (apiVersion: string, kind: string) => `# a comment\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: typo\n  namespace: team-a\nspec: {}\n`
-const NOTHING = (where: string, found: string) => `wfe-admission check: no WorkflowExecution to check in ${where} (${found}); pass --allow-empty if that is expected\n`
+const WFE = (apiVersion: string, kind: string) =>
+  `# a comment\napiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: typo\n  namespace: team-a\nspec: {}\n`
+const NOTHING = (where: string, found: string) =>
+  `wfe-admission check: no WorkflowExecution to check in ${where} (${found}); pass --allow-empty if that is expected\n`
 
 t.test('nothing to check: exit 2 with one line, for a directory of other kinds, an empty file, empty stdin', async (t) => {
-  const cwd = t.testdir({ deploy: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' }, 'empty.yaml': '', 'comments.yaml': '# nothing\n---\n' })
+  const cwd = t.testdir({
+    deploy: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' },
+    'empty.yaml': '',
+    'comments.yaml': '# nothing\n---\n',
+  })
   const dir = await runCli(['check', 'deploy'], { cwd })
   t.equal(dir.code, 2)
   t.equal(dir.stderr, NOTHING('deploy', '1 document, none of them a kubernaut.ai/v1alpha1 WorkflowExecution'))
@@ -34,15 +40,21 @@ t.test('a kind typo or an unserved version in kubernaut.ai is a denial at its li
   writeFileSync(join(cwd, 'future.yaml'), WFE('kubernaut.ai/v1beta1', 'WorkflowExecution'))
   const typo = await runCli(['check', 'typo.yaml'], { cwd })
   t.equal(typo.code, 1)
-  t.equal(typo.stdout, [
-    'typo.yaml:2: team-a/typo (CREATE): DENIED',
-    '  typo.yaml:3:1: kind: no matches for kind "WorkflowExecutions" in version "kubernaut.ai/v1alpha1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut.ai/v1alpha1" only [unserved-kind]',
-    '1 object checked: 0 allowed, 1 denied, 0 warnings',
-    '',
-  ].join('\n'))
+  t.equal(
+    typo.stdout,
+    [
+      'typo.yaml:2: team-a/typo (CREATE): DENIED',
+      '  typo.yaml:3:1: kind: no matches for kind "WorkflowExecutions" in version "kubernaut.ai/v1alpha1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut.ai/v1alpha1" only [unserved-kind]',
+      '1 object checked: 0 allowed, 1 denied, 0 warnings',
+      '',
+    ].join('\n'),
+  )
   const future = await runCli(['check', 'future.yaml', '-o', 'github'], { cwd })
   t.equal(future.code, 1)
-  t.equal(future.stdout.split('\n')[0], '::error file=future.yaml,line=2,col=1,title=wfe-admission unserved-kind::team-a/typo: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut.ai/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut.ai/v1alpha1" only')
+  t.equal(
+    future.stdout.split('\n')[0],
+    '::error file=future.yaml,line=2,col=1,title=wfe-admission unserved-kind::team-a/typo: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut.ai/v1beta1": the WorkflowExecution CRD serves kind "WorkflowExecution" in version "kubernaut.ai/v1alpha1" only',
+  )
   t.equal((await runCli(['check', 'typo.yaml', '--allow-empty'], { cwd })).code, 1, '--allow-empty does not excuse a denial')
 })
 
@@ -73,7 +85,9 @@ t.test('locations: a nested field, a list item, a key with dots, and a field tha
 })
 
 t.test('--version and version print the package version', async (t) => {
-  const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
   for (const argv of [['--version'], ['version']]) {
     const r = await runCli(argv)
     t.equal(r.code, 0)
@@ -84,20 +98,30 @@ t.test('--version and version print the package version', async (t) => {
 t.test('--warnings-as-errors names each warning that failed the run', async (t) => {
   const r = await runCli(['check', 'test/fixtures/manifests/multi-doc.yaml', '--warnings-as-errors', '-o', 'json'])
   t.equal(r.code, 1)
-  t.equal(r.stderr, 'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n')
+  t.equal(
+    r.stderr,
+    'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n',
+  )
 })
 
 t.test('field paths split as apimachinery writes them', async (t) => {
   const { pathSegments } = await import('../../src/cli/check/documents.js')
   t.same(pathSegments('spec.targetResource'), ['spec', 'targetResource'])
   t.same(pathSegments('status.conditions[0].type'), ['status', 'conditions', '0', 'type'])
-  t.same(pathSegments('metadata.annotations[kubernaut.ai/clear-execution-block]'), ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block'])
+  t.same(pathSegments('metadata.annotations[kubernaut.ai/clear-execution-block]'), [
+    'metadata',
+    'annotations',
+    'kubernaut.ai/clear-execution-block',
+  ])
   t.same(pathSegments(''), [])
 })
 
 t.test('a finding in an annotation points at the annotation key', async (t) => {
   const { parseDocuments } = await import('../../src/cli/check/documents.js')
-  const [doc] = parseDocuments('a.yaml', 'kind: X\nmetadata:\n  annotations:\n    other: x\n    kubernaut.ai/clear-execution-block: "why"\nitems:\n  - a\n  - b\n')
+  const [doc] = parseDocuments(
+    'a.yaml',
+    'kind: X\nmetadata:\n  annotations:\n    other: x\n    kubernaut.ai/clear-execution-block: "why"\nitems:\n  - a\n  - b\n',
+  )
   t.same(doc?.locate?.('metadata.annotations[kubernaut.ai/clear-execution-block]'), { line: 5, column: 5 })
   t.same(doc?.locate?.('items[1]'), { line: 8, column: 5 })
   t.same(doc?.locate?.('metadata.labels[app]'), { line: 2, column: 1 }, 'not written: the nearest written parent')

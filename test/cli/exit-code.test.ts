@@ -2,8 +2,21 @@ import t from 'tap'
 import { exitCode } from '../../src/cli/exit-code.js'
 import type { CheckReport, Finding, ObjectResult } from '../../src/cli/check/report.js'
 
-const obj = (allowed: boolean, findings: Finding[] = []): ObjectResult => ({ source: { file: 'a.yaml', line: 1 }, namespace: 'ns', name: 'n', operation: 'CREATE', subresource: '', allowed, findings })
-const report = (...results: ObjectResult[]): CheckReport => ({ tool: { name: 'wfe-admission', version: '0' }, results, skipped: [], rules: [] })
+const obj = (allowed: boolean, findings: Finding[] = []): ObjectResult => ({
+  source: { file: 'a.yaml', line: 1 },
+  namespace: 'ns',
+  name: 'n',
+  operation: 'CREATE',
+  subresource: '',
+  allowed,
+  findings,
+})
+const report = (...results: ObjectResult[]): CheckReport => ({
+  tool: { name: 'wfe-admission', version: '0' },
+  results,
+  skipped: [],
+  rules: [],
+})
 const warn: Finding = { ruleId: 'w', severity: 'warn', field: 'spec', message: 'spec: x' }
 
 t.test('0 when all allowed, 1 on any denial, warnings only with --warnings-as-errors', async (t) => {

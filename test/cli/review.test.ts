@@ -7,7 +7,9 @@ import { decodePatch } from '../helpers/patch.js'
 
 const create = JSON.stringify(aReview(aRequest({ uid: 'rev-1', object: aWorkflowExecution() })))
 const old = aWorkflowExecution()
-const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
+const changed = aWorkflowExecution((w) => {
+  w.spec.targetResource = 'payment/Deployment/other'
+})
 const update = JSON.stringify(aReview(aRequest({ uid: 'rev-2', operation: 'UPDATE', object: changed, oldObject: old })))
 
 t.test('stdin: mutate then validate by default, the AdmissionReview response on stdout, exit 0', async (t) => {
@@ -46,12 +48,28 @@ t.test('unusable input: exit 2 with a reason on stderr', async (t) => {
   const cases: [string[], string | undefined, RegExp][] = [
     [['review'], '{not json', /stdin: not JSON/],
     [['review'], '{"kind":"Pod"}', /not an AdmissionReview request: kind must be "AdmissionReview"/],
-    [['review', '/nonexistent/file.json'], undefined, /^wfe-admission review: the FILE argument: the path "\/nonexistent\/file\.json" does not exist\n$/],
+    [
+      ['review', '/nonexistent/file.json'],
+      undefined,
+      /^wfe-admission review: the FILE argument: the path "\/nonexistent\/file\.json" does not exist\n$/,
+    ],
     [['review', '--webhook', 'both2'], '{}', /--webhook must be validate, mutate or both/],
     [['review', '--bogus'], '{}', /^wfe-admission review: unknown flag --bogus \(see wfe-admission review --help\)\n$/],
-    [['review', '--webhok', 'mutate'], '{}', /^wfe-admission review: unknown flag --webhok; did you mean --webhook\? \(see wfe-admission review --help\)\n$/],
-    [['review'], 'apiVersion: kubernaut.ai/v1alpha1\nkind: WorkflowExecution\nmetadata: {name: x}\n', /^wfe-admission review: stdin: not JSON but a YAML WorkflowExecution; review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/],
-    [['review'], '{"apiVersion":"kubernaut.ai/v1alpha1","kind":"WorkflowExecution"}', /^wfe-admission review: stdin: not an AdmissionReview request: .*; it is a WorkflowExecution manifest: review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/],
+    [
+      ['review', '--webhok', 'mutate'],
+      '{}',
+      /^wfe-admission review: unknown flag --webhok; did you mean --webhook\? \(see wfe-admission review --help\)\n$/,
+    ],
+    [
+      ['review'],
+      'apiVersion: kubernaut.ai/v1alpha1\nkind: WorkflowExecution\nmetadata: {name: x}\n',
+      /^wfe-admission review: stdin: not JSON but a YAML WorkflowExecution; review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/,
+    ],
+    [
+      ['review'],
+      '{"apiVersion":"kubernaut.ai/v1alpha1","kind":"WorkflowExecution"}',
+      /^wfe-admission review: stdin: not an AdmissionReview request: .*; it is a WorkflowExecution manifest: review reads one AdmissionReview \(JSON\); to check manifests run: wfe-admission check -\n$/,
+    ],
     [['review', '--default-timeout', 'never'], create, /--default-timeout: invalid value "never"/],
     [['review', 'a.json', 'b.json'], undefined, /takes one FILE/],
   ]

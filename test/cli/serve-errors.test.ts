@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 
-const serve = (cwd: string, ...argv: string[]) => runCli(['serve', '--bind-address', '127.0.0.1', '--probe-port', '0', '--log-level', 'silent', '--no-events', ...argv], { cwd })
+const serve = (cwd: string, ...argv: string[]) =>
+  runCli(['serve', '--bind-address', '127.0.0.1', '--probe-port', '0', '--log-level', 'silent', '--no-events', ...argv], { cwd })
 const certs = (cwd: string, ...argv: string[]) => runCli(['certs', ...argv], { cwd })
 
 t.test('a busy --port names the port and the flag that moves it', async (t) => {
@@ -17,10 +18,19 @@ t.test('a busy --port names the port and the flag that moves it', async (t) => {
   const port = (holder.address() as { port: number }).port
   const r = await serve(cwd, '--port', String(port))
   t.equal(r.code, 2)
-  t.equal(r.stderr, `wfe-admission serve: cannot listen on 127.0.0.1:${port} (--port): port ${port} is already in use; stop what holds it or choose another port with --port (or $WFE_PORT)\n`)
-  const probe = await runCli(['serve', '--bind-address', '127.0.0.1', '--port', '0', '--probe-port', String(port), '--log-level', 'silent', '--no-events'], { cwd })
+  t.equal(
+    r.stderr,
+    `wfe-admission serve: cannot listen on 127.0.0.1:${port} (--port): port ${port} is already in use; stop what holds it or choose another port with --port (or $WFE_PORT)\n`,
+  )
+  const probe = await runCli(
+    ['serve', '--bind-address', '127.0.0.1', '--port', '0', '--probe-port', String(port), '--log-level', 'silent', '--no-events'],
+    { cwd },
+  )
   t.equal(probe.code, 2)
-  t.equal(probe.stderr, `wfe-admission serve: cannot listen on 127.0.0.1:${port} (--probe-port): port ${port} is already in use; stop what holds it or choose another port with --probe-port (or $WFE_PROBE_PORT)\n`)
+  t.equal(
+    probe.stderr,
+    `wfe-admission serve: cannot listen on 127.0.0.1:${port} (--probe-port): port ${port} is already in use; stop what holds it or choose another port with --probe-port (or $WFE_PROBE_PORT)\n`,
+  )
 })
 
 t.test('an unreadable --client-ca suggests making a client CA, not --dev-certs', async (t) => {
@@ -28,7 +38,10 @@ t.test('an unreadable --client-ca suggests making a client CA, not --dev-certs',
   t.equal((await certs(cwd, '--out', 'certs')).code, 0)
   const r = await serve(cwd, '--port', '0', '--client-ca', 'pki/ca.crt')
   t.equal(r.code, 2)
-  t.equal(r.stderr, 'wfe-admission serve: --client-ca: the path "pki/ca.crt" does not exist; it is the CA that signed the kube-apiserver\'s client certificate: make one with `wfe-admission certs --out DIR --client kube-apiserver`, then pass --client-ca DIR/ca.crt\n')
+  t.equal(
+    r.stderr,
+    'wfe-admission serve: --client-ca: the path "pki/ca.crt" does not exist; it is the CA that signed the kube-apiserver\'s client certificate: make one with `wfe-admission certs --out DIR --client kube-apiserver`, then pass --client-ca DIR/ca.crt\n',
+  )
   t.notMatch(r.stderr, /ENOENT|--dev-certs/)
 })
 
@@ -40,7 +53,11 @@ t.test('a key that does not match its certificate says so and suggests certs --o
   for (const extra of [[], ['--dev-certs']]) {
     const r = await serve(cwd, '--port', '0', ...extra)
     t.equal(r.code, 2)
-    t.equal(r.stderr, 'wfe-admission serve: --cert-dir certs: tls.key is not the private key of tls.crt (they are from different pairs); make a matching pair with `wfe-admission certs --out certs`\n', extra.join(' '))
+    t.equal(
+      r.stderr,
+      'wfe-admission serve: --cert-dir certs: tls.key is not the private key of tls.crt (they are from different pairs); make a matching pair with `wfe-admission certs --out certs`\n',
+      extra.join(' '),
+    )
   }
 })
 
@@ -48,7 +65,10 @@ t.test('missing serving files: the flag, the path, no raw ENOENT', async (t) => 
   const cwd = t.testdir({})
   const r = await serve(cwd, '--port', '0', '--cert-dir', 'tls')
   t.equal(r.code, 2)
-  t.equal(r.stderr, 'wfe-admission serve: --cert-dir: the path "tls/tls.crt" does not exist; create a pair with `wfe-admission certs --out tls`, or pass --dev-certs for a development pair\n')
+  t.equal(
+    r.stderr,
+    'wfe-admission serve: --cert-dir: the path "tls/tls.crt" does not exist; create a pair with `wfe-admission certs --out tls`, or pass --dev-certs for a development pair\n',
+  )
 })
 
 t.test('--dev-certs never overwrites a lone tls.crt or tls.key', async (t) => {
@@ -57,7 +77,10 @@ t.test('--dev-certs never overwrites a lone tls.crt or tls.key', async (t) => {
     const r = await serve(cwd, '--port', '0', '--dev-certs')
     const other = lone === 'tls.crt' ? 'tls.key' : 'tls.crt'
     t.equal(r.code, 2)
-    t.equal(r.stderr, `wfe-admission serve: --dev-certs: certs/${lone} exists but certs/${other} does not; not overwriting: restore it, or remove it, or make a pair with \`wfe-admission certs --out certs\`\n`)
+    t.equal(
+      r.stderr,
+      `wfe-admission serve: --dev-certs: certs/${lone} exists but certs/${other} does not; not overwriting: restore it, or remove it, or make a pair with \`wfe-admission certs --out certs\`\n`,
+    )
     t.equal(readFileSync(join(cwd, 'certs', lone), 'utf8'), 'precious\n', `${lone} untouched`)
     t.notOk(existsSync(join(cwd, 'certs', other)), `no ${other} written`)
   }

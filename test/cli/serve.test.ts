@@ -10,10 +10,18 @@ const cases: [string, string[], RegExp][] = [
   ['--probe-port fractional', ['--probe-port', '80.5'], /--probe-port: invalid value "80\.5"/],
   ['same port twice', ['--port', '9443', '--probe-port', '9443'], /--port and --probe-port are both 9443/],
   ['--drain-delay not a duration', ['--drain-delay', 'five'], /--drain-delay: invalid value "five": must be a Go duration of zero or more/],
-  ['--shutdown-timeout zero', ['--shutdown-timeout', '0s'], /--shutdown-timeout: invalid value "0s": must be a Go duration greater than zero/],
+  [
+    '--shutdown-timeout zero',
+    ['--shutdown-timeout', '0s'],
+    /--shutdown-timeout: invalid value "0s": must be a Go duration greater than zero/,
+  ],
   ['--log-level unknown', ['--log-level', 'loud'], /--log-level: invalid value "loud": must be one of .*debug/],
   ['--client-allowed-names without --client-ca', ['--client-allowed-names', 'kube-apiserver'], /--client-allowed-names needs --client-ca/],
-  ['unknown flag', ['--prot', '1'], /^wfe-admission serve: unknown flag --prot; did you mean --port\? \(see wfe-admission serve --help\)\n$/],
+  [
+    'unknown flag',
+    ['--prot', '1'],
+    /^wfe-admission serve: unknown flag --prot; did you mean --port\? \(see wfe-admission serve --help\)\n$/,
+  ],
 ]
 
 for (const [name, args, message] of cases) {
@@ -50,12 +58,14 @@ t.test('no certificates and no --dev-certs: exit 2 naming the file and how to ma
 t.test('--help lists the serve flags and exits 0', async (t) => {
   const r = await runCli(['serve', '--help'])
   t.equal(r.code, 0)
-  for (const flag of ['--port', '--probe-port', '--cert-dir', '--dev-certs', '--drain-delay', '--shutdown-timeout', '--default-timeout']) t.match(r.stdout, flag)
+  for (const flag of ['--port', '--probe-port', '--cert-dir', '--dev-certs', '--drain-delay', '--shutdown-timeout', '--default-timeout'])
+    t.match(r.stdout, flag)
 })
 
 t.test('a broken --policy rule stops start-up, naming the rule and the CEL error', async (t) => {
   const dir = t.testdir({
-    'policy.yaml': 'rules:\n  - id: my-broken-rule\n    operations: [CREATE]\n    expression: "object.spec.confidence >"\n    message: never\n    fieldPath: spec.confidence\n    severity: deny\n',
+    'policy.yaml':
+      'rules:\n  - id: my-broken-rule\n    operations: [CREATE]\n    expression: "object.spec.confidence >"\n    message: never\n    fieldPath: spec.confidence\n    severity: deny\n',
   })
   const r = await runCli(['serve', '--policy', 'policy.yaml', '--port', '0', '--probe-port', '0'], { cwd: dir })
   t.equal(r.code, 2)

@@ -4,7 +4,15 @@ import { writeAll } from '../../src/cli/write.js'
 
 t.test('small output is written once, in order', async (t) => {
   const chunks: string[] = []
-  await writeAll({ write: (s: string) => { chunks.push(s); return true } }, ['a', 'b', 'c'])
+  await writeAll(
+    {
+      write: (s: string) => {
+        chunks.push(s)
+        return true
+      },
+    },
+    ['a', 'b', 'c'],
+  )
   t.same(chunks, ['abc'])
 })
 
@@ -21,5 +29,8 @@ t.test('large output is written in pieces and waits for drain when the stream is
   await done
   t.ok(written.length >= 2, `written in ${written.length} pieces`)
   t.equal(written.join(''), piece.repeat(4) + 'end', 'nothing lost or reordered')
-  t.ok(written.every((w) => w.length < 200 * 1024), 'never the whole output at once')
+  t.ok(
+    written.every((w) => w.length < 200 * 1024),
+    'never the whole output at once',
+  )
 })

@@ -37,12 +37,26 @@ export async function claimDir(dir: string, reset: boolean): Promise<void> {
   const state = join(dir, STATE)
   if (existsSync(state)) {
     const { pids = [] } = JSON.parse(await readFile(state, 'utf8').catch(() => '{}')) as { pids?: number[] }
-    const alive = pids.filter((pid) => { try { process.kill(pid, 0); return true } catch { return false } })
-    if (alive.length > 0) throw new ClusterError(`a control plane is already running in ${dir} (pids ${alive.join(', ')}); stop it first or choose another --dir`)
-    if (!reset) throw new ClusterError(`${dir} holds the state of an earlier run (etcd data, certificates); pass --reset to wipe it or choose another --dir`)
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    })
+    if (alive.length > 0)
+      throw new ClusterError(
+        `a control plane is already running in ${dir} (pids ${alive.join(', ')}); stop it first or choose another --dir`,
+      )
+    if (!reset)
+      throw new ClusterError(
+        `${dir} holds the state of an earlier run (etcd data, certificates); pass --reset to wipe it or choose another --dir`,
+      )
   }
   if (reset) {
-    for (const name of ['etcd', 'pki', 'logs', 'webhook-certs', STATE, 'ready', 'kubeconfig', 'cluster.json']) await rm(join(dir, name), { recursive: true, force: true })
+    for (const name of ['etcd', 'pki', 'logs', 'webhook-certs', STATE, 'ready', 'kubeconfig', 'cluster.json'])
+      await rm(join(dir, name), { recursive: true, force: true })
   } else if (existsSync(join(dir, 'etcd'))) {
     throw new ClusterError(`${dir}/etcd holds data from an earlier run; pass --reset to wipe it or choose another --dir`)
   }
@@ -56,7 +70,10 @@ function readyz(server: string, pki: Pki): Promise<true | undefined> {
       resolve(res.statusCode === 200 ? true : undefined)
     })
     req.on('error', () => resolve(undefined))
-    req.on('timeout', () => { req.destroy(); resolve(undefined) })
+    req.on('timeout', () => {
+      req.destroy()
+      resolve(undefined)
+    })
     req.end()
   })
 }
@@ -67,7 +84,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const apiPort = await loopbackPort(opts.apiserverPort, '--apiserver-port')
   const etcdPort = await loopbackPort()
   const peerPort = await loopbackPort()
-  const webhookPorts = [await loopbackPort(opts.webhookPorts, '--webhook-port'), await loopbackPort(), await loopbackPort(), await loopbackPort()]
+  const webhookPorts = [
+    await loopbackPort(opts.webhookPorts, '--webhook-port'),
+    await loopbackPort(),
+    await loopbackPort(),
+    await loopbackPort(),
+  ]
   const pki = await writePki(join(dir, 'pki'))
   const server = `https://127.0.0.1:${apiPort}`
   await writeFile(join(dir, 'pki', 'webhook-kubeconfig.yaml'), webhookKubeconfig(pki, webhookPorts))
@@ -80,31 +102,52 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   try {
     log(`etcd on 127.0.0.1:${etcdPort}`)
     const peer = `http://127.0.0.1:${peerPort}`
-    processes.push(startProcess('etcd', join(tools, 'etcd'), [
-      '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=default=${peer}`,
-      // A throw-away store: durability is not worth the fsync cost on a shared disk.
-      '--unsafe-no-fsync', '--log-level=warn',
-    ], join(dir, 'logs', 'etcd.log')))
+    processes.push(
+      startProcess(
+        'etcd',
+        join(tools, 'etcd'),
+        [
+          '--name=default',
+          `--data-dir=${join(dir, 'etcd')}`,
+          `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--listen-peer-urls=${peer}`,
+          `--initial-advertise-peer-urls=${peer}`,
+          `--initial-cluster=default=${peer}`,
+          // A throw-away store: durability is not worth the fsync cost on a shared disk.
+          '--unsafe-no-fsync',
+          '--log-level=warn',
+        ],
+        join(dir, 'logs', 'etcd.log'),
+      ),
+    )
     await writeFile(join(dir, STATE), JSON.stringify({ pids: processes.map((p) => p.child.pid) }))
     log(`kube-apiserver on ${server}`)
-    const apiserver = startProcess('kube-apiserver', join(tools, 'kube-apiserver'), [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, 'pki', 'apiserver-generated')}`,
-      `--tls-cert-file=${pki.file('apiserver.crt')}`, `--tls-private-key-file=${pki.file('apiserver.key')}`,
-      `--client-ca-file=${pki.file('ca.crt')}`,
-      '--authorization-mode=RBAC',
-      `--admission-control-config-file=${join(dir, 'pki', 'admission.yaml')}`,
-      '--enable-admission-plugins=NamespaceLifecycle,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.file('sa.pub')}`, `--service-account-signing-key-file=${pki.file('sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/24',
-      '--endpoint-reconciler-type=none',
-      '--profiling=false',
-      '--v=1',
-    ], join(dir, 'logs', 'kube-apiserver.log'))
+    const apiserver = startProcess(
+      'kube-apiserver',
+      join(tools, 'kube-apiserver'),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${join(dir, 'pki', 'apiserver-generated')}`,
+        `--tls-cert-file=${pki.file('apiserver.crt')}`,
+        `--tls-private-key-file=${pki.file('apiserver.key')}`,
+        `--client-ca-file=${pki.file('ca.crt')}`,
+        '--authorization-mode=RBAC',
+        `--admission-control-config-file=${join(dir, 'pki', 'admission.yaml')}`,
+        '--enable-admission-plugins=NamespaceLifecycle,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.file('sa.pub')}`,
+        `--service-account-signing-key-file=${pki.file('sa.key')}`,
+        '--service-cluster-ip-range=10.96.0.0/24',
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+        '--v=1',
+      ],
+      join(dir, 'logs', 'kube-apiserver.log'),
+    )
     processes.push(apiserver)
     await writeFile(join(dir, STATE), JSON.stringify({ pids: processes.map((p) => p.child.pid) }))
     await waitUntil('the apiserver answered /readyz', () => readyz(server, pki), { timeoutMs: 180_000, process: apiserver })

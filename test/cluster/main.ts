@@ -19,17 +19,38 @@ export interface ClusterInfo {
   kubeconfig: string
   kubectl: string
   webhookPorts: number[]
-  webhook?: { url: string; port: number; probePort: number; certDir: string; caFile: string; log: string; clientCa: string; serverKubeconfig: string; pid: number }
+  webhook?: {
+    url: string
+    port: number
+    probePort: number
+    certDir: string
+    caFile: string
+    log: string
+    clientCa: string
+    serverKubeconfig: string
+    pid: number
+  }
 }
 
-export interface RunningCluster { info: ClusterInfo; stop(): Promise<void> }
+export interface RunningCluster {
+  info: ClusterInfo
+  stop(): Promise<void>
+}
 
-export interface ClusterOptions { dir: string; webhook: boolean; reset: boolean; apiserverPort?: number; webhookPort?: number; log: (line: string) => void }
+export interface ClusterOptions {
+  dir: string
+  webhook: boolean
+  reset: boolean
+  apiserverPort?: number
+  webhookPort?: number
+  log: (line: string) => void
+}
 
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ClusterError(`${flag}: invalid value "${value}": must be a port from 1 to 65535`)
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new ClusterError(`${flag}: invalid value "${value}": must be a port from 1 to 65535`)
   return n
 }
 
@@ -42,7 +63,13 @@ function buildServer(log: (line: string) => void): void {
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const tools = await ensureTools(opts.log)
   await claimDir(opts.dir, opts.reset)
-  const cp: ControlPlane = await startControlPlane({ dir: opts.dir, tools, apiserverPort: opts.apiserverPort, webhookPorts: opts.webhookPort, log: opts.log })
+  const cp: ControlPlane = await startControlPlane({
+    dir: opts.dir,
+    tools,
+    apiserverPort: opts.apiserverPort,
+    webhookPorts: opts.webhookPort,
+    log: opts.log,
+  })
   let installed: InstalledWebhook | undefined
   const stop = async (): Promise<void> => {
     await rm(join(opts.dir, 'ready'), { force: true })
@@ -52,14 +79,27 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   try {
     await rm(join(opts.dir, 'kubectl'), { force: true })
     await symlink(cp.kubectl, join(opts.dir, 'kubectl'))
-    const info: ClusterInfo = { dir: opts.dir, server: cp.server, kubeconfig: cp.kubeconfig, kubectl: join(opts.dir, 'kubectl'), webhookPorts: cp.webhookPorts }
+    const info: ClusterInfo = {
+      dir: opts.dir,
+      server: cp.server,
+      kubeconfig: cp.kubeconfig,
+      kubectl: join(opts.dir, 'kubectl'),
+      webhookPorts: cp.webhookPorts,
+    }
     if (opts.webhook) {
       buildServer(opts.log)
       installed = await installWebhook(cp, opts.log)
       const s = installed.server
       info.webhook = {
-        url: `https://127.0.0.1:${s.port}`, port: s.port, probePort: s.probePort, certDir: s.certDir, caFile: join(s.certDir, 'ca.crt'),
-        log: s.logFile, clientCa: cp.pki.file('webhook-client-ca.crt'), serverKubeconfig: installed.serverKubeconfig, pid: s.process.child.pid ?? 0,
+        url: `https://127.0.0.1:${s.port}`,
+        port: s.port,
+        probePort: s.probePort,
+        certDir: s.certDir,
+        caFile: join(s.certDir, 'ca.crt'),
+        log: s.logFile,
+        clientCa: cp.pki.file('webhook-client-ca.crt'),
+        serverKubeconfig: installed.serverKubeconfig,
+        pid: s.process.child.pid ?? 0,
       }
     }
     const json = JSON.stringify(info, null, 2) + '\n'
@@ -73,14 +113,20 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 }
 
 async function main(argv: string[]): Promise<number> {
-  const log = (line: string): void => { process.stderr.write(`cluster: ${line}\n`) }
+  const log = (line: string): void => {
+    process.stderr.write(`cluster: ${line}\n`)
+  }
   let cluster: RunningCluster | undefined
   try {
     const { values } = parseArgs({
       args: argv,
       options: {
-        dir: { type: 'string' }, webhook: { type: 'boolean', default: false }, reset: { type: 'boolean', default: false },
-        'apiserver-port': { type: 'string' }, 'webhook-port': { type: 'string' }, help: { type: 'boolean', default: false },
+        dir: { type: 'string' },
+        webhook: { type: 'boolean', default: false },
+        reset: { type: 'boolean', default: false },
+        'apiserver-port': { type: 'string' },
+        'webhook-port': { type: 'string' },
+        help: { type: 'boolean', default: false },
       },
       strict: true,
     })
@@ -100,17 +146,27 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     cluster = await startCluster({
-      dir, webhook: values.webhook, reset: values.reset, log,
-      apiserverPort: port(values['apiserver-port'], '--apiserver-port'), webhookPort: port(values['webhook-port'], '--webhook-port'),
+      dir,
+      webhook: values.webhook,
+      reset: values.reset,
+      log,
+      apiserverPort: port(values['apiserver-port'], '--apiserver-port'),
+      webhookPort: port(values['webhook-port'], '--webhook-port'),
     })
-    if (stopping) { await cluster.stop(); return 0 }
+    if (stopping) {
+      await cluster.stop()
+      return 0
+    }
     log(`ready: kubectl --kubeconfig ${cluster.info.kubeconfig} get wfe -A   (state in ${dir}; Ctrl-C stops everything)`)
     process.stdout.write(`${join(dir, 'kubeconfig')}\n`)
     await new Promise(() => {})
     return 0
   } catch (err) {
-    const known = err instanceof ClusterError || err instanceof ToolsError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-    log(known ? (err).message : err instanceof Error ? (err.stack ?? err.message) : String(err))
+    const known =
+      err instanceof ClusterError ||
+      err instanceof ToolsError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    log(known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err))
     return 1
   }
 }

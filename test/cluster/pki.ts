@@ -23,17 +23,28 @@ export interface Pki {
 export async function writePki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true })
   const ca = await issueCa({ commonName: 'wfe-loopback-cluster-ca' })
-  const apiserver = await issueLeaf({ ca, commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default.svc'], ips: ['127.0.0.1'], usage: 'server' })
+  const apiserver = await issueLeaf({
+    ca,
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default.svc'],
+    ips: ['127.0.0.1'],
+    usage: 'server',
+  })
   const admin = await issueLeaf({ ca, commonName: 'wfe-cluster-admin', organization: 'system:masters', usage: 'client' })
   const webhookClientCa = await issueCa({ commonName: 'wfe-loopback-webhook-client-ca' })
   const webhookClient = await issueLeaf({ ca: webhookClientCa, commonName: WEBHOOK_CLIENT_NAME, usage: 'client' })
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   const files: Record<string, string> = {
-    'ca.crt': ca.cert, 'ca.key': ca.key,
-    'apiserver.crt': apiserver.cert, 'apiserver.key': apiserver.key,
-    'admin.crt': admin.cert, 'admin.key': admin.key,
-    'webhook-client-ca.crt': webhookClientCa.cert, 'webhook-client-ca.key': webhookClientCa.key,
-    'webhook-client.crt': webhookClient.cert, 'webhook-client.key': webhookClient.key,
+    'ca.crt': ca.cert,
+    'ca.key': ca.key,
+    'apiserver.crt': apiserver.cert,
+    'apiserver.key': apiserver.key,
+    'admin.crt': admin.cert,
+    'admin.key': admin.key,
+    'webhook-client-ca.crt': webhookClientCa.cert,
+    'webhook-client-ca.key': webhookClientCa.key,
+    'webhook-client.crt': webhookClient.cert,
+    'webhook-client.key': webhookClient.key,
     'sa.key': sa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     'sa.pub': sa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   }
@@ -45,9 +56,8 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64')
 
 /** A self-contained kubeconfig (certificates inline), so it can be copied anywhere. */
 export function kubeconfig(server: string, ca: string, user: { cert: string; key: string } | { token: string }): string {
-  const credentials = 'token' in user
-    ? `    token: ${user.token}`
-    : `    client-certificate-data: ${b64(user.cert)}\n    client-key-data: ${b64(user.key)}`
+  const credentials =
+    'token' in user ? `    token: ${user.token}` : `    client-certificate-data: ${b64(user.cert)}\n    client-key-data: ${b64(user.key)}`
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -86,11 +96,15 @@ ${plugin('ValidatingAdmissionWebhook')}${plugin('MutatingAdmissionWebhook')}`
 }
 
 export function webhookKubeconfig(pki: Pki, ports: readonly number[]): string {
-  const users = ports.map((p) => `- name: "127.0.0.1:${p}"
+  const users = ports
+    .map(
+      (p) => `- name: "127.0.0.1:${p}"
   user:
     client-certificate: ${pki.file('webhook-client.crt')}
     client-key: ${pki.file('webhook-client.key')}
-`).join('')
+`,
+    )
+    .join('')
   return `apiVersion: v1
 kind: Config
 users:

@@ -23,30 +23,50 @@ export async function stopAll(): Promise<void> {
   for (const p of [...live].reverse()) await p.stop()
 }
 
-export function startProcess(name: string, command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Managed {
+export function startProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Managed {
   const log = createWriteStream(logFile, { flags: 'a' })
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
   child.stdout?.pipe(log, { end: false })
   child.stderr?.pipe(log, { end: false })
   let gone = false
   const exited = new Promise<string>((resolve) => {
-    child.on('error', (err) => { gone = true; resolve(`failed to start: ${err.message}`) })
-    child.on('exit', (code, signal) => { gone = true; resolve(signal ?? `exit ${String(code)}`) })
+    child.on('error', (err) => {
+      gone = true
+      resolve(`failed to start: ${err.message}`)
+    })
+    child.on('exit', (code, signal) => {
+      gone = true
+      resolve(signal ?? `exit ${String(code)}`)
+    })
   })
   const managed: Managed = {
-    name, child, logFile, exited,
+    name,
+    child,
+    logFile,
+    exited,
     async stop(graceMs = 15_000) {
       if (gone) return
       child.kill('SIGTERM')
       let timer: NodeJS.Timeout | undefined
-      const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), graceMs) })
+      const late = new Promise<'late'>((r) => {
+        timer = setTimeout(() => r('late'), graceMs)
+      })
       if ((await Promise.race([exited, late])) === 'late') child.kill('SIGKILL')
       clearTimeout(timer)
       await exited
     },
   }
   live.add(managed)
-  void exited.then(() => { live.delete(managed); log.end() })
+  void exited.then(() => {
+    live.delete(managed)
+    log.end()
+  })
   return managed
 }
 
@@ -61,9 +81,13 @@ export function loopbackPort(wanted?: number, flag?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new ClusterError(err.code === 'EADDRINUSE'
-        ? `port ${String(wanted)} on 127.0.0.1 is in use${flag === undefined ? '' : `; choose another with ${flag} or leave it out to pick a free one`}`
-        : `cannot listen on 127.0.0.1:${String(wanted)}: ${err.message}`))
+      reject(
+        new ClusterError(
+          err.code === 'EADDRINUSE'
+            ? `port ${String(wanted)} on 127.0.0.1 is in use${flag === undefined ? '' : `; choose another with ${flag} or leave it out to pick a free one`}`
+            : `cannot listen on 127.0.0.1:${String(wanted)}: ${err.message}`,
+        ),
+      )
     })
     server.listen(wanted ?? 0, '127.0.0.1', () => {
       const address = server.address()
@@ -77,15 +101,23 @@ export function loopbackPort(wanted?: number, flag?: string): Promise<number> {
  * Repeats `probe` until it returns a value, the process dies, or `timeoutMs` passes. The probe is
  * the event (an answer on a port); the short pause between tries only bounds the polling rate.
  */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs: number; process?: Managed }): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  opts: { timeoutMs: number; process?: Managed },
+): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs
   let died: string | undefined
-  void opts.process?.exited.then((how) => { died = how })
+  void opts.process?.exited.then((how) => {
+    died = how
+  })
   for (;;) {
     const value = await probe().catch(() => undefined)
     if (value !== undefined) return value
     if (died !== undefined && opts.process !== undefined) {
-      throw new ClusterError(`${opts.process.name} exited (${died}) before ${what}; its log ${opts.process.logFile} ends:\n${await logTail(opts.process.logFile)}`)
+      throw new ClusterError(
+        `${opts.process.name} exited (${died}) before ${what}; its log ${opts.process.logFile} ends:\n${await logTail(opts.process.logFile)}`,
+      )
     }
     if (Date.now() > deadline) throw new ClusterError(`timed out after ${opts.timeoutMs / 1000}s waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 150))

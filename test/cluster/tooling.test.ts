@@ -25,7 +25,10 @@ t.test('a busy port is named with the flag that changes it', async (t) => {
   t.teardown(() => server.close())
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
-  await t.rejects(loopbackPort(port, '--apiserver-port'), new ClusterError(`port ${port} on 127.0.0.1 is in use; choose another with --apiserver-port or leave it out to pick a free one`))
+  await t.rejects(
+    loopbackPort(port, '--apiserver-port'),
+    new ClusterError(`port ${port} on 127.0.0.1 is in use; choose another with --apiserver-port or leave it out to pick a free one`),
+  )
   t.ok((await loopbackPort()) > 0, 'a free port when none is asked for')
 })
 
@@ -54,9 +57,14 @@ t.test('the apiserver presents its webhook client certificate to each listed loo
 
 t.test('npm run cluster with a bad port: one line, exit 1, before anything is built', async (t) => {
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--apiserver-port', '99999'], { cwd: ROOT, timeout: 60_000 }, (err, _out, stderr) => {
-      resolve({ code: err === null ? 0 : (err as { code?: number }).code ?? null, stderr })
-    })
+    execFile(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['test/cluster/main.ts', '--apiserver-port', '99999'],
+      { cwd: ROOT, timeout: 60_000 },
+      (err, _out, stderr) => {
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stderr })
+      },
+    )
   })
   t.equal(r.code, 1)
   t.equal(r.stderr, 'cluster: --apiserver-port: invalid value "99999": must be a port from 1 to 65535\n')

@@ -23,7 +23,10 @@ interface Tool {
   ldflags?: (versions: Versions) => string[]
 }
 
-interface Versions { kubernetes: string; helm: string }
+interface Versions {
+  kubernetes: string
+  helm: string
+}
 
 function versionFlags(pkgs: readonly string[], version: string): string[] {
   const [major = '0', minor = '0'] = version.replace(/^v/, '').split('.')
@@ -43,17 +46,31 @@ const K8S_VERSION_PKGS = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg
 export const TOOLS: readonly Tool[] = [
   { name: 'etcd', module: '.', pkg: './etcd' },
   { name: 'kubectl', module: '.', pkg: 'k8s.io/kubernetes/cmd/kubectl', ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes) },
-  { name: 'kube-apiserver', module: '.', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes) },
+  {
+    name: 'kube-apiserver',
+    module: '.',
+    pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
+    ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes),
+  },
   // helm in a module of its own, so its dependencies never move the Kubernetes pins. Its Makefile
   // stamps the version and the Kubernetes release that `helm template`/`lint` assume (else 1.20,
   // and the chart's kubeVersion constraint refuses to render).
-  { name: 'helm', module: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', ldflags: (v) => {
-    const [major = '1', minor = '0'] = v.kubernetes.replace(/^v/, '').split('.')
-    return [
-      `-X helm.sh/helm/v3/internal/version.version=${v.helm}`, '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
-      ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((p) => [`-X helm.sh/helm/v3/${p}.k8sVersionMajor=${major}`, `-X helm.sh/helm/v3/${p}.k8sVersionMinor=${minor}`]),
-    ]
-  } },
+  {
+    name: 'helm',
+    module: 'helm',
+    pkg: 'helm.sh/helm/v3/cmd/helm',
+    ldflags: (v) => {
+      const [major = '1', minor = '0'] = v.kubernetes.replace(/^v/, '').split('.')
+      return [
+        `-X helm.sh/helm/v3/internal/version.version=${v.helm}`,
+        '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+        ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((p) => [
+          `-X helm.sh/helm/v3/${p}.k8sVersionMajor=${major}`,
+          `-X helm.sh/helm/v3/${p}.k8sVersionMinor=${minor}`,
+        ]),
+      ]
+    },
+  },
 ]
 
 function requiredVersion(goMod: string, module: string): string {
@@ -108,7 +125,11 @@ function build(tool: Tool, out: string, versions: Versions, log: (s: string) => 
   if (ldflags.length > 0) args.push('-ldflags', ldflags.join(' '))
   args.push(tool.pkg)
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: join(MODULE, tool.module), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GOFLAGS: '-mod=readonly' } })
+    const child = spawn('go', args, {
+      cwd: join(MODULE, tool.module),
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GOFLAGS: '-mod=readonly' },
+    })
     let compiled = 0
     let tail = ''
     child.stderr.setEncoding('utf8')
@@ -143,10 +164,15 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
     await rm(join(parent, old), { recursive: true, force: true })
   }
   await mkdir(dir, { recursive: true })
-  log(`building Kubernetes ${versions.kubernetes} tools and helm ${versions.helm} into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`)
+  log(
+    `building Kubernetes ${versions.kubernetes} tools and helm ${versions.helm} into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`,
+  )
   for (const tool of TOOLS) {
     const target = join(dir, tool.name)
-    if (existsSync(target)) { log(`  ${tool.name}: already built`); continue }
+    if (existsSync(target)) {
+      log(`  ${tool.name}: already built`)
+      continue
+    }
     log(`  ${tool.name}: building ${tool.pkg}`)
     // Built under a temporary name and renamed, so an interrupted build never leaves a half binary.
     const partial = `${target}.partial`

@@ -54,7 +54,10 @@ function probeReady(port: number): Promise<true | undefined> {
       resolve(res.statusCode === 200 ? true : undefined)
     })
     req.on('error', () => resolve(undefined))
-    req.on('timeout', () => { req.destroy(); resolve(undefined) })
+    req.on('timeout', () => {
+      req.destroy()
+      resolve(undefined)
+    })
     req.end()
   })
 }
@@ -62,28 +65,40 @@ function probeReady(port: number): Promise<true | undefined> {
 /** Starts the built server (dist/) on 127.0.0.1 and waits until its /readyz says so. */
 export async function startWebhookServer(opts: ServeOptions): Promise<WebhookServer> {
   const probePort = await loopbackPort()
-  const args = [join(ROOT, 'dist/cli/main.js'), 'serve', '--bind-address=127.0.0.1', `--port=${opts.port}`, `--probe-port=${probePort}`, `--cert-dir=${opts.certDir}`]
+  const args = [
+    join(ROOT, 'dist/cli/main.js'),
+    'serve',
+    '--bind-address=127.0.0.1',
+    `--port=${opts.port}`,
+    `--probe-port=${probePort}`,
+    `--cert-dir=${opts.certDir}`,
+  ]
   if (opts.clientCa !== undefined) args.push(`--client-ca=${opts.clientCa}`)
   if (opts.kubeconfig !== undefined) args.push(`--kubeconfig=${opts.kubeconfig}`)
   else args.push('--events=false')
   args.push(...(opts.extraArgs ?? []))
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WFE_')))
   const proc = startProcess('wfe-admission', process.execPath, args, opts.logFile, env)
-  await waitUntil(`wfe-admission answered /readyz on 127.0.0.1:${probePort}`, () => probeReady(probePort), { timeoutMs: 60_000, process: proc })
+  await waitUntil(`wfe-admission answered /readyz on 127.0.0.1:${probePort}`, () => probeReady(probePort), {
+    timeoutMs: 60_000,
+    process: proc,
+  })
   return { port: opts.port, probePort, certDir: opts.certDir, logFile: opts.logFile, process: proc, stop: () => proc.stop(30_000) }
 }
 
 /** The shipped webhook configurations with clientConfig pointed at https://127.0.0.1:PORT. */
 export function loopbackWebhookConfigurations(objects: readonly K8sObject[], port: number, caPem: string): K8sObject[] {
   const caBundle = Buffer.from(caPem).toString('base64')
-  return objects.filter((o) => WEBHOOK_KINDS.has(o['kind'] as string)).map((o) => {
-    const copy = structuredClone(o)
-    for (const w of copy['webhooks'] as K8sObject[]) {
-      const path = (w['clientConfig']?.['service']?.['path'] as string | undefined) ?? ''
-      w['clientConfig'] = { url: `https://127.0.0.1:${port}${path}`, caBundle }
-    }
-    return copy
-  })
+  return objects
+    .filter((o) => WEBHOOK_KINDS.has(o['kind'] as string))
+    .map((o) => {
+      const copy = structuredClone(o)
+      for (const w of copy['webhooks'] as K8sObject[]) {
+        const path = (w['clientConfig']?.['service']?.['path'] as string | undefined) ?? ''
+        w['clientConfig'] = { url: `https://127.0.0.1:${port}${path}`, caBundle }
+      }
+      return copy
+    })
 }
 
 export async function applyObjects(cp: Kubectl, objects: readonly K8sObject[]): Promise<void> {
@@ -93,7 +108,9 @@ export async function applyObjects(cp: Kubectl, objects: readonly K8sObject[]): 
 
 /** A kubeconfig holding a token of the server's own ServiceAccount, bound by the shipped RBAC only. */
 async function serviceAccountKubeconfig(cp: ControlPlane, file: string): Promise<void> {
-  const token = (await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['create', 'token', SERVER_ACCOUNT, '-n', SERVER_NAMESPACE, '--duration=48h'])).trim()
+  const token = (
+    await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['create', 'token', SERVER_ACCOUNT, '-n', SERVER_NAMESPACE, '--duration=48h'])
+  ).trim()
   await writeFile(file, kubeconfig(cp.server, cp.pki.ca.cert, { token }), { mode: 0o600 })
 }
 
@@ -102,7 +119,12 @@ const PROBE_OBJECT = {
   kind: 'WorkflowExecution',
   metadata: { name: 'wfe-ready-probe', namespace: 'default' },
   spec: {
-    remediationRequestRef: { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'RemediationRequest', name: 'rr-ready-probe', namespace: 'default' },
+    remediationRequestRef: {
+      apiVersion: 'kubernaut.ai/v1alpha1',
+      kind: 'RemediationRequest',
+      name: 'rr-ready-probe',
+      namespace: 'default',
+    },
     workflowRef: { workflowId: 'restart-deployment', version: 'v1.0.0', executionBundle: 'ghcr.io/kubernaut/workflows/restart:v1.0.0' },
     targetResource: 'default/Deployment/ready-probe',
   },
@@ -125,7 +147,10 @@ export async function webhookState(cp: Kubectl): Promise<{ mutating: boolean; va
   const bad = { ...PROBE_OBJECT, spec: { ...PROBE_OBJECT.spec, parameters: { '1-not-a-name': 'x' } } }
   const denied = await runKubectl(cp.kubectl, cp.kubeconfig, args, { input: JSON.stringify(bad) })
   if (denied.code !== 0 && /failed calling webhook/.test(denied.stderr)) return undefined
-  return { mutating, validating: denied.code !== 0 && /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied/.test(denied.stderr) }
+  return {
+    mutating,
+    validating: denied.code !== 0 && /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied/.test(denied.stderr),
+  }
 }
 
 /** Both webhooks answer for real (the apiserver picks configurations up asynchronously). */
@@ -134,15 +159,28 @@ export async function webhooksAnswering(cp: Kubectl): Promise<true | undefined> 
   return state?.mutating === true && state.validating ? true : undefined
 }
 
-export interface InstalledWebhook { server: WebhookServer; caPem: string; configurations: K8sObject[]; serverKubeconfig: string }
+export interface InstalledWebhook {
+  server: WebhookServer
+  caPem: string
+  configurations: K8sObject[]
+  serverKubeconfig: string
+}
 
 export async function installWebhook(cp: ControlPlane, log: (line: string) => void = () => {}): Promise<InstalledWebhook> {
   log('applying manifests/crd')
   await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['apply', '-k', join(ROOT, 'manifests/crd')])
-  await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/workflowexecutions.kubernaut.ai'])
+  await kubectlOrThrow(cp.kubectl, cp.kubeconfig, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/workflowexecutions.kubernaut.ai',
+  ])
   const objects = await kustomize('manifests')
   log('applying the namespace, ServiceAccount and RBAC from manifests/base')
-  await applyObjects(cp, objects.filter((o) => RBAC_KINDS.has(o['kind'])))
+  await applyObjects(
+    cp,
+    objects.filter((o) => RBAC_KINDS.has(o['kind'])),
+  )
   const serverKubeconfig = join(cp.dir, 'wfe-admission.kubeconfig')
   await serviceAccountKubeconfig(cp, serverKubeconfig)
   const certDir = join(cp.dir, 'webhook-certs')
@@ -150,12 +188,21 @@ export async function installWebhook(cp: ControlPlane, log: (line: string) => vo
   const { caPem } = await loopbackCertificates(certDir)
   const port = cp.webhookPorts[0] as number
   log(`wfe-admission serve on https://127.0.0.1:${port}`)
-  const server = await startWebhookServer({ port, certDir, logFile: join(cp.dir, 'logs', 'wfe-admission.log'), clientCa: cp.pki.file('webhook-client-ca.crt'), kubeconfig: serverKubeconfig })
+  const server = await startWebhookServer({
+    port,
+    certDir,
+    logFile: join(cp.dir, 'logs', 'wfe-admission.log'),
+    clientCa: cp.pki.file('webhook-client-ca.crt'),
+    kubeconfig: serverKubeconfig,
+  })
   try {
     const configurations = loopbackWebhookConfigurations(objects, port, caPem)
     log('applying the webhook configurations from manifests/base')
     await applyObjects(cp, configurations)
-    await waitUntil('a dry-run create went through both webhooks', () => webhooksAnswering(cp), { timeoutMs: 60_000, process: server.process })
+    await waitUntil('a dry-run create went through both webhooks', () => webhooksAnswering(cp), {
+      timeoutMs: 60_000,
+      process: server.process,
+    })
     return { server, caPem, configurations, serverKubeconfig }
   } catch (err) {
     await server.stop()

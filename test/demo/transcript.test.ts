@@ -17,15 +17,34 @@ t.test('compactJson: one line when it fits, one key per line when not, always th
 t.test('formatPatch: one operation per line, op and path first', async (t) => {
   t.equal(formatPatch([], ''), '[]')
   t.equal(
-    formatPatch([{ op: 'add', path: '/a', value: { b: 1 } }, { op: 'remove', path: '/c' }], '  '),
+    formatPatch(
+      [
+        { op: 'add', path: '/a', value: { b: 1 } },
+        { op: 'remove', path: '/c' },
+      ],
+      '  ',
+    ),
     '  [\n    { "op": "add", "path": "/a", "value": {"b":1} },\n    { "op": "remove", "path": "/c" }\n  ]',
   )
 })
 
 t.test('kubectlCommand: patch with --subresource and --dry-run=server; an explicit command kept', async (t) => {
-  const step: Step = { id: 'x', title: 'x', user: CONTROLLER, expect: 'ALLOWED', dryRun: true, write: { kind: 'patch', name: 'w', namespace: 'ns', subresource: 'status', patch: { status: { phase: 'Running' } } } }
-  t.equal(kubectlCommand(step), `kubectl patch workflowexecution w -n ns --subresource=status --type=merge --dry-run=server \\\n      -p '{"status":{"phase":"Running"}}'`)
-  t.equal(kubectlCommand({ ...step, kubectl: 'kubectl annotate workflowexecution w k=v' }), 'kubectl annotate workflowexecution w k=v --dry-run=server')
+  const step: Step = {
+    id: 'x',
+    title: 'x',
+    user: CONTROLLER,
+    expect: 'ALLOWED',
+    dryRun: true,
+    write: { kind: 'patch', name: 'w', namespace: 'ns', subresource: 'status', patch: { status: { phase: 'Running' } } },
+  }
+  t.equal(
+    kubectlCommand(step),
+    `kubectl patch workflowexecution w -n ns --subresource=status --type=merge --dry-run=server \\\n      -p '{"status":{"phase":"Running"}}'`,
+  )
+  t.equal(
+    kubectlCommand({ ...step, kubectl: 'kubectl annotate workflowexecution w k=v' }),
+    'kubectl annotate workflowexecution w k=v --dry-run=server',
+  )
 })
 
 t.test('wrap: no line past the width, no word lost', async (t) => {

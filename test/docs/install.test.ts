@@ -22,19 +22,37 @@ t.test('patch commands address webhooks that exist, and cover all of them', asyn
   const base = built.get('manifests/') ?? []
   for (const line of doc.split('\n').filter((l) => l.startsWith('kubectl patch '))) {
     const [, kind = '', name = ''] = /^kubectl patch (\w+) (\S+)/.exec(line) ?? []
-    const config = one(base, kind === 'validatingwebhookconfiguration' ? 'ValidatingWebhookConfiguration' : 'MutatingWebhookConfiguration', name)
+    const config = one(
+      base,
+      kind === 'validatingwebhookconfiguration' ? 'ValidatingWebhookConfiguration' : 'MutatingWebhookConfiguration',
+      name,
+    )
     const indexes = [...line.matchAll(/\/webhooks\/(\d+)\//g)].map((m) => Number(m[1]))
-    t.same(indexes, config.webhooks.map((_: unknown, i: number) => i), `${kind}: ${line.slice(0, 60)}…`)
+    t.same(
+      indexes,
+      config.webhooks.map((_: unknown, i: number) => i),
+      `${kind}: ${line.slice(0, 60)}…`,
+    )
   }
 })
 
-t.test('names the guide uses are the manifests\' names', async (t) => {
+t.test("names the guide uses are the manifests' names", async (t) => {
   const names = new Set(everything.map((o) => `${o.kind}/${o.metadata.name}`))
-  for (const n of ['ValidatingWebhookConfiguration/wfe-admission.kubernaut.ai', 'MutatingWebhookConfiguration/wfe-admission.kubernaut.ai', 'Certificate/wfe-admission-serving', 'Deployment/wfe-admission', 'Certificate/wfe-admission-ca']) {
+  for (const n of [
+    'ValidatingWebhookConfiguration/wfe-admission.kubernaut.ai',
+    'MutatingWebhookConfiguration/wfe-admission.kubernaut.ai',
+    'Certificate/wfe-admission-serving',
+    'Deployment/wfe-admission',
+    'Certificate/wfe-admission-ca',
+  ]) {
     t.ok(names.has(n), n)
   }
   const secrets = everything.flatMap((o) => (o.kind === 'Certificate' ? [o.spec.secretName] : []))
   for (const [, s] of doc.matchAll(/delete secret (\S+)/g)) t.ok(s === 'wfe-admission-tls' || secrets.includes(s), `secret ${String(s)}`)
-  const alerts = new Set(everything.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => o.spec.groups.flatMap((g: { rules: { alert: string }[] }) => g.rules.map((r) => r.alert))))
+  const alerts = new Set(
+    everything
+      .filter((o) => o.kind === 'PrometheusRule')
+      .flatMap((o) => o.spec.groups.flatMap((g: { rules: { alert: string }[] }) => g.rules.map((r) => r.alert))),
+  )
   for (const [, a] of doc.matchAll(/`(WfeAdmission\w+)`/g)) t.ok(alerts.has(a), `alert ${String(a)}`)
 })

@@ -18,23 +18,47 @@ t.test('every flag and every built-in rule appears in the README', async (t) => 
 
 t.test('the flag table has a row for every flag of every command, with an environment variable only where one exists', async (t) => {
   const table = readme.slice(readme.indexOf('<!-- flags:begin'), readme.indexOf('<!-- flags:end -->'))
-  const rows = table.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split(' | '))
+  const rows = table
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.split(' | '))
   for (const [command, flags] of Object.entries(COMMAND_FLAGS)) {
     for (const f of flags) {
-      const row = rows.find((r) => (r[0] ?? '').includes(`\`--${f.name}\``) && (r[1] ?? '').split(', ').includes(command) && r[4]?.startsWith(f.description.slice(0, 20)))
+      const row = rows.find(
+        (r) =>
+          (r[0] ?? '').includes(`\`--${f.name}\``) &&
+          (r[1] ?? '').split(', ').includes(command) &&
+          r[4]?.startsWith(f.description.slice(0, 20)),
+      )
       t.ok(row, `${command} --${f.name}`)
       t.equal(row?.[3], f.env === undefined ? '' : `\`${f.env}\``, `${command} --${f.name}: environment`)
     }
   }
-  t.ok(rows.some((r) => r[0] === '| `--namespace`' && r[1] === 'certs'), 'certs --namespace has its own row')
+  t.ok(
+    rows.some((r) => r[0] === '| `--namespace`' && r[1] === 'certs'),
+    'certs --namespace has its own row',
+  )
   t.notMatch(readme, /Every flag can also be set by its environment variable/)
 })
 
 t.test('the README keeps the order the operators asked for', async (t) => {
-  const order = ['## Quick start', '## Install on a cluster', '## Use in CI', '## Configuration reference', '## Operate', '## Troubleshooting', '## Security model', '## Performance']
+  const order = [
+    '## Quick start',
+    '## Install on a cluster',
+    '## Use in CI',
+    '## Configuration reference',
+    '## Operate',
+    '## Troubleshooting',
+    '## Security model',
+    '## Performance',
+  ]
   const at = order.map((h) => readme.indexOf(h))
   t.notOk(at.includes(-1), 'all sections present')
-  t.same([...at].sort((a, b) => a - b), at, 'in order')
+  t.same(
+    [...at].sort((a, b) => a - b),
+    at,
+    'in order',
+  )
 })
 
 t.test('the generator refuses a README without markers', async (t) => {

@@ -7,7 +7,22 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { aFailedExecution } from '../helpers/objects.js'
 import { loopbackCertificates, startWebhookServer, type WebhookServer } from '../cluster/webhook.js'
-import { USERS, cluster, create, events, eventually, get, kubectl, logMark, namespace, patch, serverLog, waitForLog, wfe, type K8sObject } from './harness.js'
+import {
+  USERS,
+  cluster,
+  create,
+  events,
+  eventually,
+  get,
+  kubectl,
+  logMark,
+  namespace,
+  patch,
+  serverLog,
+  waitForLog,
+  wfe,
+  type K8sObject,
+} from './harness.js'
 
 const ns = await namespace('e2e-lift')
 const REASON = 'node pressure resolved and the cluster state was verified by hand'
@@ -22,12 +37,18 @@ async function ok(r: Promise<{ code: number; stderr: string }>, what: string): P
 /** A stored execution driven through /status by the controller up to `phases`' last status. */
 async function execution(name: string, until: 'Running' | 'Failed'): Promise<K8sObject> {
   await ok(create(wfe(ns, name), { as: USERS.orchestrator }), `create ${name}`)
-  const steps = [{ phase: 'Pending' }, { phase: 'Running', startTime: FAILED_STATUS.startTime }, ...(until === 'Failed' ? [FAILED_STATUS] : [])]
-  for (const status of steps) await ok(patch(ns, name, { status }, { as: USERS.controller, status: true }), `${name} → ${String(status.phase)}`)
+  const steps = [
+    { phase: 'Pending' },
+    { phase: 'Running', startTime: FAILED_STATUS.startTime },
+    ...(until === 'Failed' ? [FAILED_STATUS] : []),
+  ]
+  for (const status of steps)
+    await ok(patch(ns, name, { status }, { as: USERS.controller, status: true }), `${name} → ${String(status.phase)}`)
   return get(ns, name)
 }
 
-const byReason = (name: string, reason: string) => async (): Promise<K8sObject[]> => (await events(ns, name)).filter((e) => e.reason === reason && e.involvedObject?.name === name)
+const byReason = (name: string, reason: string) => async (): Promise<K8sObject[]> =>
+  (await events(ns, name)).filter((e) => e.reason === reason && e.involvedObject?.name === name)
 
 function waitEvents(name: string, reason = 'BlockCleared', n = 1): Promise<K8sObject[]> {
   return eventually(`${n} ${reason} Event(s) for ${name}`, async () => {
@@ -57,9 +78,14 @@ t.test('item 1: after Failed, failureDetails cannot be flipped or removed, by an
 t.test('item 2: deleting a blocked execution is refused with how to clear it; allowed once cleared', async (t) => {
   await execution('delete-me', 'Failed')
   for (const dry of [true, false]) {
-    const r = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'delete-me', '-n', ns, ...(dry ? ['--dry-run=server'] : [])], { as: USERS.alice })
+    const r = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'delete-me', '-n', ns, ...(dry ? ['--dry-run=server'] : [])], {
+      as: USERS.alice,
+    })
     t.not(r.code, 0, dry ? 'dry run' : 'real')
-    t.match(r.stderr, /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request: metadata\.name: Forbidden: "delete-me" failed during execution and blocks remediation of .*Clear the block first \(kubectl patch workflowexecution delete-me -n /)
+    t.match(
+      r.stderr,
+      /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request: metadata\.name: Forbidden: "delete-me" failed during execution and blocks remediation of .*Clear the block first \(kubectl patch workflowexecution delete-me -n /,
+    )
   }
   const all = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', '--all', '-n', ns], { as: USERS.bob })
   t.not(all.code, 0, 'deletecollection is admitted item by item, and refused too')
@@ -70,14 +96,16 @@ t.test('item 2: deleting a blocked execution is refused with how to clear it; al
   t.equal(r.code, 0, r.stderr)
 })
 
-t.test('item 2: the garbage collector\'s cascade is allowed and recorded once, as a Warning Event and an audit line', async (t) => {
+t.test("item 2: the garbage collector's cascade is allowed and recorded once, as a Warning Event and an audit line", async (t) => {
   const stored = await execution('cascaded', 'Failed')
   const r = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'cascaded', '-n', ns], { as: USERS.garbageCollector })
   t.equal(r.code, 0, r.stderr)
   const [event] = await waitEvents('cascaded', 'BlockedExecutionDeleted')
   t.equal(event?.type, 'Warning')
   t.equal(event?.involvedObject?.uid, stored.metadata.uid)
-  const line = await waitForLog((l) => l.logger === 'audit' && l.event === 'workflowexecution.block.deleted' && l.resource?.name === 'cascaded')
+  const line = await waitForLog(
+    (l) => l.logger === 'audit' && l.event === 'workflowexecution.block.deleted' && l.resource?.name === 'cascaded',
+  )
   t.equal(line.resource.uid, stored.metadata.uid)
 })
 
@@ -90,58 +118,111 @@ t.test('item 3 (a): stored Failed, annotation plus status.phase Running on the m
   t.equal(stored.metadata.annotations[`${CLEAR}-by`], USERS.alice)
   const [event] = await waitEvents('case-a')
   t.match(event?.message, USERS.alice)
-  const audit = await eventually('the audit line', async () => { const l = await auditIn([cluster.webhook.log], 'case-a'); return l.length > 0 ? l : undefined })
+  const audit = await eventually('the audit line', async () => {
+    const l = await auditIn([cluster.webhook.log], 'case-a')
+    return l.length > 0 ? l : undefined
+  })
   t.equal(audit[0]?.method, 'Annotation')
 })
 
-t.test('item 3 (b): stored Running, annotation plus status.phase Failed: refused, nothing recorded; CREATE with a Failed status too', async (t) => {
-  await execution('case-b', 'Running')
-  const mark = await logMark()
-  const r = await patch(ns, 'case-b', { metadata: { annotations: { [CLEAR]: REASON } }, status: { phase: 'Failed' } }, { as: USERS.alice })
-  t.not(r.code, 0)
-  t.match(r.stderr, /a block can be cleared only on a failed execution: status\.phase is "Running"/)
-  const created = await create(wfe(ns, 'case-b-create', (w) => { w.metadata.annotations = { [CLEAR]: REASON }; w.status = FAILED_STATUS }), { as: USERS.alice })
-  t.not(created.code, 0, 'status is dropped on CREATE, so there is no failure to clear')
-  // The later real clearance of the same execution is the event that shows the watch has caught up.
-  await ok(patch(ns, 'case-b', { status: FAILED_STATUS }, { as: USERS.controller, status: true }), 'fail it')
-  await ok(patch(ns, 'case-b', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.bob, status: true }), 'clear it')
-  const found = await waitEvents('case-b')
-  t.equal(found.length, 1)
-  t.match(found[0]?.message, USERS.bob)
-  t.notOk((await mark()).some((l) => l.actor?.username === USERS.alice && /admitted/.test(String(l.msg))), 'the mutating webhook did not even log alice\'s write as admitted')
-  t.same((await auditIn([cluster.webhook.log], 'case-b')).map((l) => l.actor.username), [USERS.bob])
-})
+t.test(
+  'item 3 (b): stored Running, annotation plus status.phase Failed: refused, nothing recorded; CREATE with a Failed status too',
+  async (t) => {
+    await execution('case-b', 'Running')
+    const mark = await logMark()
+    const r = await patch(
+      ns,
+      'case-b',
+      { metadata: { annotations: { [CLEAR]: REASON } }, status: { phase: 'Failed' } },
+      { as: USERS.alice },
+    )
+    t.not(r.code, 0)
+    t.match(r.stderr, /a block can be cleared only on a failed execution: status\.phase is "Running"/)
+    const created = await create(
+      wfe(ns, 'case-b-create', (w) => {
+        w.metadata.annotations = { [CLEAR]: REASON }
+        w.status = FAILED_STATUS
+      }),
+      { as: USERS.alice },
+    )
+    t.not(created.code, 0, 'status is dropped on CREATE, so there is no failure to clear')
+    // The later real clearance of the same execution is the event that shows the watch has caught up.
+    await ok(patch(ns, 'case-b', { status: FAILED_STATUS }, { as: USERS.controller, status: true }), 'fail it')
+    await ok(patch(ns, 'case-b', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.bob, status: true }), 'clear it')
+    const found = await waitEvents('case-b')
+    t.equal(found.length, 1)
+    t.match(found[0]?.message, USERS.bob)
+    t.notOk(
+      (await mark()).some((l) => l.actor?.username === USERS.alice && /admitted/.test(String(l.msg))),
+      "the mutating webhook did not even log alice's write as admitted",
+    )
+    t.same(
+      (await auditIn([cluster.webhook.log], 'case-b')).map((l) => l.actor.username),
+      [USERS.bob],
+    )
+  },
+)
 
-t.test('item 3 (c): a /status clearance carrying another uid and remediationRequestRef is recorded under the stored identity', async (t) => {
-  const stored = await execution('case-c', 'Failed')
-  const body = { metadata: { uid: '00000000-0000-4000-8000-00000000f04e' }, spec: { remediationRequestRef: { name: 'rr-forged' } }, status: { blockClearance: { clearReason: REASON } } }
-  const r = await patch(ns, 'case-c', body, { as: USERS.alice, status: true })
-  t.equal(r.code, 0, r.stderr)
-  const after = await get(ns, 'case-c')
-  t.equal(after.metadata.uid, stored.metadata.uid, 'the apiserver kept the stored uid')
-  t.equal(after.spec.remediationRequestRef.name, 'rr-case-c')
-  const [event] = await waitEvents('case-c')
-  t.equal(event?.involvedObject?.uid, stored.metadata.uid)
-  const [line] = await eventually('the audit line', async () => { const l = await auditIn([cluster.webhook.log], 'case-c'); return l.length > 0 ? l : undefined })
-  t.equal(line?.resource?.uid, stored.metadata.uid)
-  t.equal(line?.correlationId, 'rr-case-c')
-})
+t.test(
+  'item 3 (c): a /status clearance carrying another uid and remediationRequestRef is recorded under the stored identity',
+  async (t) => {
+    const stored = await execution('case-c', 'Failed')
+    const body = {
+      metadata: { uid: '00000000-0000-4000-8000-00000000f04e' },
+      spec: { remediationRequestRef: { name: 'rr-forged' } },
+      status: { blockClearance: { clearReason: REASON } },
+    }
+    const r = await patch(ns, 'case-c', body, { as: USERS.alice, status: true })
+    t.equal(r.code, 0, r.stderr)
+    const after = await get(ns, 'case-c')
+    t.equal(after.metadata.uid, stored.metadata.uid, 'the apiserver kept the stored uid')
+    t.equal(after.spec.remediationRequestRef.name, 'rr-case-c')
+    const [event] = await waitEvents('case-c')
+    t.equal(event?.involvedObject?.uid, stored.metadata.uid)
+    const [line] = await eventually('the audit line', async () => {
+      const l = await auditIn([cluster.webhook.log], 'case-c')
+      return l.length > 0 ? l : undefined
+    })
+    t.equal(line?.resource?.uid, stored.metadata.uid)
+    t.equal(line?.correlationId, 'rr-case-c')
+  },
+)
 
-t.test('item 4: a clearance the apiserver refused after admission (a conflict) leaves no record; the log says it was not observed', async (t) => {
-  const stored = await execution('conflict', 'Failed')
-  const stale = String(Number(stored.metadata.resourceVersion) - 1)
-  const r = await patch(ns, 'conflict', { metadata: { resourceVersion: stale }, status: { blockClearance: { clearReason: REASON } } }, { as: USERS.alice, status: true })
-  t.not(r.code, 0)
-  t.match(r.stderr, /Conflict|the object has been modified/)
-  const admitted = await waitForLog((l) => /block clearance admitted;/.test(String(l.msg)) && l.resource?.name === 'conflict' && l.actor?.username === USERS.alice)
-  await ok(patch(ns, 'conflict', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.bob, status: true }), 'the real clearance')
-  const found = await waitEvents('conflict')
-  t.equal(found.length, 1)
-  t.match(found[0]?.message, USERS.bob)
-  const warned = await waitForLog((l) => /admitted but not observed stored/.test(String(l.msg)) && l.admissionUid === admitted.admissionUid, { timeoutMs: 90_000 })
-  t.equal(warned.actor.username, USERS.alice)
-  t.same((await auditIn([cluster.webhook.log], 'conflict')).map((l) => l.actor.username), [USERS.bob], 'one audit line: bob\'s, the stored one')
-})
+t.test(
+  'item 4: a clearance the apiserver refused after admission (a conflict) leaves no record; the log says it was not observed',
+  async (t) => {
+    const stored = await execution('conflict', 'Failed')
+    const stale = String(Number(stored.metadata.resourceVersion) - 1)
+    const r = await patch(
+      ns,
+      'conflict',
+      { metadata: { resourceVersion: stale }, status: { blockClearance: { clearReason: REASON } } },
+      { as: USERS.alice, status: true },
+    )
+    t.not(r.code, 0)
+    t.match(r.stderr, /Conflict|the object has been modified/)
+    const admitted = await waitForLog(
+      (l) => /block clearance admitted;/.test(String(l.msg)) && l.resource?.name === 'conflict' && l.actor?.username === USERS.alice,
+    )
+    await ok(
+      patch(ns, 'conflict', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.bob, status: true }),
+      'the real clearance',
+    )
+    const found = await waitEvents('conflict')
+    t.equal(found.length, 1)
+    t.match(found[0]?.message, USERS.bob)
+    const warned = await waitForLog(
+      (l) => /admitted but not observed stored/.test(String(l.msg)) && l.admissionUid === admitted.admissionUid,
+      { timeoutMs: 90_000 },
+    )
+    t.equal(warned.actor.username, USERS.alice)
+    t.same(
+      (await auditIn([cluster.webhook.log], 'conflict')).map((l) => l.actor.username),
+      [USERS.bob],
+      "one audit line: bob's, the stored one",
+    )
+  },
+)
 
 t.test('item 4: three replicas and a restart: one Event and one audit line per stored clearance', async (t) => {
   const replicas: WebhookServer[] = []
@@ -150,7 +231,12 @@ t.test('item 4: three replicas and a restart: one Event and one audit line per s
     const dir = join(cluster.dir, `replica-${i}-${Date.now()}`)
     await mkdir(dir, { recursive: true })
     await loopbackCertificates(join(dir, 'certs'))
-    const server = await startWebhookServer({ port: cluster.webhookPorts[i] as number, certDir: join(dir, 'certs'), logFile: join(dir, 'server.log'), kubeconfig: cluster.webhook.serverKubeconfig })
+    const server = await startWebhookServer({
+      port: cluster.webhookPorts[i] as number,
+      certDir: join(dir, 'certs'),
+      logFile: join(dir, 'server.log'),
+      kubeconfig: cluster.webhook.serverKubeconfig,
+    })
     await waitForLog((l) => /audit watch in sync/.test(String(l.msg)), { file: server.logFile, timeoutMs: 60_000 })
     return server
   }
@@ -160,12 +246,23 @@ t.test('item 4: three replicas and a restart: one Event and one audit line per s
   const logs = (): string[] => everLogged
 
   await execution('replicated', 'Failed')
-  await ok(kubectl(['annotate', 'workflowexecutions.kubernaut.ai', 'replicated', '-n', ns, `${CLEAR}=${REASON}`], { as: USERS.bob }), 'annotate')
+  await ok(
+    kubectl(['annotate', 'workflowexecutions.kubernaut.ai', 'replicated', '-n', ns, `${CLEAR}=${REASON}`], { as: USERS.bob }),
+    'annotate',
+  )
   const annotations = (await get(ns, 'replicated')).metadata.annotations
-  const copy = { clearMethod: 'Annotation', clearReason: REASON, clearedBy: annotations[`${CLEAR}-by`], clearedAt: annotations[`${CLEAR}-at`] }
-  await ok(patch(ns, 'replicated', { status: { blockClearance: copy } }, { as: USERS.controller, status: true }), 'the controller\'s copy')
+  const copy = {
+    clearMethod: 'Annotation',
+    clearReason: REASON,
+    clearedBy: annotations[`${CLEAR}-by`],
+    clearedAt: annotations[`${CLEAR}-at`],
+  }
+  await ok(patch(ns, 'replicated', { status: { blockClearance: copy } }, { as: USERS.controller, status: true }), "the controller's copy")
   await waitEvents('replicated')
-  const lines = await eventually('one audit line', async () => { const l = await auditIn(logs(), 'replicated'); return l.length > 0 ? l : undefined })
+  const lines = await eventually('one audit line', async () => {
+    const l = await auditIn(logs(), 'replicated')
+    return l.length > 0 ? l : undefined
+  })
 
   // A restart lists everything stored; the Event is already there, so it writes nothing.
   const restarted = replicas.pop() as WebhookServer
@@ -178,18 +275,31 @@ t.test('item 4: three replicas and a restart: one Event and one audit line per s
   t.equal((await byReason('replicated', 'BlockCleared')()).length, 1, 'one Event')
 })
 
-t.test('item 5: anonymous cannot clear; case-variant keys are refused naming the real key; no second record after the status is attributed', async (t) => {
-  await execution('holes', 'Failed')
-  // In system:unauthenticated (plus system:authenticated, so that RBAC lets the request reach the webhook).
-  const anon = await patch(ns, 'holes', { status: { blockClearance: { clearReason: REASON } } }, { as: 'mallory', asGroups: ['system:unauthenticated', 'system:authenticated'], status: true })
-  t.not(anon.code, 0)
-  t.match(anon.stderr, /authentication required/)
-  const variant = await kubectl(['annotate', 'workflowexecutions.kubernaut.ai', 'holes', '-n', ns, `Kubernaut.AI/clear-execution-block=${REASON}`], { as: USERS.alice })
-  t.not(variant.code, 0)
-  t.match(variant.stderr, /use kubernaut\.ai\/clear-execution-block/)
-  await ok(patch(ns, 'holes', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.alice, status: true }), 'clear')
-  const again = await kubectl(['annotate', 'workflowexecutions.kubernaut.ai', 'holes', '-n', ns, `${CLEAR}=${REASON} and again`], { as: USERS.bob })
-  t.not(again.code, 0)
-  t.match(again.stderr, /already cleared by/)
-  t.equal((await waitEvents('holes')).length, 1)
-})
+t.test(
+  'item 5: anonymous cannot clear; case-variant keys are refused naming the real key; no second record after the status is attributed',
+  async (t) => {
+    await execution('holes', 'Failed')
+    // In system:unauthenticated (plus system:authenticated, so that RBAC lets the request reach the webhook).
+    const anon = await patch(
+      ns,
+      'holes',
+      { status: { blockClearance: { clearReason: REASON } } },
+      { as: 'mallory', asGroups: ['system:unauthenticated', 'system:authenticated'], status: true },
+    )
+    t.not(anon.code, 0)
+    t.match(anon.stderr, /authentication required/)
+    const variant = await kubectl(
+      ['annotate', 'workflowexecutions.kubernaut.ai', 'holes', '-n', ns, `Kubernaut.AI/clear-execution-block=${REASON}`],
+      { as: USERS.alice },
+    )
+    t.not(variant.code, 0)
+    t.match(variant.stderr, /use kubernaut\.ai\/clear-execution-block/)
+    await ok(patch(ns, 'holes', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.alice, status: true }), 'clear')
+    const again = await kubectl(['annotate', 'workflowexecutions.kubernaut.ai', 'holes', '-n', ns, `${CLEAR}=${REASON} and again`], {
+      as: USERS.bob,
+    })
+    t.not(again.code, 0)
+    t.match(again.stderr, /already cleared by/)
+    t.equal((await waitEvents('holes')).length, 1)
+  },
+)

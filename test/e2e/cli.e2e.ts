@@ -11,9 +11,14 @@ const ns = await namespace('e2e-cli')
 
 function check(argv: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'check', ...argv], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? -1), stdout, stderr })
-    })
+    const child = execFile(
+      process.execPath,
+      [join(ROOT, 'dist/cli/main.js'), 'check', ...argv],
+      { cwd: ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : Number((err as { code?: number }).code ?? -1), stdout, stderr })
+      },
+    )
     child.stdin?.end(stdin)
   })
 }
@@ -25,7 +30,10 @@ for (const [what, apiVersion, kind] of [
   t.test(`${what}: the apiserver has no such kind, and check says so instead of skipping it`, async (t) => {
     const doc = { ...wfe(ns, 'unserved'), apiVersion, kind }
     // --validate=false: kubectl's client-side schema check would first list CRDs, which these users may not.
-    const real = await kubectl(['create', '--dry-run=server', '--validate=false', '-f', '-'], { input: JSON.stringify(doc), as: USERS.orchestrator })
+    const real = await kubectl(['create', '--dry-run=server', '--validate=false', '-f', '-'], {
+      input: JSON.stringify(doc),
+      as: USERS.orchestrator,
+    })
     t.not(real.code, 0, 'kubectl fails')
     t.match(real.stderr, `no matches for kind "${kind}" in version "${apiVersion}"`)
     const ours = await check(['-'], JSON.stringify(doc))
@@ -38,7 +46,9 @@ for (const [what, apiVersion, kind] of [
 t.test('an UPDATE with --old: check gives the verdict the apiserver gives the same replace', async (t) => {
   const stored = wfe(ns, 'stored')
   t.equal((await create(stored, { as: USERS.orchestrator })).code, 0)
-  const changed = wfe(ns, 'stored', (w) => { w.spec.targetResource = 'payment/Deployment/other' })
+  const changed = wfe(ns, 'stored', (w) => {
+    w.spec.targetResource = 'payment/Deployment/other'
+  })
   const real = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: JSON.stringify(changed), as: USERS.alice })
   t.not(real.code, 0, 'the apiserver refuses the spec change')
   const dir = t.testdir({ 'stored.json': JSON.stringify(stored), 'changed.json': JSON.stringify(changed) })

@@ -29,15 +29,23 @@ t.test('@kubernetes/client-node: create is defaulted, the stored object reads ba
   const kc = new k8s.KubeConfig()
   kc.loadFromFile(cluster.kubeconfig)
   const api = kc.makeApiClient(k8s.CustomObjectsApi)
-  const group = 'kubernaut.ai', version = 'v1alpha1', plural = 'workflowexecutions'
-  const created = await api.createNamespacedCustomObject({ group, version, namespace: ns, plural, body: wfe(ns, 'client-node') }) as K8sObject
+  const group = 'kubernaut.ai',
+    version = 'v1alpha1',
+    plural = 'workflowexecutions'
+  const created = (await api.createNamespacedCustomObject({
+    group,
+    version,
+    namespace: ns,
+    plural,
+    body: wfe(ns, 'client-node'),
+  })) as K8sObject
   t.type(created.spec.executionConfig.timeout, 'string', 'the mutating webhook defaulted the timeout')
-  const back = await api.getNamespacedCustomObject({ group, version, namespace: ns, plural, name: 'client-node' }) as K8sObject
+  const back = (await api.getNamespacedCustomObject({ group, version, namespace: ns, plural, name: 'client-node' })) as K8sObject
   t.same(back.spec, created.spec)
-  const patched = await api.patchNamespacedCustomObjectStatus(
+  const patched = (await api.patchNamespacedCustomObjectStatus(
     { group, version, namespace: ns, plural, name: 'client-node', body: { status: { phase: 'Pending' } } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  ) as K8sObject
+  )) as K8sObject
   t.equal(patched.status.phase, 'Pending')
   await t.rejects(
     api.patchNamespacedCustomObjectStatus(
@@ -70,20 +78,31 @@ t.test('kubectl apply creates and then updates metadata; delete removes', async 
 
 t.test('npm run cluster: ready file, a working kubeconfig, and SIGTERM leaves no process behind', async (t) => {
   const dir = join(await mkdtemp(join(tmpdir(), 'wfe-cluster-cli-')), 'c')
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
   // The ready file is the event the tooling promises; a premature exit is reported with its words.
-  await eventually('the ready file', async () => {
-    if (child.exitCode !== null) throw new Error(`npm run cluster exited ${String(child.exitCode)}: ${stderr}`)
-    return existsSync(join(dir, 'ready')) ? true : undefined
-  }, 180_000)
+  await eventually(
+    'the ready file',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`npm run cluster exited ${String(child.exitCode)}: ${stderr}`)
+      return existsSync(join(dir, 'ready')) ? true : undefined
+    },
+    180_000,
+  )
   const info = JSON.parse(readFileSync(join(dir, 'ready'), 'utf8')) as { kubeconfig: string }
   const r = await runKubectl(cluster.kubectl, info.kubeconfig, ['get', 'namespaces', '-o', 'name'])
   t.match(r.stdout, /namespace\/kube-system/, 'its kubeconfig works')
-  t.notMatch(r.stdout, new RegExp(`namespace/${ns}`), 'and reaches its own apiserver, not the suite\'s')
+  t.notMatch(r.stdout, new RegExp(`namespace/${ns}`), "and reaches its own apiserver, not the suite's")
   const pids = (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { pids: number[] }).pids
   t.equal(pids.length, 2, 'etcd and kube-apiserver')
   child.kill('SIGTERM')

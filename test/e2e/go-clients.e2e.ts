@@ -21,8 +21,12 @@ function run(cmd: string, args: readonly string[], cwd: string): Promise<{ code:
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOFLAGS: '-mod=readonly' } })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
@@ -36,9 +40,13 @@ if (built.code !== 0) throw new Error(`go build ./roundtrip failed: ${built.stde
 const roundtrip = (name: string, status = false) =>
   run(roundtripBin, ['-kubeconfig', cluster.kubeconfig, '-namespace', ns, '-name', name, ...(status ? ['-status'] : [])], ROOT)
 
-const noTimeout = (name: string, more: (w: K8sObject) => void = () => {}) => wfe(ns, name, (w) => { delete w.spec.executionConfig; more(w) })
+const noTimeout = (name: string, more: (w: K8sObject) => void = () => {}) =>
+  wfe(ns, name, (w) => {
+    delete w.spec.executionConfig
+    more(w)
+  })
 
-t.test('a Go controller decodes the defaulted object into the seed\'s types, adds its finalizer and Update()s it: allowed', async (t) => {
+t.test("a Go controller decodes the defaulted object into the seed's types, adds its finalizer and Update()s it: allowed", async (t) => {
   const r = await create(noTimeout('go-default'), { as: USERS.orchestrator })
   t.equal(r.code, 0, r.stderr)
   const stored = await get(ns, 'go-default')
@@ -51,7 +59,12 @@ t.test('a Go controller decodes the defaulted object into the seed\'s types, add
 })
 
 t.test('a timeout in another spelling is stored as Go writes it, with a warning, and survives the round-trip', async (t) => {
-  const r = await create(wfe(ns, 'go-90s', (w) => { w.spec.executionConfig = { timeout: '90s' } }), { as: USERS.orchestrator })
+  const r = await create(
+    wfe(ns, 'go-90s', (w) => {
+      w.spec.executionConfig = { timeout: '90s' }
+    }),
+    { as: USERS.orchestrator },
+  )
   t.equal(r.code, 0, r.stderr)
   t.match(r.stderr, /Warning: spec\.executionConfig\.timeout: rewritten from "90s" to "1m30s"/)
   t.equal((await get(ns, 'go-90s')).spec.executionConfig.timeout, '1m30s')
@@ -67,7 +80,15 @@ t.test('status written by the controller (durations, conditions, an engine outsi
     duration: '1m30s',
     executionEngine: 'argo',
     observedGeneration: 1,
-    conditions: [{ type: 'TokenTTLInsufficient', status: 'False', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'TokenTTLSufficient', message: '' }],
+    conditions: [
+      {
+        type: 'TokenTTLInsufficient',
+        status: 'False',
+        lastTransitionTime: '2026-11-25T09:00:00Z',
+        reason: 'TokenTTLSufficient',
+        message: '',
+      },
+    ],
   }
   const p = await patch(ns, 'go-status', { status }, { status: true, as: USERS.controller })
   t.equal(p.code, 0, p.stderr)
@@ -79,10 +100,20 @@ t.test('status written by the controller (durations, conditions, an engine outsi
 })
 
 t.test('durations are read as Go reads them', async (t) => {
-  const half = await create(wfe(ns, 'half-ns', (w) => { w.spec.executionConfig = { timeout: '0.5ns' } }), { as: USERS.orchestrator })
+  const half = await create(
+    wfe(ns, 'half-ns', (w) => {
+      w.spec.executionConfig = { timeout: '0.5ns' }
+    }),
+    { as: USERS.orchestrator },
+  )
   t.not(half.code, 0)
   t.match(half.stderr, /spec\.executionConfig\.timeout: Invalid value: "0\.5ns": must be greater than zero \(Go reads it as 0s\)/)
-  const over = await create(wfe(ns, 'overflow', (w) => { w.spec.executionConfig = { timeout: '9223372036854775808ns' } }), { as: USERS.orchestrator })
+  const over = await create(
+    wfe(ns, 'overflow', (w) => {
+      w.spec.executionConfig = { timeout: '9223372036854775808ns' }
+    }),
+    { as: USERS.orchestrator },
+  )
   t.not(over.code, 0)
   t.match(over.stderr, /must be at most 2562047h47m16\.854775807s/)
   await create(noTimeout('bad-duration'), { as: USERS.orchestrator })
@@ -102,28 +133,59 @@ t.test('metav1.Condition: the apiserver refuses what `check` refuses, in the sam
     ['negative observedGeneration', { observedGeneration: -1 }],
   ]
   for (const [name, over] of cases) {
-    const condition = { type: 'Ready', status: 'True', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'Checked', message: 'm', ...over }
-    const r = await patch(ns, 'conditions', { status: { phase: 'Pending', conditions: [condition] } }, { status: true, as: USERS.controller })
+    const condition = {
+      type: 'Ready',
+      status: 'True',
+      lastTransitionTime: '2026-11-25T09:00:00Z',
+      reason: 'Checked',
+      message: 'm',
+      ...over,
+    }
+    const r = await patch(
+      ns,
+      'conditions',
+      { status: { phase: 'Pending', conditions: [condition] } },
+      { status: true, as: USERS.controller },
+    )
     t.not(r.code, 0, `${name}: refused`)
     const stored = await get(ns, 'conditions')
     const sent = { ...stored, status: { phase: 'Pending', conditions: [condition] } }
-    const offline = admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object: sent, oldObject: stored }), testPolicy(), 'both')
+    const offline = admit(
+      aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object: sent, oldObject: stored }),
+      testPolicy(),
+      'both',
+    )
     const errors = offline.violations.filter((v) => v.severity === 'deny').map((v) => errorString(v.error))
     t.equal(errors.length, 1, `${name}: one offline error`)
-    t.ok(r.stderr.includes(errors[0] ?? '?'), `${name}: the apiserver says what check says:\n  apiserver: ${r.stderr.trim().slice(0, 400)}\n  check:     ${(errors[0] ?? '').slice(0, 400)}`)
+    t.ok(
+      r.stderr.includes(errors[0] ?? '?'),
+      `${name}: the apiserver says what check says:\n  apiserver: ${r.stderr.trim().slice(0, 400)}\n  check:     ${(errors[0] ?? '').slice(0, 400)}`,
+    )
   }
 })
 
 t.test('targetResource names by their kind: RBAC names are path segments; a missing name says so', async (t) => {
-  const ok = await create(wfe(ns, 'rbac-target', (w) => { w.spec.targetResource = 'ClusterRole/system:aggregate-to-edit' }), { as: USERS.orchestrator })
+  const ok = await create(
+    wfe(ns, 'rbac-target', (w) => {
+      w.spec.targetResource = 'ClusterRole/system:aggregate-to-edit'
+    }),
+    { as: USERS.orchestrator },
+  )
   t.equal(ok.code, 0, ok.stderr)
-  const missing = await create(wfe(ns, 'missing-name', (w) => { w.spec.targetResource = 'payment/Deployment' }), { as: USERS.orchestrator })
+  const missing = await create(
+    wfe(ns, 'missing-name', (w) => {
+      w.spec.targetResource = 'payment/Deployment'
+    }),
+    { as: USERS.orchestrator },
+  )
   t.not(missing.code, 0)
   t.match(missing.stderr, /name is missing: "payment\/Deployment" reads as namespace\/kind/)
 })
 
 t.test('unknown fields: kubectl refuses them by default; with --validate=warn the apiserver prunes and warns, as check does', async (t) => {
-  const obj = wfe(ns, 'pruned', (w) => { (w.spec as unknown as K8sObject).timeOut = '5m' })
+  const obj = wfe(ns, 'pruned', (w) => {
+    ;(w.spec as unknown as K8sObject).timeOut = '5m'
+  })
   // kubectl's default is --validate=strict: the apiserver refuses the unknown field outright.
   const strict = await create(obj, { as: USERS.orchestrator })
   t.not(strict.code, 0)
@@ -136,7 +198,12 @@ t.test('unknown fields: kubectl refuses them by default; with --validate=warn th
 })
 
 t.test('nulls of non-nullable fields are pruned before the webhooks: confidence: null against no confidence is no change', async (t) => {
-  const created = await create(wfe(ns, 'nulls', (w) => { delete w.spec.confidence }), { as: USERS.orchestrator })
+  const created = await create(
+    wfe(ns, 'nulls', (w) => {
+      delete w.spec.confidence
+    }),
+    { as: USERS.orchestrator },
+  )
   t.equal(created.code, 0, created.stderr)
   const fresh = await get(ns, 'nulls')
   t.notOk('confidence' in fresh.spec)
@@ -148,7 +215,11 @@ t.test('nulls of non-nullable fields are pruned before the webhooks: confidence:
 })
 
 t.test('an integer beyond 2^53 in engineConfig: a change by one is a change, the same value is not', async (t) => {
-  const text = JSON.stringify(wfe(ns, 'bigint', (w) => { w.spec.workflowRef.engineConfig = { jobTemplateId: 'ID' } })).replace('"ID"', '9007199254740992')
+  const text = JSON.stringify(
+    wfe(ns, 'bigint', (w) => {
+      w.spec.workflowRef.engineConfig = { jobTemplateId: 'ID' }
+    }),
+  ).replace('"ID"', '9007199254740992')
   const r = await kubectl(['create', '-f', '-'], { input: text, as: USERS.orchestrator })
   t.equal(r.code, 0, r.stderr)
   const raw = await kubectl(['get', 'workflowexecutions.kubernaut.ai', 'bigint', '-n', ns, '-o', 'json'])
@@ -157,7 +228,10 @@ t.test('an integer beyond 2^53 in engineConfig: a change by one is a change, the
   const sameR = await kubectl(['replace', '-f', '-'], { input: same, as: USERS.alice })
   t.equal(sameR.code, 0, sameR.stderr)
   const after = await kubectl(['get', 'workflowexecutions.kubernaut.ai', 'bigint', '-n', ns, '-o', 'json'])
-  const changed = await kubectl(['replace', '-f', '-'], { input: after.stdout.replace('9007199254740992', '9007199254740993'), as: USERS.alice })
+  const changed = await kubectl(['replace', '-f', '-'], {
+    input: after.stdout.replace('9007199254740992', '9007199254740993'),
+    as: USERS.alice,
+  })
   t.not(changed.code, 0, 'refused: the spec changed')
   t.match(changed.stderr, /spec is immutable/)
 })
@@ -171,10 +245,23 @@ t.test('a near-maximal object full of `<` reaches the webhook and gets a verdict
   const kc = new k8s.KubeConfig()
   kc.loadFromFile(cluster.kubeconfig)
   const api = kc.makeApiClient(k8s.CustomObjectsApi)
-  const big = wfe(ns, 'angle-brackets', (w) => { w.spec.rationale = '<'.repeat(2.5 * 1024 * 1024) })
-  const created = await api.createNamespacedCustomObject({ group: 'kubernaut.ai', version: 'v1alpha1', namespace: ns, plural: 'workflowexecutions', body: big, dryRun: 'All' }) as K8sObject
+  const big = wfe(ns, 'angle-brackets', (w) => {
+    w.spec.rationale = '<'.repeat(2.5 * 1024 * 1024)
+  })
+  const created = (await api.createNamespacedCustomObject({
+    group: 'kubernaut.ai',
+    version: 'v1alpha1',
+    namespace: ns,
+    plural: 'workflowexecutions',
+    body: big,
+    dryRun: 'All',
+  })) as K8sObject
   t.equal(created.spec.rationale.length, 2.5 * 1024 * 1024, 'admitted by both webhooks (a 413 would be a denial under failurePolicy: Fail)')
   t.equal(created.spec.executionConfig.timeout, '30m0s', 'and mutated: the mutating webhook read it whole')
   const viaKubectl = await create(big, { as: USERS.orchestrator, dryRun: true })
-  t.match(viaKubectl.stderr, /Request entity too large: limit is 3145728/, 'kubectl (Go) escapes `<` itself and meets the apiserver\'s limit')
+  t.match(
+    viaKubectl.stderr,
+    /Request entity too large: limit is 3145728/,
+    "kubectl (Go) escapes `<` itself and meets the apiserver's limit",
+  )
 })

@@ -16,7 +16,9 @@ if (DIR === undefined || DIR === '') {
   throw new Error('WFE_E2E_DIR is not set: run the end-to-end suite with `npm run e2e` (it starts the control plane)')
 }
 
-export const cluster: ClusterInfo & { webhook: NonNullable<ClusterInfo['webhook']> } = JSON.parse(readFileSync(join(DIR, 'cluster.json'), 'utf8'))
+export const cluster: ClusterInfo & { webhook: NonNullable<ClusterInfo['webhook']> } = JSON.parse(
+  readFileSync(join(DIR, 'cluster.json'), 'utf8'),
+)
 
 /** The people and service accounts the tests act as (`kubectl --as`). */
 export const USERS = {
@@ -71,8 +73,24 @@ export async function get(ns: string, name: string, resource = 'workflowexecutio
 }
 
 /** A merge patch (or json patch) on the object or its status; returns kubectl's result. */
-export function patch(ns: string, name: string, body: unknown, opts: KubectlOptions & { type?: 'merge' | 'json'; status?: boolean; dryRun?: boolean } = {}): Promise<KubectlResult> {
-  const args = ['patch', 'workflowexecutions.kubernaut.ai', name, '-n', ns, `--type=${opts.type ?? 'merge'}`, '-p', JSON.stringify(body), '-o', 'json']
+export function patch(
+  ns: string,
+  name: string,
+  body: unknown,
+  opts: KubectlOptions & { type?: 'merge' | 'json'; status?: boolean; dryRun?: boolean } = {},
+): Promise<KubectlResult> {
+  const args = [
+    'patch',
+    'workflowexecutions.kubernaut.ai',
+    name,
+    '-n',
+    ns,
+    `--type=${opts.type ?? 'merge'}`,
+    '-p',
+    JSON.stringify(body),
+    '-o',
+    'json',
+  ]
   if (opts.status === true) args.push('--subresource=status')
   if (opts.dryRun === true) args.push('--dry-run=server')
   return kubectl(args, opts)
@@ -88,7 +106,16 @@ export async function events(ns: string, involvedName?: string): Promise<K8sObje
 /** Every JSON line the webhook server has logged so far. */
 export async function serverLog(file = cluster.webhook.log): Promise<K8sObject[]> {
   const text = await readFile(file, 'utf8').catch(() => '')
-  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => { try { return JSON.parse(l) as K8sObject } catch { return {} } })
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as K8sObject
+      } catch {
+        return {}
+      }
+    })
 }
 
 /**
@@ -102,12 +129,30 @@ export function waitForLog(match: (line: K8sObject) => boolean, opts: { timeoutM
     const check = async (): Promise<void> => {
       if (done) return
       const hit = (await serverLog(file)).find(match)
-      if (hit !== undefined && !done) { done = true; cleanup(); resolve(hit) }
+      if (hit !== undefined && !done) {
+        done = true
+        cleanup()
+        resolve(hit)
+      }
     }
-    const watcher = watch(file, () => { void check() })
-    const poll = setInterval(() => { void check() }, 500)
-    const timer = setTimeout(() => { if (!done) { done = true; cleanup(); reject(new Error(`no log line matched within ${(opts.timeoutMs ?? 30_000) / 1000}s in ${file}`)) } }, opts.timeoutMs ?? 30_000)
-    const cleanup = (): void => { watcher.close(); clearInterval(poll); clearTimeout(timer) }
+    const watcher = watch(file, () => {
+      void check()
+    })
+    const poll = setInterval(() => {
+      void check()
+    }, 500)
+    const timer = setTimeout(() => {
+      if (!done) {
+        done = true
+        cleanup()
+        reject(new Error(`no log line matched within ${(opts.timeoutMs ?? 30_000) / 1000}s in ${file}`))
+      }
+    }, opts.timeoutMs ?? 30_000)
+    const cleanup = (): void => {
+      watcher.close()
+      clearInterval(poll)
+      clearTimeout(timer)
+    }
     void check()
   })
 }

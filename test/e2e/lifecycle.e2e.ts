@@ -16,7 +16,12 @@ t.test('create: the timeout is defaulted, kubectl prints the warning, the object
 })
 
 t.test('create with status: the apiserver drops status before storing', async (t) => {
-  const r = await create(wfe(ns, 'with-status', (w) => { w.status = { phase: 'Completed' } }), { as: USERS.orchestrator })
+  const r = await create(
+    wfe(ns, 'with-status', (w) => {
+      w.status = { phase: 'Completed' }
+    }),
+    { as: USERS.orchestrator },
+  )
   t.equal(r.code, 0, r.stderr)
   t.notOk((await get(ns, 'with-status')).status, 'status is not persisted on CREATE')
 })
@@ -36,10 +41,20 @@ t.test('spec is immutable: a spec change is refused, a label change is allowed',
 })
 
 t.test('targetResource: a malformed target is refused naming the field', async (t) => {
-  const r = await create(wfe(ns, 'bad-target', (w) => { w.spec.targetResource = 'payment//payment-api' }), { as: USERS.orchestrator })
+  const r = await create(
+    wfe(ns, 'bad-target', (w) => {
+      w.spec.targetResource = 'payment//payment-api'
+    }),
+    { as: USERS.orchestrator },
+  )
   t.not(r.code, 0)
   t.match(r.stderr, /spec\.targetResource/)
-  const dry = await create(wfe(ns, 'bad-target', (w) => { w.spec.targetResource = 'payment//payment-api' }), { as: USERS.orchestrator, dryRun: true })
+  const dry = await create(
+    wfe(ns, 'bad-target', (w) => {
+      w.spec.targetResource = 'payment//payment-api'
+    }),
+    { as: USERS.orchestrator, dryRun: true },
+  )
   t.not(dry.code, 0)
   t.match(dry.stderr, /spec\.targetResource/)
 })
@@ -84,5 +99,9 @@ t.test('matchConditions: a routine /status write never reaches the mutating webh
   const main = await patch(ns, 'match-conditions', { metadata: { labels: { x: 'y' } } }, { as: USERS.alice })
   t.equal(main.code, 0, main.stderr)
   const last = await webhookCalls()
-  t.equal((last['/mutate-workflowexecution'] ?? 0) - (after['/mutate-workflowexecution'] ?? 0), 1, 'a main-resource write is always sent to the mutating webhook')
+  t.equal(
+    (last['/mutate-workflowexecution'] ?? 0) - (after['/mutate-workflowexecution'] ?? 0),
+    1,
+    'a main-resource write is always sent to the mutating webhook',
+  )
 })

@@ -11,23 +11,48 @@ import { ROOT } from '../cluster/tools.js'
 import { webhookState } from '../cluster/webhook.js'
 import { USERS, cluster, eventually, kubectl, kubectlOk, namespace, type K8sObject } from './harness.js'
 
-interface Case { id: string; doc: K8sObject; file: string; old?: K8sObject; oldFile?: string; subresource?: 'status' }
-interface Verdict { allowed: boolean; fields: string[] }
+interface Case {
+  id: string
+  doc: K8sObject
+  file: string
+  old?: K8sObject
+  oldFile?: string
+  subresource?: 'status'
+}
+interface Verdict {
+  allowed: boolean
+  fields: string[]
+}
 
-const docsIn = (file: string): K8sObject[] => parseAllDocuments(readFileSync(join(ROOT, file), 'utf8')).map((d) => d.toJS() as K8sObject).filter((o) => o?.kind === 'WorkflowExecution')
+const docsIn = (file: string): K8sObject[] =>
+  parseAllDocuments(readFileSync(join(ROOT, file), 'utf8'))
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o?.kind === 'WorkflowExecution')
 
 function cases(): Case[] {
   const out: Case[] = []
   for (const dir of ['examples/valid', 'examples/invalid']) {
-    for (const f of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith('.yaml')).sort()) {
+    for (const f of readdirSync(join(ROOT, dir))
+      .filter((n) => n.endsWith('.yaml'))
+      .sort()) {
       for (const doc of docsIn(join(dir, f))) out.push({ id: `${dir}/${f}#${String(doc.metadata.name)}`, doc, file: join(dir, f) })
     }
   }
   const oldFile = 'examples/update/stored.yaml'
   const [old] = docsIn(oldFile)
-  for (const f of readdirSync(join(ROOT, 'examples/update')).filter((n) => n.endsWith('.yaml') && n !== 'stored.yaml').sort()) {
-    const subresource = f.startsWith('status-') ? 'status' as const : undefined
-    for (const doc of docsIn(join('examples/update', f))) out.push({ id: `examples/update/${f}${subresource ? ' (/status)' : ''}`, doc, file: join('examples/update', f), old, oldFile, subresource })
+  for (const f of readdirSync(join(ROOT, 'examples/update'))
+    .filter((n) => n.endsWith('.yaml') && n !== 'stored.yaml')
+    .sort()) {
+    const subresource = f.startsWith('status-') ? ('status' as const) : undefined
+    for (const doc of docsIn(join('examples/update', f)))
+      out.push({
+        id: `examples/update/${f}${subresource ? ' (/status)' : ''}`,
+        doc,
+        file: join('examples/update', f),
+        old,
+        oldFile,
+        subresource,
+      })
   }
   return out
 }
@@ -49,7 +74,9 @@ function checkVerdict(c: Case): Promise<Verdict> {
         if (mine === undefined) throw new Error(`check gave no result for ${c.id}: ${stdout}`)
         const denials = (mine.findings as K8sObject[]).filter((f) => f.severity === 'deny')
         resolve({ allowed: mine.allowed as boolean, fields: [...new Set(denials.map((f) => String(f.field)))].sort() })
-      } catch (err) { reject(err instanceof Error ? err : new Error(String(err))) }
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)))
+      }
     })
     child.stdin?.end(JSON.stringify(c.doc))
   })
@@ -63,7 +90,8 @@ async function storeOld(ns: string, old: K8sObject): Promise<void> {
   await kubectlOk(['create', '-f', '-'], { input: JSON.stringify(rest), as: USERS.orchestrator })
   if (status === undefined) return
   const args = ['patch', 'workflowexecutions.kubernaut.ai', old.metadata.name, '-n', ns, '--subresource=status', '--type=merge']
-  if (status.phase !== 'Pending') await kubectlOk([...args, '-p', JSON.stringify({ status: { phase: 'Pending' } })], { as: USERS.controller })
+  if (status.phase !== 'Pending')
+    await kubectlOk([...args, '-p', JSON.stringify({ status: { phase: 'Pending' } })], { as: USERS.controller })
   await kubectlOk([...args, '-p', JSON.stringify({ status })], { as: USERS.controller })
 }
 
@@ -74,7 +102,9 @@ async function apiserverVerdict(c: Case, ns: string): Promise<Verdict> {
     r = await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: JSON.stringify(doc), as: USERS.orchestrator })
   } else {
     await storeOld(ns, c.old)
-    const stored = JSON.parse(await kubectlOk(['get', 'workflowexecutions.kubernaut.ai', c.old.metadata.name, '-n', ns, '-o', 'json'])) as K8sObject
+    const stored = JSON.parse(
+      await kubectlOk(['get', 'workflowexecutions.kubernaut.ai', c.old.metadata.name, '-n', ns, '-o', 'json']),
+    ) as K8sObject
     doc.metadata.resourceVersion = stored.metadata.resourceVersion
     const args = ['replace', '--dry-run=server', '-o', 'json', '-f', '-']
     if (c.subresource !== undefined) args.push(`--subresource=${c.subresource}`)
@@ -83,13 +113,18 @@ async function apiserverVerdict(c: Case, ns: string): Promise<Verdict> {
   return { allowed: r.code === 0, fields: r.code === 0 ? [] : fieldsIn(r.stderr) }
 }
 
-const verdictText = (v: Verdict): string => (v.allowed ? 'allowed' : `denied: ${v.fields.map((f) => `\`${f}\``).join(', ') || '(no field named)'}`)
+const verdictText = (v: Verdict): string =>
+  v.allowed ? 'allowed' : `denied: ${v.fields.map((f) => `\`${f}\``).join(', ') || '(no field named)'}`
 
 async function configurations(): Promise<K8sObject[]> {
   const out: K8sObject[] = []
   for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
     const o = JSON.parse(await kubectlOk(['get', kind, 'wfe-admission.kubernaut.ai', '-o', 'json'])) as K8sObject
-    delete o.metadata.resourceVersion; delete o.metadata.uid; delete o.metadata.creationTimestamp; delete o.metadata.generation; delete o.metadata.managedFields
+    delete o.metadata.resourceVersion
+    delete o.metadata.uid
+    delete o.metadata.creationTimestamp
+    delete o.metadata.generation
+    delete o.metadata.managedFields
     out.push(o)
   }
   return out
@@ -104,9 +139,17 @@ t.test('check and the apiserver with the webhooks agree on every example', async
     const check = await checkVerdict(c)
     const withWebhooks = await apiserverVerdict(c, ns)
     rows.push({ c, check, withWebhooks })
-    t.equal(withWebhooks.allowed, check.allowed, `${c.id}: same verdict (check ${verdictText(check)}; apiserver ${verdictText(withWebhooks)})`)
+    t.equal(
+      withWebhooks.allowed,
+      check.allowed,
+      `${c.id}: same verdict (check ${verdictText(check)}; apiserver ${verdictText(withWebhooks)})`,
+    )
     if (!check.allowed && !withWebhooks.allowed) {
-      t.same(withWebhooks.fields.filter((f) => check.fields.includes(f)).length > 0 || check.fields.length === 0, true, `${c.id}: the apiserver names a field check names (${withWebhooks.fields.join(', ')} vs ${check.fields.join(', ')})`)
+      t.same(
+        withWebhooks.fields.filter((f) => check.fields.includes(f)).length > 0 || check.fields.length === 0,
+        true,
+        `${c.id}: the apiserver names a field check names (${withWebhooks.fields.join(', ')} vs ${check.fields.join(', ')})`,
+      )
     }
   }
 })
@@ -115,15 +158,31 @@ t.test('the CRD alone, webhooks unregistered', async (t) => {
   const saved = await configurations()
   t.teardown(async () => {
     await kubectlOk(['apply', '-f', '-'], { input: saved.map((o) => JSON.stringify(o)).join('\n') })
-    await eventually('both webhooks answering again', async () => { const s = await webhookState(cluster); return s?.mutating === true && s.validating ? true : undefined }, 60_000)
+    await eventually(
+      'both webhooks answering again',
+      async () => {
+        const s = await webhookState(cluster)
+        return s?.mutating === true && s.validating ? true : undefined
+      },
+      60_000,
+    )
   })
   await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'wfe-admission.kubernaut.ai'])
-  await eventually('neither webhook called', async () => { const s = await webhookState(cluster); return s !== undefined && !s.mutating && !s.validating ? true : undefined }, 60_000)
+  await eventually(
+    'neither webhook called',
+    async () => {
+      const s = await webhookState(cluster)
+      return s !== undefined && !s.mutating && !s.validating ? true : undefined
+    },
+    60_000,
+  )
   for (const row of rows) row.crdOnly = await apiserverVerdict(row.c, await namespace('e2e-parity-crd'))
   const table = [
     '| example | `wfe-admission check` | apiserver + webhooks | apiserver, CRD only |',
     '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| \`${r.c.id}\` | ${verdictText(r.check)} | ${verdictText(r.withWebhooks)} | ${verdictText(r.crdOnly as Verdict)} |`),
+    ...rows.map(
+      (r) => `| \`${r.c.id}\` | ${verdictText(r.check)} | ${verdictText(r.withWebhooks)} | ${verdictText(r.crdOnly as Verdict)} |`,
+    ),
   ].join('\n')
   const docPath = join(ROOT, 'docs/parity.md')
   const doc = readFileSync(docPath, 'utf8')
@@ -133,6 +192,10 @@ t.test('the CRD alone, webhooks unregistered', async (t) => {
   if (process.env['WFE_UPDATE_DOCS'] === '1') {
     writeFileSync(docPath, doc.slice(0, doc.indexOf(begin) + begin.length) + '\n' + table + '\n' + doc.slice(doc.indexOf(end)))
   } else {
-    t.equal(current, table, 'docs/parity.md shows what the real apiserver did (WFE_UPDATE_DOCS=1 npm run e2e -- test/e2e/parity.e2e.ts rewrites it)')
+    t.equal(
+      current,
+      table,
+      'docs/parity.md shows what the real apiserver did (WFE_UPDATE_DOCS=1 npm run e2e -- test/e2e/parity.e2e.ts rewrites it)',
+    )
   }
 })

@@ -14,7 +14,11 @@ async function configurations(): Promise<K8sObject[]> {
   const out: K8sObject[] = []
   for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
     const o = JSON.parse(await kubectlOk(['get', kind, 'wfe-admission.kubernaut.ai', '-o', 'json'])) as K8sObject
-    delete o.metadata.resourceVersion; delete o.metadata.uid; delete o.metadata.creationTimestamp; delete o.metadata.generation; delete o.metadata.managedFields
+    delete o.metadata.resourceVersion
+    delete o.metadata.uid
+    delete o.metadata.creationTimestamp
+    delete o.metadata.generation
+    delete o.metadata.managedFields
     out.push(o)
   }
   return out
@@ -35,18 +39,36 @@ async function patchCrd(ops: object[]): Promise<void> {
 }
 
 const saved = await configurations()
-const savedEnum = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])).spec.versions[0].schema.openAPIV3Schema.properties.status.properties.conditions.items.properties.status.enum as string[]
+const savedEnum = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])).spec.versions[0].schema.openAPIV3Schema.properties.status
+  .properties.conditions.items.properties.status.enum as string[]
 let loosened = false
 const restore = async (): Promise<void> => {
-  if (loosened) { await patchCrd([{ op: 'add', path: ENUM_PATH, value: savedEnum }]); loosened = false }
+  if (loosened) {
+    await patchCrd([{ op: 'add', path: ENUM_PATH, value: savedEnum }])
+    loosened = false
+  }
   await kubectlOk(['apply', '-f', '-'], { input: saved.map((o) => JSON.stringify(o)).join('\n') })
-  await eventually('both webhooks answering again', async () => { const s = await webhookState(cluster); return s?.mutating === true && s.validating ? true : undefined }, 60_000)
+  await eventually(
+    'both webhooks answering again',
+    async () => {
+      const s = await webhookState(cluster)
+      return s?.mutating === true && s.validating ? true : undefined
+    },
+    60_000,
+  )
 }
 t.teardown(restore)
 
 t.test('stored with the webhooks unregistered: only the CRD judges it', async (t) => {
   await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'wfe-admission.kubernaut.ai'])
-  await eventually('neither webhook called', async () => { const s = await webhookState(cluster); return s !== undefined && !s.mutating && !s.validating ? true : undefined }, 60_000)
+  await eventually(
+    'neither webhook called',
+    async () => {
+      const s = await webhookState(cluster)
+      return s !== undefined && !s.mutating && !s.validating ? true : undefined
+    },
+    60_000,
+  )
   const object = wfe(ns, NAME, (w) => {
     w.metadata.finalizers = ['kubernaut.ai/cleanup']
     // The CRD's schema allows it (its CEL rules check targetResource's form themselves); the
@@ -60,18 +82,36 @@ t.test('stored with the webhooks unregistered: only the CRD judges it', async (t
   await patchCrd([{ op: 'remove', path: ENUM_PATH }])
   loosened = true
   await eventually('the looser CRD served', async () => {
-    const r = await patch(ns, NAME, { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } }, { status: true, as: USERS.controller })
+    const r = await patch(
+      ns,
+      NAME,
+      { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } },
+      { status: true, as: USERS.controller },
+    )
     return r.code === 0 ? true : undefined
   })
   await restore()
   t.equal((await get(ns, NAME)).status?.conditions?.[0]?.status, 'Maybe', 'stored with a value the current CRD and webhook refuse')
   const other = await create(wfe(ns, 'condition-check'), { as: USERS.orchestrator })
   t.equal(other.code, 0, other.stderr)
-  const refused = await patch(ns, 'condition-check', { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } }, { status: true, as: USERS.controller })
+  const refused = await patch(
+    ns,
+    'condition-check',
+    { status: { phase: 'Running', conditions: [{ ...CONDITION, status: 'Maybe' }] } },
+    { status: true, as: USERS.controller },
+  )
   t.not(refused.code, 0, 'a new unsupported condition status is refused')
-  const again = await create(wfe(ns, 'fresh-bad', (w) => { w.spec.parameters = { 'deployment-name': 'payment-api' } }), { as: USERS.orchestrator })
+  const again = await create(
+    wfe(ns, 'fresh-bad', (w) => {
+      w.spec.parameters = { 'deployment-name': 'payment-api' }
+    }),
+    { as: USERS.orchestrator },
+  )
   t.not(again.code, 0, 'with the webhooks back, the same content is refused on CREATE')
-  t.match(again.stderr, /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request: spec\.parameters\[deployment-name\]/)
+  t.match(
+    again.stderr,
+    /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request: spec\.parameters\[deployment-name\]/,
+  )
 })
 
 t.test('with the webhooks back: a routine status write passes over the stored content errors', async (t) => {

@@ -10,18 +10,29 @@ import { startCluster, type RunningCluster } from '../cluster/main.js'
 import { ROOT } from '../cluster/tools.js'
 import { installFixtures } from './setup.js'
 
-const log = (line: string): void => { process.stderr.write(`e2e: ${line}\n`) }
+const log = (line: string): void => {
+  process.stderr.write(`e2e: ${line}\n`)
+}
 
 function testFiles(args: readonly string[]): string[] {
   if (args.length > 0) return [...args]
-  return readdirSync(join(ROOT, 'test/e2e')).filter((f) => f.endsWith('.e2e.ts')).sort().map((f) => join('test/e2e', f))
+  return readdirSync(join(ROOT, 'test/e2e'))
+    .filter((f) => f.endsWith('.e2e.ts'))
+    .sort()
+    .map((f) => join('test/e2e', f))
 }
 
 function runTap(files: readonly string[], dir: string): Promise<number> {
   return new Promise((resolve) => {
-    const tap = spawn(join(ROOT, 'node_modules/.bin/tap'), ['--jobs=1', '--timeout=900', '--disable-coverage', '--allow-incomplete-coverage', ...files], {
-      cwd: ROOT, stdio: 'inherit', env: { ...process.env, WFE_E2E_DIR: dir },
-    })
+    const tap = spawn(
+      join(ROOT, 'node_modules/.bin/tap'),
+      ['--jobs=1', '--timeout=900', '--disable-coverage', '--allow-incomplete-coverage', ...files],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, WFE_E2E_DIR: dir },
+      },
+    )
     tap.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)))
   })
 }
@@ -30,15 +41,25 @@ async function main(): Promise<number> {
   const files = testFiles(process.argv.slice(2))
   const dir = await mkdtemp(join(tmpdir(), 'wfe-e2e-'))
   let cluster: RunningCluster | undefined
-  const stop = async (): Promise<void> => { await cluster?.stop(); cluster = undefined }
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void stop().finally(() => process.exit(130)) })
+  const stop = async (): Promise<void> => {
+    await cluster?.stop()
+    cluster = undefined
+  }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      void stop().finally(() => process.exit(130))
+    })
   try {
     cluster = await startCluster({ dir, webhook: true, reset: false, log })
     await installFixtures(cluster.info)
     log(`control plane ready in ${dir}; running ${files.length} file(s)`)
     const code = await runTap(files, dir)
     if (code !== 0) {
-      const tail = (await readFile(join(dir, 'logs', 'wfe-admission.log'), 'utf8').catch(() => '')).trimEnd().split('\n').slice(-20).join('\n')
+      const tail = (await readFile(join(dir, 'logs', 'wfe-admission.log'), 'utf8').catch(() => ''))
+        .trimEnd()
+        .split('\n')
+        .slice(-20)
+        .join('\n')
       log(`failed; the cluster's logs are kept in ${relative(ROOT, dir) || dir}/logs. wfe-admission's last lines:\n${tail}`)
     }
     await stop()

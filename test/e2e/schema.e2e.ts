@@ -9,11 +9,23 @@ import { compilePolicy } from '../../src/policy.js'
 import { runCheck } from '../../src/cli/check/run.js'
 import { USERS, create, namespace, wfe } from './harness.js'
 
-interface Case { id: string; field: string; edit: (spec: Record<string, unknown>) => void }
+interface Case {
+  id: string
+  field: string
+  edit: (spec: Record<string, unknown>) => void
+}
 
 /** A value of another JSON type than `s` declares. */
 function wrongValue(s: OpenApiSchema): unknown {
-  return s.type === 'string' ? 12345 : s.type === 'boolean' ? 'yes' : s.type === 'array' ? 'not-a-list' : s.type === 'object' ? 'not-an-object' : 'not-a-number'
+  return s.type === 'string'
+    ? 12345
+    : s.type === 'boolean'
+      ? 'yes'
+      : s.type === 'array'
+        ? 'not-a-list'
+        : s.type === 'object'
+          ? 'not-an-object'
+          : 'not-a-number'
 }
 
 /** Walks the CRD's spec schema: a wrong-typed value for each typed field, a removal for each required one. */
@@ -31,8 +43,14 @@ function cases(): Case[] {
         if (remove) delete cur[name]
         else cur[name] = value
       }
-      if (child.type !== undefined) out.push({ id: `spec.${at.join('.')} of the wrong type`, field: `spec.${at.join('.')}`, edit: (spec) => set(spec, wrongValue(child)) })
-      if (s.required?.includes(name)) out.push({ id: `spec.${at.join('.')} missing`, field: `spec.${at.join('.')}`, edit: (spec) => set(spec, undefined, true) })
+      if (child.type !== undefined)
+        out.push({
+          id: `spec.${at.join('.')} of the wrong type`,
+          field: `spec.${at.join('.')}`,
+          edit: (spec) => set(spec, wrongValue(child)),
+        })
+      if (s.required?.includes(name))
+        out.push({ id: `spec.${at.join('.')} missing`, field: `spec.${at.join('.')}`, edit: (spec) => set(spec, undefined, true) })
       if (child.type === 'object' && child.properties !== undefined) walk(child, at)
     }
   }
@@ -52,10 +70,21 @@ t.test('the apiserver and the offline check refuse the same schema violations, n
     const object = wfe(ns, `schema-${i}`, (w) => c.edit(w.spec as unknown as Record<string, unknown>))
     const real = await create(object, { as: USERS.orchestrator, dryRun: true })
     t.not(real.code, 0, `${c.id}: the apiserver refuses it`)
-    t.ok(real.stderr.includes(`${c.field}:`) || real.stderr.includes(`${c.field} `), `${c.id}: the apiserver names ${c.field} (${real.stderr.trim().slice(0, 300)})`)
-    const { results } = runCheck([{ source: { file: 'case', line: 1 }, object }], undefined, policy, { subresource: '', userInfo: { username: 'ci' }, dryRun: true, namespace: ns })
+    t.ok(
+      real.stderr.includes(`${c.field}:`) || real.stderr.includes(`${c.field} `),
+      `${c.id}: the apiserver names ${c.field} (${real.stderr.trim().slice(0, 300)})`,
+    )
+    const { results } = runCheck([{ source: { file: 'case', line: 1 }, object }], undefined, policy, {
+      subresource: '',
+      userInfo: { username: 'ci' },
+      dryRun: true,
+      namespace: ns,
+    })
     const offline = results[0]
     t.equal(offline?.allowed, false, `${c.id}: check refuses it`)
-    t.ok(offline?.findings.some((f) => f.severity === 'deny' && normal(f.field) === c.field), `${c.id}: check names ${c.field} (${offline?.findings.map((f) => f.message).join('; ')})`)
+    t.ok(
+      offline?.findings.some((f) => f.severity === 'deny' && normal(f.field) === c.field),
+      `${c.id}: check names ${c.field} (${offline?.findings.map((f) => f.message).join('; ')})`,
+    )
   }
 })

@@ -6,14 +6,22 @@ import { kubectlOrThrow } from '../cluster/kubectl.js'
 
 const RBAC = [
   {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'wfe-e2e-operator' },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'wfe-e2e-operator' },
     rules: [
-      { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions', 'workflowexecutions/status'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+      {
+        apiGroups: ['kubernaut.ai'],
+        resources: ['workflowexecutions', 'workflowexecutions/status'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      },
       { apiGroups: [''], resources: ['events', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     ],
   },
   {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'wfe-e2e-operator' },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'wfe-e2e-operator' },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'wfe-e2e-operator' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:authenticated' }],
   },

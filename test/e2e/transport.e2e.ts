@@ -10,7 +10,14 @@ import { join } from 'node:path'
 import { issueCa, issueLeaf, servingNames } from '../../src/certs/generate.js'
 import { loopbackPort } from '../cluster/processes.js'
 import { kustomize } from '../manifests/kustomize.js'
-import { applyObjects, loopbackCertificates, loopbackWebhookConfigurations, startWebhookServer, webhooksAnswering, type WebhookServer } from '../cluster/webhook.js'
+import {
+  applyObjects,
+  loopbackCertificates,
+  loopbackWebhookConfigurations,
+  startWebhookServer,
+  webhooksAnswering,
+  type WebhookServer,
+} from '../cluster/webhook.js'
 import { USERS, cluster, create, eventually, kubectl, namespace, serverLog, waitForLog, wfe } from './harness.js'
 
 const ns = await namespace('e2e-transport')
@@ -27,28 +34,48 @@ async function restore(): Promise<void> {
 }
 
 /** A server of the test's own, with a fresh CA for its serving certificate. */
-async function ownServer(t: Test, port: number, clientCa: string, extraArgs: string[] = []): Promise<{ server: WebhookServer; caPem: string; dir: string }> {
+async function ownServer(
+  t: Test,
+  port: number,
+  clientCa: string,
+  extraArgs: string[] = [],
+): Promise<{ server: WebhookServer; caPem: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wfe-e2e-server-'))
   const { caPem } = await loopbackCertificates(join(dir, 'certs'))
-  const server = await startWebhookServer({ port, certDir: join(dir, 'certs'), logFile: join(dir, 'server.log'), clientCa, kubeconfig: cluster.webhook.serverKubeconfig, extraArgs })
+  const server = await startWebhookServer({
+    port,
+    certDir: join(dir, 'certs'),
+    logFile: join(dir, 'server.log'),
+    clientCa,
+    kubeconfig: cluster.webhook.serverKubeconfig,
+    extraArgs,
+  })
   t.teardown(() => server.stop())
   return { server, caPem, dir }
 }
 
 /** Waits until a dry-run create is refused because the webhook could not be called, and returns that message. */
 function failingClosed(pattern: RegExp): Promise<string> {
-  return eventually(`a write refused with ${String(pattern)}`, async () => {
-    const r = await create(wfe(ns, 'probe'), { dryRun: true, as: USERS.orchestrator })
-    return r.code !== 0 && pattern.test(r.stderr) ? r.stderr : undefined
-  }, 60_000)
+  return eventually(
+    `a write refused with ${String(pattern)}`,
+    async () => {
+      const r = await create(wfe(ns, 'probe'), { dryRun: true, as: USERS.orchestrator })
+      return r.code !== 0 && pattern.test(r.stderr) ? r.stderr : undefined
+    },
+    60_000,
+  )
 }
 
 /** Dry-run creates until `server` logs one: the apiserver has moved to it. */
 function servedBy(server: WebhookServer): Promise<true> {
-  return eventually(`the apiserver calling the server on port ${server.port}`, async () => {
-    await create(wfe(ns, 'probe'), { dryRun: true, as: USERS.orchestrator })
-    return (await serverLog(server.logFile)).some((l) => l.msg === 'admission mutated') ? true : undefined
-  }, 60_000)
+  return eventually(
+    `the apiserver calling the server on port ${server.port}`,
+    async () => {
+      await create(wfe(ns, 'probe'), { dryRun: true, as: USERS.orchestrator })
+      return (await serverLog(server.logFile)).some((l) => l.msg === 'admission mutated') ? true : undefined
+    },
+    60_000,
+  )
 }
 
 async function realWriteFailsClosed(t: Test, name: string, pattern: RegExp): Promise<void> {
@@ -83,12 +110,17 @@ t.test('no client certificate at all: refused the same way', async (t) => {
   await realWriteFailsClosed(t, 'no-client-cert', /failed calling webhook/)
 })
 
-t.test('the server down: writes refused with the apiserver\'s own message (failurePolicy: Fail)', async (t) => {
+t.test("the server down: writes refused with the apiserver's own message (failurePolicy: Fail)", async (t) => {
   const port = await loopbackPort()
   t.teardown(restore)
   await pointAt(port, mainCa)
   const message = await failingClosed(/connection refused/)
-  t.match(message, new RegExp(`failed calling webhook "mutate\\.workflowexecution\\.kubernaut\\.ai": failed to call webhook: Post "https://127\\.0\\.0\\.1:${port}/mutate-workflowexecution`))
+  t.match(
+    message,
+    new RegExp(
+      `failed calling webhook "mutate\\.workflowexecution\\.kubernaut\\.ai": failed to call webhook: Post "https://127\\.0\\.0\\.1:${port}/mutate-workflowexecution`,
+    ),
+  )
   await realWriteFailsClosed(t, 'server-down', /connection refused/)
 })
 
@@ -108,7 +140,8 @@ t.test('certificate rotation and a SIGTERM drain while kubectl writes in a loop:
       else failures.push(r.stderr.trim())
     }
   })()
-  const writtenAtLeast = (n: number): Promise<true> => eventually(`${n} writes`, async () => (written >= n || failures.length > 0 ? true : undefined), 120_000)
+  const writtenAtLeast = (n: number): Promise<true> =>
+    eventually(`${n} writes`, async () => (written >= n || failures.length > 0 ? true : undefined), 120_000)
 
   await writtenAtLeast(3)
   // Rotate: a new serving pair from the same CA, swapped in atomically as a Secret volume would.
@@ -128,7 +161,13 @@ t.test('certificate rotation and a SIGTERM drain while kubectl writes in a loop:
   const leaf2 = await issueLeaf({ ca, commonName: 'localhost', ...servingNames(), usage: 'server' })
   await writeFile(join(secondDir, 'tls.crt'), leaf2.cert)
   await writeFile(join(secondDir, 'tls.key'), leaf2.key)
-  const second = await startWebhookServer({ port: cluster.webhookPorts[2] as number, certDir: secondDir, logFile: join(secondDir, 'server.log'), clientCa: cluster.webhook.clientCa, kubeconfig: cluster.webhook.serverKubeconfig })
+  const second = await startWebhookServer({
+    port: cluster.webhookPorts[2] as number,
+    certDir: secondDir,
+    logFile: join(secondDir, 'server.log'),
+    clientCa: cluster.webhook.clientCa,
+    kubeconfig: cluster.webhook.serverKubeconfig,
+  })
   t.teardown(() => second.stop())
   await pointAt(second.port, first.caPem)
   first.server.process.child.kill('SIGTERM')

@@ -16,20 +16,26 @@ const NOW = new Date('2026-11-25T10:20:40Z')
 function capture(): { lines: Line[]; audit: () => Line[]; logger: Logger; next: (msg: RegExp) => Promise<Line> } {
   const lines: Line[] = []
   const waiters: { re: RegExp; resolve: (l: Line) => void }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => {
-    const l = JSON.parse(s) as Line
-    lines.push(l)
-    for (const w of waiters.filter((w) => w.re.test(String(l['msg'])))) w.resolve(l)
-  } })
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        const l = JSON.parse(s) as Line
+        lines.push(l)
+        for (const w of waiters.filter((w) => w.re.test(String(l['msg'])))) w.resolve(l)
+      },
+    },
+  )
   return {
     lines,
     logger,
     audit: () => lines.filter((l) => l['logger'] === 'audit'),
-    next: (re) => new Promise((resolve) => {
-      const found = lines.find((l) => re.test(String(l['msg'])))
-      if (found !== undefined) resolve(found)
-      else waiters.push({ re, resolve })
-    }),
+    next: (re) =>
+      new Promise((resolve) => {
+        const found = lines.find((l) => re.test(String(l['msg'])))
+        if (found !== undefined) resolve(found)
+        else waiters.push({ re, resolve })
+      }),
   }
 }
 
@@ -58,10 +64,16 @@ function eventStore(): EventsApi & { events: Map<string, CoreV1Event>; creates: 
   return store
 }
 
-const cleared = (patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution => aFailedExecution((w) => {
-  w.status!.blockClearance = { clearedBy: EFFECT.actor.username, clearedAt: EFFECT.time, clearReason: EFFECT.reason, clearMethod: 'StatusField' }
-  patch(w)
-})
+const cleared = (patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution =>
+  aFailedExecution((w) => {
+    w.status!.blockClearance = {
+      clearedBy: EFFECT.actor.username,
+      clearedAt: EFFECT.time,
+      clearReason: EFFECT.reason,
+      clearMethod: 'StatusField',
+    }
+    patch(w)
+  })
 
 function replica(api: EventsApi, logger: Logger, instance: string) {
   return createAuditSink({ logger, api, instance, now: () => NOW, backoffMs: () => 0 })
@@ -79,9 +91,22 @@ t.test('three replicas and a restart observe one stored clearance: one Event, on
   t.equal(event?.metadata?.name, eventName(record))
   t.match(event?.metadata?.name, /^wfe-payment-api-1\.[0-9a-f]{16}$/)
   t.equal(event?.reason, 'BlockCleared')
-  t.same(event?.involvedObject, { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution', name: 'wfe-payment-api-1', namespace: 'kubernaut-system', uid: '6f1c2d3e-0000-4000-8000-000000000001' })
+  t.same(event?.involvedObject, {
+    apiVersion: 'kubernaut.ai/v1alpha1',
+    kind: 'WorkflowExecution',
+    name: 'wfe-payment-api-1',
+    namespace: 'kubernaut-system',
+    uid: '6f1c2d3e-0000-4000-8000-000000000001',
+  })
   t.equal(audit().length, 1)
-  t.match(audit()[0], { event: 'workflowexecution.block.cleared', actor: { username: 'alice@kubernaut.ai' }, resource: { uid: '6f1c2d3e-0000-4000-8000-000000000001' }, clearedAt: EFFECT.time, correlationId: 'rr-payment-api', eventName: event?.metadata?.name })
+  t.match(audit()[0], {
+    event: 'workflowexecution.block.cleared',
+    actor: { username: 'alice@kubernaut.ai' },
+    resource: { uid: '6f1c2d3e-0000-4000-8000-000000000001' },
+    clearedAt: EFFECT.time,
+    correlationId: 'rr-payment-api',
+    eventName: event?.metadata?.name,
+  })
   t.ok(api.creates <= 3, 'each replica remembers what it settled')
 
   const restarted = replica(api, logger, 'wfe-admission-a')
@@ -111,7 +136,10 @@ t.test('the admitting replica adds who (uid, groups) and the admission uid; othe
   only.expect(EFFECT)
   only.observe('upsert', cleared())
   await only.settled()
-  t.match(cap.audit()[0], { actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] }, admissionUid: 'req-1' })
+  t.match(cap.audit()[0], {
+    actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
+    admissionUid: 'req-1',
+  })
   only.stop()
 })
 
@@ -132,20 +160,39 @@ t.test('an admitted clearance that is never stored writes no audit record, and t
   t.same(audit(), [], 'a stored object without a clearance records nothing')
 })
 
-t.test('Flow 2: the annotation and the controller\'s copy into status are one clearance', async (t) => {
+t.test("Flow 2: the annotation and the controller's copy into status are one clearance", async (t) => {
   const api = eventStore()
   const { audit, logger } = capture()
   const sink = replica(api, logger, 'a')
-  const annotations = { 'kubernaut.ai/clear-execution-block': EFFECT.reason, 'kubernaut.ai/clear-execution-block-by': EFFECT.actor.username, 'kubernaut.ai/clear-execution-block-at': EFFECT.time }
-  sink.observe('upsert', aFailedExecution((w) => { w.metadata.annotations = annotations }))
+  const annotations = {
+    'kubernaut.ai/clear-execution-block': EFFECT.reason,
+    'kubernaut.ai/clear-execution-block-by': EFFECT.actor.username,
+    'kubernaut.ai/clear-execution-block-at': EFFECT.time,
+  }
+  sink.observe(
+    'upsert',
+    aFailedExecution((w) => {
+      w.metadata.annotations = annotations
+    }),
+  )
   await sink.settled()
   const restarted = replica(api, logger, 'b')
-  restarted.observe('upsert', cleared((w) => { w.metadata.annotations = annotations; w.status!.blockClearance!.clearMethod = 'Annotation' }))
+  restarted.observe(
+    'upsert',
+    cleared((w) => {
+      w.metadata.annotations = annotations
+      w.status!.blockClearance!.clearMethod = 'Annotation'
+    }),
+  )
   await restarted.settled()
   t.equal(api.events.size, 1)
   t.equal(audit().length, 1)
   t.equal(audit()[0]?.['method'], 'Annotation')
-  t.equal(clearanceKey(EFFECT.resource.uid!, EFFECT.actor.username, '2026-11-25T10:20:30.000Z', EFFECT.reason), clearancesOf(cleared())[0]?.key, 'the same instant written two ways is one key')
+  t.equal(
+    clearanceKey(EFFECT.resource.uid!, EFFECT.actor.username, '2026-11-25T10:20:30.000Z', EFFECT.reason),
+    clearancesOf(cleared())[0]?.key,
+    'the same instant written two ways is one key',
+  )
 })
 
 t.test('deleting a still-blocked execution is recorded once; deleting a cleared one is not', async (t) => {
@@ -154,7 +201,15 @@ t.test('deleting a still-blocked execution is recorded once; deleting a cleared 
   const a = replica(api, logger, 'a')
   const b = replica(api, logger, 'b')
   a.observe('delete', cleared())
-  for (const r of [a, b]) r.observe('delete', aFailedExecution((w) => { w.metadata.ownerReferences = [{ apiVersion: 'kubernaut.ai/v1alpha1', kind: 'RemediationRequest', name: 'rr-payment-api', uid: 'rr-uid' }] }))
+  for (const r of [a, b])
+    r.observe(
+      'delete',
+      aFailedExecution((w) => {
+        w.metadata.ownerReferences = [
+          { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'RemediationRequest', name: 'rr-payment-api', uid: 'rr-uid' },
+        ]
+      }),
+    )
   await Promise.all([a.settled(), b.settled()])
   t.equal(api.events.size, 1)
   const [event] = [...api.events.values()]
@@ -177,11 +232,13 @@ t.test('a create whose answer was lost is recognised as ours on retry; a clearan
   const late = createAuditSink({ logger, api: eventStore(), instance: 'a', now: () => new Date('2026-11-25T12:00:00Z') })
   late.observe('upsert', cleared())
   await late.settled()
-  t.equal(audit().length, 1, 'past the Events\' lifetime a replay would duplicate, so it is not written')
+  t.equal(audit().length, 1, "past the Events' lifetime a replay would duplicate, so it is not written")
 })
 
 /** A loopback apiserver: LIST answers with the given objects, WATCH stays open, Events are created once. */
-async function startListWatchApiserver(items: WorkflowExecution[]): Promise<{ url: string; caPem: string; posts: CoreV1Event[]; posted(n: number): Promise<void>; close(): Promise<void> }> {
+async function startListWatchApiserver(
+  items: WorkflowExecution[],
+): Promise<{ url: string; caPem: string; posts: CoreV1Event[]; posted(n: number): Promise<void>; close(): Promise<void> }> {
   const ca = await issueCa({ commonName: 'fake-apiserver-ca' })
   const leaf = await issueLeaf({ ca, commonName: '127.0.0.1', ips: ['127.0.0.1'], usage: 'server' })
   const posts: CoreV1Event[] = []
@@ -198,7 +255,9 @@ async function startListWatchApiserver(items: WorkflowExecution[]): Promise<{ ur
           return
         }
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecutionList', metadata: { resourceVersion: '7' }, items }))
+        res.end(
+          JSON.stringify({ apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecutionList', metadata: { resourceVersion: '7' }, items }),
+        )
         return
       }
       if (req.method === 'POST' && /\/api\/v1\/namespaces\/[^/]+\/events/.test(url)) {
@@ -230,7 +289,13 @@ async function startListWatchApiserver(items: WorkflowExecution[]): Promise<{ ur
 }
 
 t.test('the real client: list, watch, and one Event with the derived name per stored clearance', async (t) => {
-  const server = await startListWatchApiserver([cleared(), aFailedExecution((w) => { w.metadata.name = 'wfe-other'; w.metadata.uid = 'other-uid' })])
+  const server = await startListWatchApiserver([
+    cleared(),
+    aFailedExecution((w) => {
+      w.metadata.name = 'wfe-other'
+      w.metadata.uid = 'other-uid'
+    }),
+  ])
   t.teardown(() => server.close())
   const kubeconfig = await writeKubeconfig(server.url, server.caPem)
   t.teardown(() => kubeconfig.cleanup())

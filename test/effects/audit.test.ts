@@ -3,10 +3,12 @@ import { pino, type Logger } from 'pino'
 import { AUDIT_MESSAGE, auditFields, auditLogger, writeAuditRecord } from '../../src/effects/audit.js'
 import { EFFECT } from './effect-fixture.js'
 
-
 function capture(): { lines: Record<string, unknown>[]; logger: Logger } {
   const lines: Record<string, unknown>[] = []
-  const logger = pino({ level: 'info', base: { service: 'wfe-admission' } }, { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) })
+  const logger = pino(
+    { level: 'info', base: { service: 'wfe-admission' } },
+    { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
+  )
   return { lines, logger }
 }
 
@@ -18,10 +20,19 @@ t.test('one line on the audit logger with every field of the record', async (t) 
   t.equal(line['logger'], 'audit')
   t.equal(line['level'], 30)
   t.equal(line['msg'], AUDIT_MESSAGE)
-  t.equal(line['service'], 'wfe-admission', 'the parent logger\'s bindings are kept')
+  t.equal(line['service'], 'wfe-admission', "the parent logger's bindings are kept")
   t.equal(typeof line['time'], 'number', 'pino keeps its own write time')
   t.same(
-    { event: line['event'], actor: line['actor'], resource: line['resource'], reason: line['reason'], method: line['method'], clearedAt: line['clearedAt'], correlationId: line['correlationId'], admissionUid: line['admissionUid'] },
+    {
+      event: line['event'],
+      actor: line['actor'],
+      resource: line['resource'],
+      reason: line['reason'],
+      method: line['method'],
+      clearedAt: line['clearedAt'],
+      correlationId: line['correlationId'],
+      admissionUid: line['admissionUid'],
+    },
     {
       event: 'workflowexecution.block.cleared',
       actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },

@@ -17,7 +17,13 @@ function capture(): { lines: Line[]; logger: Logger } {
   return { lines, logger }
 }
 
-function recordingWatch(): { expected: BlockClearedEffect[]; closed: number; expect(e: BlockClearedEffect): void; settled(): Promise<void>; close(): Promise<void> } {
+function recordingWatch(): {
+  expected: BlockClearedEffect[]
+  closed: number
+  expect(e: BlockClearedEffect): void
+  settled(): Promise<void>
+  close(): Promise<void>
+} {
   const w = {
     expected: [] as BlockClearedEffect[],
     closed: 0,
@@ -32,15 +38,31 @@ function recordingWatch(): { expected: BlockClearedEffect[]; closed: number; exp
 }
 
 function request(dryRun: boolean): AdmissionRequest {
-  return aRequest({ operation: 'UPDATE', subResource: 'status', object: aFailedExecution(), oldObject: aFailedExecution(), userInfo: OPERATOR, dryRun })
+  return aRequest({
+    operation: 'UPDATE',
+    subResource: 'status',
+    object: aFailedExecution(),
+    oldObject: aFailedExecution(),
+    userInfo: OPERATOR,
+    dryRun,
+  })
 }
 
 t.test('through admit(): a dry-run clearance has the same verdict and patch, and leaves no trace', async (t) => {
   const watch = recordingWatch()
   const { lines, logger } = capture()
   const run = createEffectRunner({ logger, watch })
-  const object = aFailedExecution((w) => { w.status!.blockClearance = { clearReason: EFFECT.reason, clearedBy: 'mallory', clearMethod: 'StatusField' } })
-  const spec = { operation: 'UPDATE' as const, subResource: 'status', object, oldObject: aFailedExecution(), userInfo: OPERATOR, uid: 'same' }
+  const object = aFailedExecution((w) => {
+    w.status!.blockClearance = { clearReason: EFFECT.reason, clearedBy: 'mallory', clearMethod: 'StatusField' }
+  })
+  const spec = {
+    operation: 'UPDATE' as const,
+    subResource: 'status',
+    object,
+    oldObject: aFailedExecution(),
+    userInfo: OPERATOR,
+    uid: 'same',
+  }
   const dryReq = aRequest({ ...spec, dryRun: true })
   const wetReq = aRequest({ ...spec, dryRun: false })
   const dry = admit(dryReq, testPolicy(), 'mutate')
@@ -76,7 +98,15 @@ t.test('without a watch the admission log says no audit record will be written',
 
 t.test('a malformed call, or a watch that throws, never reaches the caller', async (t) => {
   const { lines, logger } = capture()
-  const run = createEffectRunner({ logger, watch: { expect: () => { throw new Error('boom') }, settled: () => Promise.resolve() } })
+  const run = createEffectRunner({
+    logger,
+    watch: {
+      expect: () => {
+        throw new Error('boom')
+      },
+      settled: () => Promise.resolve(),
+    },
+  })
   t.doesNotThrow(() => run(undefined as unknown as AdmissionRequest, [EFFECT]))
   t.doesNotThrow(() => run(request(false), undefined as unknown as BlockClearedEffect[]))
   t.ok(lines.some((l) => l['msg'] === 'admitted clearance could not be handed to the audit watch'))

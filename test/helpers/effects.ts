@@ -9,5 +9,10 @@ export interface RecordingRunner {
 
 export function recordingRunner(): RecordingRunner {
   const calls: RecordingRunner['calls'] = []
-  return { run: (request, effects) => { calls.push({ request, effects }) }, calls }
+  return {
+    run: (request, effects) => {
+      calls.push({ request, effects })
+    },
+    calls,
+  }
 }

@@ -30,15 +30,28 @@ export function call(port: number, path: string, opts: CallOptions): Promise<Htt
     const headers: OutgoingHttpHeaders = { ...opts.headers }
     if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json'
     if (body !== undefined) headers['content-length'] = Buffer.byteLength(body)
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'POST', headers, ca: opts.ca, agent: opts.agent ?? false, servername: 'localhost', timeout: opts.timeoutMs ?? 10_000 }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', reject)
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text), reusedSocket: req.reusedSocket })
-      })
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'POST',
+        headers,
+        ca: opts.ca,
+        agent: opts.agent ?? false,
+        servername: 'localhost',
+        timeout: opts.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text), reusedSocket: req.reusedSocket })
+        })
+      },
+    )
     req.on('timeout', () => req.destroy(new Error('client timeout')))
     req.on('error', reject)
     req.end(body)

@@ -16,7 +16,8 @@ export interface ImportSpec {
 
 export function importsOf(file: string): ImportSpec[] {
   const text = readFileSync(file, 'utf8')
-  const re = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm
+  const re =
+    /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm
   return [...text.matchAll(re)].map((m) => ({ specifier: (m[3] ?? m[4] ?? m[5]) as string, typeOnly: m[2] !== undefined }))
 }
 

@@ -3,7 +3,10 @@
 // kustomize tests (test/manifests) and the chart tests (test/charts).
 import * as k8s from '@kubernetes/client-node'
 
-interface Attribute { baseName: string; type: string }
+interface Attribute {
+  baseName: string
+  type: string
+}
 const models = k8s as unknown as Record<string, { attributeTypeMap?: Attribute[] } | undefined>
 
 export const KINDS: Record<string, string> = {

@@ -25,9 +25,19 @@ export function aWorkflowExecution(patch: (w: WorkflowExecution) => void = () =>
   const w: WorkflowExecution = {
     apiVersion: 'kubernaut.ai/v1alpha1',
     kind: 'WorkflowExecution',
-    metadata: { name: 'wfe-payment-api-1', namespace: 'kubernaut-system', uid: '6f1c2d3e-0000-4000-8000-000000000001', labels: { 'kubernaut.ai/remediation': 'rr-payment-api' } },
+    metadata: {
+      name: 'wfe-payment-api-1',
+      namespace: 'kubernaut-system',
+      uid: '6f1c2d3e-0000-4000-8000-000000000001',
+      labels: { 'kubernaut.ai/remediation': 'rr-payment-api' },
+    },
     spec: {
-      remediationRequestRef: { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'RemediationRequest', name: 'rr-payment-api', namespace: 'kubernaut-system' },
+      remediationRequestRef: {
+        apiVersion: 'kubernaut.ai/v1alpha1',
+        kind: 'RemediationRequest',
+        name: 'rr-payment-api',
+        namespace: 'kubernaut-system',
+      },
       workflowRef: { workflowId: 'restart-deployment', version: 'v1.2.0', executionBundle: 'ghcr.io/kubernaut/workflows/restart:v1.2.0' },
       targetResource: 'payment/Deployment/payment-api',
       parameters: { NAMESPACE: 'payment', DEPLOYMENT_NAME: 'payment-api' },
@@ -62,10 +72,15 @@ export function aRequest(spec: RequestSpec = {}): AdmissionRequest {
     namespace: obj?.metadata?.namespace ?? 'kubernaut-system',
     operation,
     userInfo: spec.userInfo ?? ORCHESTRATOR,
-    object: operation === 'DELETE' ? null : spec.object ?? null,
-    oldObject: operation === 'CREATE' || operation === 'CONNECT' ? null : spec.oldObject ?? null,
+    object: operation === 'DELETE' ? null : (spec.object ?? null),
+    oldObject: operation === 'CREATE' || operation === 'CONNECT' ? null : (spec.oldObject ?? null),
     dryRun: spec.dryRun ?? false,
-    options: operation === 'CREATE' ? { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' } : operation === 'UPDATE' ? { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions' } : { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' },
+    options:
+      operation === 'CREATE'
+        ? { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' }
+        : operation === 'UPDATE'
+          ? { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions' }
+          : { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' },
   }
   if (spec.subResource !== undefined) {
     req.subResource = spec.subResource

@@ -23,10 +23,18 @@ export function readUntilClose(s: TLSSocket | Socket, timeoutMs: number): Promis
   const started = Date.now()
   return new Promise((resolve) => {
     let text = ''
-    const timer = setTimeout(() => { s.destroy(); resolve({ text, closed: false, ms: Date.now() - started }) }, timeoutMs)
-    s.on('data', (c: Buffer) => { text += c.toString('utf8') })
+    const timer = setTimeout(() => {
+      s.destroy()
+      resolve({ text, closed: false, ms: Date.now() - started })
+    }, timeoutMs)
+    s.on('data', (c: Buffer) => {
+      text += c.toString('utf8')
+    })
     s.on('error', () => {})
-    s.once('close', () => { clearTimeout(timer); resolve({ text, closed: true, ms: Date.now() - started }) })
+    s.once('close', () => {
+      clearTimeout(timer)
+      resolve({ text, closed: true, ms: Date.now() - started })
+    })
   })
 }
 

@@ -16,7 +16,14 @@ export interface CapturedLog {
 
 export function captureLog(level = 'info'): CapturedLog {
   const lines: Record<string, unknown>[] = []
-  const logger = pino({ level }, { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>) } })
+  const logger = pino(
+    { level },
+    {
+      write: (s: string) => {
+        lines.push(JSON.parse(s) as Record<string, unknown>)
+      },
+    },
+  )
   return { logger, lines }
 }
 
@@ -45,7 +52,14 @@ export function clearanceRequest(dryRun = false): AdmissionRequest {
   const object = aFailedExecution((w) => {
     ;(w.status as Record<string, unknown>)['blockClearance'] = { clearReason: CLEAR_REASON }
   })
-  return aRequest({ operation: 'UPDATE', subResource: 'status', object, oldObject, userInfo: { ...OPERATOR, extra: { 'secret-extra': ['do-not-log'] } }, dryRun })
+  return aRequest({
+    operation: 'UPDATE',
+    subResource: 'status',
+    object,
+    oldObject,
+    userInfo: { ...OPERATOR, extra: { 'secret-extra': ['do-not-log'] } },
+    dryRun,
+  })
 }
 
 export function json(review: unknown): { payload: string; headers: Record<string, string> } {

@@ -26,7 +26,7 @@ async function pkcs8(key: webcrypto.CryptoKey): Promise<string> {
 export async function makeTestPki(): Promise<TestPki> {
   const notBefore = new Date(Date.now() - 3600_000)
   const notAfter = new Date(Date.now() + 86400_000)
-  const caKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']))
+  const caKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'CN=wfe-admission test CA',
     keys: caKeys,
@@ -35,7 +35,7 @@ export async function makeTestPki(): Promise<TestPki> {
     signingAlgorithm: SIGNING,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
   })
-  const leafKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']))
+  const leafKeys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])
   const leaf = await x509.X509CertificateGenerator.create({
     subject: 'CN=localhost',
     issuer: ca.subject,
@@ -68,12 +68,20 @@ export function staticSource(pki: TestPki, healthy = true): StaticSource {
   const calls = { attach: 0, start: 0, stop: 0 }
   return {
     serverOptions: (): TlsOptions => ({ cert: pki.certPem, key: pki.keyPem, minVersion: 'TLSv1.2' }),
-    attach: (_server: TlsServer) => { calls.attach++ },
-    start: () => { calls.start++ },
-    stop: () => { calls.stop++ },
+    attach: (_server: TlsServer) => {
+      calls.attach++
+    },
+    start: () => {
+      calls.start++
+    },
+    stop: () => {
+      calls.stop++
+    },
     healthy: () => ok,
     notAfter: () => pki.notAfter,
-    setHealthy: (v) => { ok = v },
+    setHealthy: (v) => {
+      ok = v
+    },
     calls,
   }
 }

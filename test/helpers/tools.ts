@@ -42,7 +42,11 @@ function executable(path: string): boolean {
 }
 
 /** The path of `tool`, or an Error whose message is the one line to print. */
-export function resolveTool(tool: Tool, env: NodeJS.ProcessEnv = process.env, clusterTools: string | null = builtToolsDir() ?? null): string {
+export function resolveTool(
+  tool: Tool,
+  env: NodeJS.ProcessEnv = process.env,
+  clusterTools: string | null = builtToolsDir() ?? null,
+): string {
   const explicit = env[tool.env]
   if (explicit !== undefined && explicit !== '') {
     if (executable(explicit)) return explicit

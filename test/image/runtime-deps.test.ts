@@ -6,10 +6,15 @@ import { join } from 'node:path'
 import { builtinModules } from 'node:module'
 
 const ROOT = new URL('../../', import.meta.url).pathname
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>
+  devDependencies: Record<string, string>
+}
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 /** Bare specifiers of value imports (type-only imports vanish at build time). */
@@ -27,7 +32,8 @@ function packageName(specifier: string): string {
 
 t.test('every package src/ imports at run time is a production dependency', async (t) => {
   const used = new Map<string, string>()
-  for (const file of sources(join(ROOT, 'src'))) for (const s of runtimeImports(readFileSync(file, 'utf8'))) used.set(packageName(s), file.slice(ROOT.length))
+  for (const file of sources(join(ROOT, 'src')))
+    for (const s of runtimeImports(readFileSync(file, 'utf8'))) used.set(packageName(s), file.slice(ROOT.length))
   t.ok(used.size >= 5, `${used.size} packages imported`)
   for (const [name, file] of used) t.ok(name in pkg.dependencies, `${name} (imported by ${file}) is in dependencies`)
 })

@@ -4,7 +4,10 @@ import t from 'tap'
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 
-const semver = createRequire(import.meta.url)('semver') as { subset(a: string, b: string): boolean; satisfies(v: string, r: string): boolean }
+const semver = createRequire(import.meta.url)('semver') as {
+  subset(a: string, b: string): boolean
+  satisfies(v: string, r: string): boolean
+}
 const read = (p: string): string => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8')
 const pkg = JSON.parse(read('package.json')) as { engines: { node: string } }
 const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { engines?: { node?: string } | string[] }> }
@@ -25,5 +28,9 @@ t.test('the engines field admits Node 20 and 22, the versions the README names',
   t.ok(semver.satisfies('22.12.0', pkg.engines.node))
   t.notOk(semver.satisfies('20.18.0', pkg.engines.node), 'a dependency needs 20.19 (cel-js)')
   t.match(read('README.md'), 'Node 20.19+ or 22.12+')
-  t.equal(lock.packages['']?.engines !== undefined && !Array.isArray(lock.packages[''].engines) ? lock.packages[''].engines.node : undefined, pkg.engines.node, 'package-lock.json is in step')
+  t.equal(
+    lock.packages['']?.engines !== undefined && !Array.isArray(lock.packages[''].engines) ? lock.packages[''].engines.node : undefined,
+    pkg.engines.node,
+    'package-lock.json is in step',
+  )
 })

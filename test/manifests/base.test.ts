@@ -19,17 +19,28 @@ function flagDefault(name: string): unknown {
 
 t.test('every namespaced object is in kubernaut-system and the namespace is shipped', async (t) => {
   one(objects, 'Namespace', NS)
-  const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'])
+  const clusterScoped = new Set([
+    'Namespace',
+    'CustomResourceDefinition',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'PriorityClass',
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+  ])
   for (const o of objects.filter((o) => !clusterScoped.has(o.kind))) {
     t.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name}`)
   }
 })
 
-t.test('labels select exactly the server\'s objects, never the shared namespace', async (t) => {
+t.test("labels select exactly the server's objects, never the shared namespace", async (t) => {
   for (const o of objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')) {
     t.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'wfe-admission', `${o.kind}/${o.metadata.name}`)
   }
-  t.notOk(one(objects, 'Namespace', NS).metadata.labels?.['app.kubernetes.io/name'], 'kubectl delete -l app.kubernetes.io/name=wfe-admission leaves kubernaut-system alone')
+  t.notOk(
+    one(objects, 'Namespace', NS).metadata.labels?.['app.kubernetes.io/name'],
+    'kubectl delete -l app.kubernetes.io/name=wfe-admission leaves kubernaut-system alone',
+  )
 })
 
 t.test('the CRD from manifests/crd is part of the base', async (t) => {
@@ -91,7 +102,9 @@ t.test('ports, probes and the serving-cert Secret', async (t) => {
   const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp')
   t.ok(pod.volumes.find((v: { name: string }) => v.name === tmp?.name)?.emptyDir, '/tmp is a writable emptyDir')
 
-  const env = Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]))
+  const env = Object.fromEntries(
+    container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]),
+  )
   t.same(env.POD_NAMESPACE, { fieldRef: { fieldPath: 'metadata.namespace' } })
   const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(String(env.NODE_OPTIONS))?.[1])
   const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1])
@@ -122,7 +135,9 @@ t.test('runs unprivileged with a read-only root filesystem', async (t) => {
 t.test('service: 443 to the webhook port, plus the metrics port', async (t) => {
   const svc = one(objects, 'Service', 'wfe-admission')
   t.same(svc.spec.selector, SELECTOR)
-  const ports = Object.fromEntries(svc.spec.ports.map((p: { name: string; port: number; targetPort: string }) => [p.name, [p.port, p.targetPort]]))
+  const ports = Object.fromEntries(
+    svc.spec.ports.map((p: { name: string; port: number; targetPort: string }) => [p.name, [p.port, p.targetPort]]),
+  )
   t.same(ports, { webhook: [443, 'webhook'], metrics: [8081, 'probes'] })
 })
 
@@ -137,7 +152,9 @@ t.test('NetworkPolicy admits only the webhook and probe ports', async (t) => {
   const np = one(objects, 'NetworkPolicy')
   t.same(np.spec.podSelector.matchLabels, SELECTOR)
   t.same(np.spec.policyTypes, ['Ingress'])
-  const ports = np.spec.ingress.flatMap((rule: { ports: { port: number; protocol: string }[] }) => rule.ports.map((p) => `${p.protocol}/${p.port}`))
+  const ports = np.spec.ingress.flatMap((rule: { ports: { port: number; protocol: string }[] }) =>
+    rule.ports.map((p) => `${p.protocol}/${p.port}`),
+  )
   t.same(ports.sort(), ['TCP/8081', 'TCP/9443'])
 })
 
@@ -145,10 +162,14 @@ t.test('RBAC: create and read back core/v1 Events, watch WorkflowExecutions read
   const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
   t.equal(roles.length, 1)
   const role = roles[0] as K8sObject
-  t.same(role.rules, [
-    { apiGroups: [''], resources: ['events'], verbs: ['create', 'get'] },
-    { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions'], verbs: ['get', 'list', 'watch'] },
-  ], 'the audit watch (src/effects/audit-watch.ts): no patch, update or delete anywhere, no resourceNames (Event names are derived per clearance)')
+  t.same(
+    role.rules,
+    [
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'get'] },
+      { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions'], verbs: ['get', 'list', 'watch'] },
+    ],
+    'the audit watch (src/effects/audit-watch.ts): no patch, update or delete anywhere, no resourceNames (Event names are derived per clearance)',
+  )
   const binding = one(objects, 'ClusterRoleBinding')
   t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name })
   t.same(binding.subjects, [{ kind: 'ServiceAccount', name: 'wfe-admission', namespace: NS }])

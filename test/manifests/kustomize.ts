@@ -45,7 +45,9 @@ export async function kustomize(dir: string): Promise<K8sObject[]> {
 export function one(objects: readonly K8sObject[], kind: string, name?: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
   if (found.length !== 1) {
-    throw new Error(`expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`)
+    throw new Error(
+      `expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    )
   }
   return found[0] as K8sObject
 }

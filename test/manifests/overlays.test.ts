@@ -20,8 +20,13 @@ t.test('cert-manager overlay: a CA issuer chain issues the serving Secret the po
   const deployment = one(certManager, 'Deployment', 'wfe-admission')
   const secretNames = deployment.spec.template.spec.volumes.map((v: { secret?: { secretName: string } }) => v.secret?.secretName)
   t.equal(serving.spec.secretName, 'wfe-admission-tls')
-  t.ok(secretNames.includes(serving.spec.secretName), 'the Deployment mounts the Certificate\'s Secret')
-  t.same([...serving.spec.dnsNames].sort(), ['wfe-admission', 'wfe-admission.kubernaut-system', 'wfe-admission.kubernaut-system.svc', 'wfe-admission.kubernaut-system.svc.cluster.local'])
+  t.ok(secretNames.includes(serving.spec.secretName), "the Deployment mounts the Certificate's Secret")
+  t.same([...serving.spec.dnsNames].sort(), [
+    'wfe-admission',
+    'wfe-admission.kubernaut-system',
+    'wfe-admission.kubernaut-system.svc',
+    'wfe-admission.kubernaut-system.svc.cluster.local',
+  ])
   t.ok(serving.spec.usages.includes('server auth'))
 
   const hours = (d: string): number => Number(/^(\d+)h$/.exec(d)?.[1])
@@ -54,7 +59,10 @@ t.test('cert-manager overlay changes nothing else in the base', async (t) => {
   }
   const overlay = new Map(certManager.map((o) => [key(o), strip(o)]))
   for (const o of base) t.equal(overlay.get(key(o)), strip(o), key(o))
-  const extra = certManager.filter((o) => !base.some((b) => key(b) === key(o))).map((o) => o.kind).sort()
+  const extra = certManager
+    .filter((o) => !base.some((b) => key(b) === key(o)))
+    .map((o) => o.kind)
+    .sort()
   t.same(extra, ['Certificate', 'Certificate', 'Issuer', 'Issuer'])
 })
 
@@ -67,7 +75,10 @@ t.test('with-monitoring: the base plus a ServiceMonitor scraping the metrics por
   t.same(sm.spec.namespaceSelector.matchNames, [NS])
   const port = sm.spec.endpoints[0]
   t.equal(port.path, '/metrics')
-  t.ok(svc.spec.ports.some((p: { name: string; targetPort: string }) => p.name === port.port && p.targetPort === 'probes'), 'scrapes the probe/metrics port by name')
+  t.ok(
+    svc.spec.ports.some((p: { name: string; targetPort: string }) => p.name === port.port && p.targetPort === 'probes'),
+    'scrapes the probe/metrics port by name',
+  )
 })
 
 const rule = one(monitoring, 'PrometheusRule', 'wfe-admission')
@@ -78,16 +89,35 @@ t.test('PrometheusRule: one alert per failure the issue names, each saying what 
   t.equal(rule.apiVersion, 'monitoring.coreos.com/v1')
   const find = (pattern: RegExp): typeof alerts => alerts.filter((a) => pattern.test(a.expr))
   const certs = find(/wfe_admission_tls_cert_not_after_seconds/)
-  t.ok(certs.some((a) => /< 30 \* 24 \* 3600/.test(a.expr)), 'expiry within 30 days')
+  t.ok(
+    certs.some((a) => /< 30 \* 24 \* 3600/.test(a.expr)),
+    'expiry within 30 days',
+  )
   const errors = find(/controller_runtime_webhook_requests_total\{[^}]*code=~"5\.\."/)
-  t.ok(errors.some((a) => (a.expr.match(/> 0\.01\s*\)/g) ?? []).length === 2 && a.for === '5m'), 'error ratio above 1 % for 5 minutes')
-  t.ok(errors.some((a) => /wfe_admission_decisions_total\{[^}]*decision="errored"/.test(a.expr)), 'errored verdicts inside HTTP 200 answers count as errors too')
+  t.ok(
+    errors.some((a) => (a.expr.match(/> 0\.01\s*\)/g) ?? []).length === 2 && a.for === '5m'),
+    'error ratio above 1 % for 5 minutes',
+  )
+  t.ok(
+    errors.some((a) => /wfe_admission_decisions_total\{[^}]*decision="errored"/.test(a.expr)),
+    'errored verdicts inside HTTP 200 answers count as errors too',
+  )
   const latency = find(/histogram_quantile\(0\.99,.*controller_runtime_webhook_latency_seconds_bucket/s)
-  t.ok(latency.some((a) => /> 0\.1\s*$/.test(a.expr)), 'p99 above 100 ms')
+  t.ok(
+    latency.some((a) => /> 0\.1\s*$/.test(a.expr)),
+    'p99 above 100 ms',
+  )
   const down = find(/kube_deployment_status_replicas_available/)
-  t.ok(down.some((a) => /== 0/.test(a.expr) && /absent\(up\{job="wfe-admission"\} == 1\)/.test(a.expr)), 'no ready replicas')
+  t.ok(
+    down.some((a) => /== 0/.test(a.expr) && /absent\(up\{job="wfe-admission"\} == 1\)/.test(a.expr)),
+    'no ready replicas',
+  )
   t.ok(find(/wfe_admission_audit_events_total\{[^}]*result="error"/).length === 1, 'audit Event write failures')
-  t.ok(find(/apiserver_request_total\{[^}]*resource="workflowexecutions"[\s\S]*unless[\s\S]*controller_runtime_webhook_requests_total/).length === 1, 'writes stored without the webhook being called (configurations deleted or narrowed)')
+  t.ok(
+    find(/apiserver_request_total\{[^}]*resource="workflowexecutions"[\s\S]*unless[\s\S]*controller_runtime_webhook_requests_total/)
+      .length === 1,
+    'writes stored without the webhook being called (configurations deleted or narrowed)',
+  )
   for (const a of alerts) {
     t.ok(['warning', 'critical'].includes(a.labels.severity ?? ''), `${a.alert}: severity`)
     t.ok((a.annotations.summary ?? '').length > 10, `${a.alert}: summary`)
@@ -97,14 +127,19 @@ t.test('PrometheusRule: one alert per failure the issue names, each saying what 
 
 t.test('alerts use only metrics the server registers (or the cluster provides) with their real labels', async (t) => {
   const registry = createMetrics({ defaultMetrics: false }).registry
-  const served = new Map(registry.getMetricsAsArray().map((m) => [m.name, new Set<string>((m as unknown as { labelNames: string[] }).labelNames)]))
+  const served = new Map(
+    registry.getMetricsAsArray().map((m) => [m.name, new Set<string>((m as unknown as { labelNames: string[] }).labelNames)]),
+  )
   const external = new Set(['kube_deployment_status_replicas_available', 'up', 'apiserver_request_total'])
   const suffixes = ['_bucket', '_sum', '_count']
   for (const a of alerts) {
     for (const m of a.expr.matchAll(/([a-z_]+)\{([^}]*)\}/g)) {
       const [, metric = '', matchers = ''] = m
       if (external.has(metric)) continue
-      const base = suffixes.reduce((name, s) => (name.endsWith(s) && served.has(name.slice(0, -s.length)) ? name.slice(0, -s.length) : name), metric)
+      const base = suffixes.reduce(
+        (name, s) => (name.endsWith(s) && served.has(name.slice(0, -s.length)) ? name.slice(0, -s.length) : name),
+        metric,
+      )
       const labels = served.get(base)
       t.ok(labels, `${a.alert}: ${metric} is registered by createMetrics()`)
       for (const [, label = ''] of matchers.matchAll(/([a-z_]+)\s*=~?/g)) {

@@ -6,7 +6,14 @@ import { KINDS, typeErrors } from '../helpers/k8s-types.js'
 import { kustomize } from './kustomize.js'
 
 t.test('the checker itself flags unknown fields and wrong types', async (t) => {
-  t.same(typeErrors('V1Deployment', { spec: { replicas: 3, template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 1 }] }] } } } }, 'ok'), [])
+  t.same(
+    typeErrors(
+      'V1Deployment',
+      { spec: { replicas: 3, template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 1 }] }] } } } },
+      'ok',
+    ),
+    [],
+  )
   t.same(typeErrors('V1Deployment', { spec: { replica: 3 } }, 'd'), ['d.spec.replica: no such field in V1DeploymentSpec'])
   t.same(typeErrors('V1Service', { spec: { ports: [{ port: '443' }] } }, 's'), ['s.spec.ports[0].port: expected number, got "443"'])
 })
@@ -17,7 +24,10 @@ for (const dir of ['manifests', 'manifests/overlays/cert-manager', 'manifests/ov
     for (const o of objects) {
       const type = KINDS[o.kind]
       if (type === undefined) {
-        t.ok(!o.apiVersion.includes('k8s.io') && o.apiVersion !== 'v1' && !o.apiVersion.startsWith('apps/'), `${o.kind} is a custom resource, not an unchecked built-in`)
+        t.ok(
+          !o.apiVersion.includes('k8s.io') && o.apiVersion !== 'v1' && !o.apiVersion.startsWith('apps/'),
+          `${o.kind} is a custom resource, not an unchecked built-in`,
+        )
         continue
       }
       t.same(typeErrors(type, o, `${o.kind}/${o.metadata.name}`), [], `${o.kind}/${o.metadata.name}`)

@@ -14,7 +14,12 @@ const objects = await kustomize('manifests')
 const validating = one(objects, 'ValidatingWebhookConfiguration', 'wfe-admission.kubernaut.ai')
 const mutating = one(objects, 'MutatingWebhookConfiguration', 'wfe-admission.kubernaut.ai')
 
-interface Rule { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[] }
+interface Rule {
+  apiGroups: string[]
+  apiVersions: string[]
+  resources: string[]
+  operations: string[]
+}
 interface Webhook {
   name: string
   clientConfig: { caBundle?: string; service: { name: string; namespace: string; path: string; port: number } }
@@ -24,12 +29,16 @@ interface Webhook {
 }
 const vhooks = validating.webhooks as Webhook[]
 const mhooks = mutating.webhooks as Webhook[]
-const byResource = (hooks: Webhook[], resource: string): Webhook[] => hooks.filter((h) => h.rules.some((r) => r.resources.includes(resource)))
+const byResource = (hooks: Webhook[], resource: string): Webhook[] =>
+  hooks.filter((h) => h.rules.some((r) => r.resources.includes(resource)))
 
 t.test('each webhook calls the server route of its kind through the Service', async (t) => {
   const svc = one(objects, 'Service', 'wfe-admission')
   const port443 = svc.spec.ports.find((p: { port: number }) => p.port === 443)
-  for (const [hooks, path] of [[vhooks, VALIDATE_PATH], [mhooks, MUTATE_PATH]] as const) {
+  for (const [hooks, path] of [
+    [vhooks, VALIDATE_PATH],
+    [mhooks, MUTATE_PATH],
+  ] as const) {
     for (const h of hooks) {
       t.same(h.clientConfig.service, { name: svc.metadata.name, namespace: svc.metadata.namespace, path, port: port443.port }, h.name)
       // Shipped empty for `certs --inject` to fill; an operator's checkout may hold an injected CA.
@@ -38,7 +47,10 @@ t.test('each webhook calls the server route of its kind through the Service', as
       t.ok(bundle === '' || injected, `${h.name}: caBundle empty, or a CA injected by certs --inject`)
     }
   }
-  t.same(vhooks.map((h) => h.name), ['validate.workflowexecution.kubernaut.ai'])
+  t.same(
+    vhooks.map((h) => h.name),
+    ['validate.workflowexecution.kubernaut.ai'],
+  )
   t.equal(mhooks[0]?.name, 'mutate.workflowexecution.kubernaut.ai')
 })
 
@@ -49,8 +61,16 @@ t.test('rules cover the resource on CREATE/UPDATE (and DELETE for validation) an
       t.same(r.apiGroups, ['kubernaut.ai'])
       t.same(r.apiVersions, ['v1alpha1'])
     }
-    const ops = (resource: string): string[] => rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.operations).sort()
-    t.same(ops('workflowexecutions'), hooks === vhooks ? ['CREATE', 'DELETE', 'UPDATE'] : ['CREATE', 'UPDATE'], 'DELETE is validated only (blocked-delete-refused); nothing mutates a deletion')
+    const ops = (resource: string): string[] =>
+      rules
+        .filter((r) => r.resources.includes(resource))
+        .flatMap((r) => r.operations)
+        .sort()
+    t.same(
+      ops('workflowexecutions'),
+      hooks === vhooks ? ['CREATE', 'DELETE', 'UPDATE'] : ['CREATE', 'UPDATE'],
+      'DELETE is validated only (blocked-delete-refused); nothing mutates a deletion',
+    )
     t.same(ops('workflowexecutions/status'), ['UPDATE'])
   }
 })
@@ -60,8 +80,15 @@ t.test('failure handling: fail closed, bounded timeout, v1 reviews, equivalent m
     t.equal(h.failurePolicy, 'Fail', h.name)
     t.same(h.admissionReviewVersions, ['v1'], h.name)
     t.equal(h.matchPolicy, 'Equivalent', h.name)
-    t.ok(typeof h.timeoutSeconds === 'number' && h.timeoutSeconds >= 1 && h.timeoutSeconds <= 10, `${h.name}: timeoutSeconds ${String(h.timeoutSeconds)}`)
-    t.same(h.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] }, h.name)
+    t.ok(
+      typeof h.timeoutSeconds === 'number' && h.timeoutSeconds >= 1 && h.timeoutSeconds <= 10,
+      `${h.name}: timeoutSeconds ${String(h.timeoutSeconds)}`,
+    )
+    t.same(
+      h.namespaceSelector,
+      { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] },
+      h.name,
+    )
   }
   for (const h of vhooks) t.equal(h.sideEffects, 'None', h.name)
   for (const h of mhooks) {
@@ -102,7 +129,9 @@ function statusWrite(oldStatus: (s: Status) => void, newStatus: (s: Status) => v
 function called(request: ReturnType<typeof aRequest>): unknown {
   return env.evaluate(expression, { object: request.object, oldObject: request.oldObject, request })
 }
-const set = (bc: unknown) => (s: Status) => { s['blockClearance'] = structuredClone(bc) }
+const set = (bc: unknown) => (s: Status) => {
+  s['blockClearance'] = structuredClone(bc)
+}
 const keep = () => {}
 
 t.test('the /status matchCondition type-checks as a bool', async (t) => {
@@ -110,19 +139,65 @@ t.test('the /status matchCondition type-checks as a bool', async (t) => {
 })
 
 t.test('routine status writes skip the mutating call', async (t) => {
-  t.equal(called(statusWrite(keep, (s) => { s['phase'] = 'Failed'; s['message'] = 'x' })), false, 'status change, no clearance')
-  t.equal(called(statusWrite((s) => { delete s['phase'] }, (s) => { s['phase'] = 'Pending' })), false, 'first phase')
+  t.equal(
+    called(
+      statusWrite(keep, (s) => {
+        s['phase'] = 'Failed'
+        s['message'] = 'x'
+      }),
+    ),
+    false,
+    'status change, no clearance',
+  )
+  t.equal(
+    called(
+      statusWrite(
+        (s) => {
+          delete s['phase']
+        },
+        (s) => {
+          s['phase'] = 'Pending'
+        },
+      ),
+    ),
+    false,
+    'first phase',
+  )
   t.equal(called(statusWrite(set(attributed), keep)), false, 'attributed clearance carried over unchanged')
-  t.equal(called(statusWrite(set(attributed), set({ ...attributed, clearedBy: 'mallory' }), OPERATOR)), false, 'attributed clearance rewritten: the validating webhook denies it')
-  t.equal(called(statusWrite(set(attributed), (s) => { delete s['blockClearance'] }, OPERATOR)), false, 'attributed clearance removed: the validating webhook denies it')
+  t.equal(
+    called(statusWrite(set(attributed), set({ ...attributed, clearedBy: 'mallory' }), OPERATOR)),
+    false,
+    'attributed clearance rewritten: the validating webhook denies it',
+  )
+  t.equal(
+    called(
+      statusWrite(
+        set(attributed),
+        (s) => {
+          delete s['blockClearance']
+        },
+        OPERATOR,
+      ),
+    ),
+    false,
+    'attributed clearance removed: the validating webhook denies it',
+  )
   t.equal(called(statusWrite(keep, set(null))), false, 'explicit null is absent (the apiserver prunes it anyway)')
 })
 
 t.test('writes that bring a new block clearance are sent to the mutating webhook', async (t) => {
   t.equal(called(statusWrite(keep, set(requested), OPERATOR)), true, 'clearance added')
   t.equal(called(statusWrite(set(null), set(requested), OPERATOR)), true, 'clearance replacing null')
-  t.equal(called(statusWrite(set({ ...requested, clearedBy: '' }), keep)), true, 'stored clearance never attributed (written while the webhook was off)')
-  t.equal(called(statusWrite(set(requested), set({ ...requested, clearedBy: 'mallory' }), OPERATOR)), true, 'forged clearedBy on an unattributed clearance')
+  t.equal(
+    called(statusWrite(set({ ...requested, clearedBy: '' }), keep)),
+    true,
+    'stored clearance never attributed (written while the webhook was off)',
+  )
+  t.equal(
+    called(statusWrite(set(requested), set({ ...requested, clearedBy: 'mallory' }), OPERATOR)),
+    true,
+    'forged clearedBy on an unattributed clearance',
+  )
   t.equal(called(statusWrite(keep, set('cleared'), OPERATOR)), true, 'a malformed clearance is not skipped')
   const main = aRequest({ operation: 'CREATE', object: aFailedExecution() })
   t.equal(env.evaluate(expression, { object: main.object, oldObject: null, request: main }), true, 'the main resource is never filtered')
@@ -145,7 +220,9 @@ t.test('whenever the condition skips, the mutating webhook would have changed no
   fc.assert(
     fc.property(stored, incoming, fc.constantFrom('Failed', 'Running'), fc.constantFrom(OPERATOR, CONTROLLER), (old, next, phase, user) => {
       const request = statusWrite(
-        (s) => { if (old !== undefined) s['blockClearance'] = old },
+        (s) => {
+          if (old !== undefined) s['blockClearance'] = old
+        },
         (s) => {
           s['phase'] = phase
           if (next === 'same') return

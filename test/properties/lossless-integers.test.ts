@@ -9,12 +9,15 @@ import { aRequest, aReview, aWorkflowExecution } from '../helpers/objects.js'
 import { fixture } from '../helpers/server-app.js'
 import { runCli } from '../helpers/cli.js'
 
-const withId = (placeholder: string) => aWorkflowExecution((w) => {
-  w.spec.workflowRef.engineConfig = { jobTemplateId: placeholder, ids: [placeholder] }
-})
+const withId = (placeholder: string) =>
+  aWorkflowExecution((w) => {
+    w.spec.workflowRef.engineConfig = { jobTemplateId: placeholder, ids: [placeholder] }
+  })
 /** The review as JSON text, with the placeholders replaced by bare integer literals. */
 function reviewText(oldId: string, newId: string): string {
-  const text = JSON.stringify(aReview(aRequest({ uid: 'u-int', operation: 'UPDATE', object: withId('NEW_ID'), oldObject: withId('OLD_ID') })))
+  const text = JSON.stringify(
+    aReview(aRequest({ uid: 'u-int', operation: 'UPDATE', object: withId('NEW_ID'), oldObject: withId('OLD_ID') })),
+  )
   return text.replaceAll('"OLD_ID"', oldId).replaceAll('"NEW_ID"', newId)
 }
 
@@ -29,10 +32,19 @@ const cases: [string, string, boolean][] = [
 t.test('server', async (t) => {
   const { app } = fixture()
   for (const [oldId, newId, allowed] of cases) {
-    const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: reviewText(oldId, newId), headers: { 'content-type': 'application/json' } })
+    const res = await app.inject({
+      method: 'POST',
+      url: VALIDATE_PATH,
+      payload: reviewText(oldId, newId),
+      headers: { 'content-type': 'application/json' },
+    })
     const r = res.json().response
     t.equal(r.allowed, allowed, `${oldId} → ${newId}`)
-    if (!allowed) t.match(r.status.message, /^spec: Forbidden: spec is immutable after creation \(ADR-001\); changed: .*spec\.workflowRef\.engineConfig\.jobTemplateId/)
+    if (!allowed)
+      t.match(
+        r.status.message,
+        /^spec: Forbidden: spec is immutable after creation \(ADR-001\); changed: .*spec\.workflowRef\.engineConfig\.jobTemplateId/,
+      )
   }
 })
 

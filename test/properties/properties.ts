@@ -13,24 +13,86 @@ const policy = testPolicy()
 
 /** Paths worth poking: every field of the seed plus the annotations attribution reads. */
 const PATHS: string[][] = [
-  ['spec'], ['spec', 'targetResource'], ['spec', 'confidence'], ['spec', 'parameters'], ['spec', 'parameters', 'NAMESPACE'],
-  ['spec', 'parameters', 'lower_key'], ['spec', 'parameters', '9bad'], ['spec', 'executionConfig'], ['spec', 'executionConfig', 'timeout'],
-  ['spec', 'workflowRef'], ['spec', 'workflowRef', 'workflowId'], ['spec', 'workflowRef', 'version'], ['spec', 'workflowRef', 'executionBundle'],
-  ['spec', 'workflowRef', 'engineConfig'], ['spec', 'remediationRequestRef'], ['spec', 'remediationRequestRef', 'name'], ['spec', 'rationale'],
-  ['metadata'], ['metadata', 'name'], ['metadata', 'namespace'], ['metadata', 'labels'], ['metadata', 'annotations'],
-  ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block'], ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block-by'],
-  ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block-at'], ['status'], ['status', 'phase'], ['status', 'executionEngine'],
-  ['status', 'serviceAccountName'], ['status', 'failureDetails'], ['status', 'failureDetails', 'reason'], ['status', 'failureDetails', 'wasExecutionFailure'],
-  ['status', 'blockClearance'], ['status', 'blockClearance', 'clearedBy'], ['status', 'blockClearance', 'clearReason'],
-  ['status', 'blockClearance', 'clearMethod'], ['status', 'blockClearance', 'clearedAt'], ['status', 'conditions'], ['status', 'executionStatus'],
-  ['status', 'executionStatus', 'status'], ['status', 'ephemeralCredentialIDs'], ['status', 'observedGeneration'],
+  ['spec'],
+  ['spec', 'targetResource'],
+  ['spec', 'confidence'],
+  ['spec', 'parameters'],
+  ['spec', 'parameters', 'NAMESPACE'],
+  ['spec', 'parameters', 'lower_key'],
+  ['spec', 'parameters', '9bad'],
+  ['spec', 'executionConfig'],
+  ['spec', 'executionConfig', 'timeout'],
+  ['spec', 'workflowRef'],
+  ['spec', 'workflowRef', 'workflowId'],
+  ['spec', 'workflowRef', 'version'],
+  ['spec', 'workflowRef', 'executionBundle'],
+  ['spec', 'workflowRef', 'engineConfig'],
+  ['spec', 'remediationRequestRef'],
+  ['spec', 'remediationRequestRef', 'name'],
+  ['spec', 'rationale'],
+  ['metadata'],
+  ['metadata', 'name'],
+  ['metadata', 'namespace'],
+  ['metadata', 'labels'],
+  ['metadata', 'annotations'],
+  ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block'],
+  ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block-by'],
+  ['metadata', 'annotations', 'kubernaut.ai/clear-execution-block-at'],
+  ['status'],
+  ['status', 'phase'],
+  ['status', 'executionEngine'],
+  ['status', 'serviceAccountName'],
+  ['status', 'failureDetails'],
+  ['status', 'failureDetails', 'reason'],
+  ['status', 'failureDetails', 'wasExecutionFailure'],
+  ['status', 'blockClearance'],
+  ['status', 'blockClearance', 'clearedBy'],
+  ['status', 'blockClearance', 'clearReason'],
+  ['status', 'blockClearance', 'clearMethod'],
+  ['status', 'blockClearance', 'clearedAt'],
+  ['status', 'conditions'],
+  ['status', 'executionStatus'],
+  ['status', 'executionStatus', 'status'],
+  ['status', 'ephemeralCredentialIDs'],
+  ['status', 'observedGeneration'],
 ]
 
 const interesting = fc.oneof(
-  fc.constantFrom('Pending', 'Running', 'Completed', 'Failed', 'Skipped', 'tekton', 'job', 'ansible', 'StatusField', 'Annotation', 'APIEndpoint',
-    'True', 'False', 'Unknown', 'TaskFailed', '30m', '0s', '-1h', 'payment/Deployment/api', 'node/worker-1', 'a//b', '/x/y', 'ns/Node/n',
-    'manual investigation complete cluster verified', 'two words', '', ' ', 'alice@kubernaut.ai', 'ghcr.io/kubernaut/x:v1'),
-  fc.double(), fc.integer(), fc.boolean(), fc.constant(null),
+  fc.constantFrom(
+    'Pending',
+    'Running',
+    'Completed',
+    'Failed',
+    'Skipped',
+    'tekton',
+    'job',
+    'ansible',
+    'StatusField',
+    'Annotation',
+    'APIEndpoint',
+    'True',
+    'False',
+    'Unknown',
+    'TaskFailed',
+    '30m',
+    '0s',
+    '-1h',
+    'payment/Deployment/api',
+    'node/worker-1',
+    'a//b',
+    '/x/y',
+    'ns/Node/n',
+    'manual investigation complete cluster verified',
+    'two words',
+    '',
+    ' ',
+    'alice@kubernaut.ai',
+    'ghcr.io/kubernaut/x:v1',
+  ),
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
 )
 
 const value: fc.Arbitrary<unknown> = fc.oneof({ depthSize: 'small' }, interesting, fc.jsonValue({ maxDepth: 3 }), fc.string())
@@ -55,7 +117,10 @@ function edited(base: WorkflowExecution, edits: Edit[]): WorkflowExecution {
   return copy
 }
 
-const user: fc.Arbitrary<UserInfo> = fc.oneof(fc.constantFrom(OPERATOR, CONTROLLER, ORCHESTRATOR, {}, { username: '' }), fc.record({ username: fc.string(), groups: fc.array(fc.string(), { maxLength: 2 }) }))
+const user: fc.Arbitrary<UserInfo> = fc.oneof(
+  fc.constantFrom(OPERATOR, CONTROLLER, ORCHESTRATOR, {}, { username: '' }),
+  fc.record({ username: fc.string(), groups: fc.array(fc.string(), { maxLength: 2 }) }),
+)
 
 export interface Case {
   request: AdmissionRequest
@@ -94,9 +159,10 @@ export const arbitraryCase: fc.Arbitrary<Case> = fc
     wrapKind: fc.boolean(),
   })
   .map(({ object, oldObject, operation, sub, webhook, wrapKind }) => {
-    const obj = wrapKind && object !== null && typeof object === 'object' && !Array.isArray(object)
-      ? { ...object, apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution' }
-      : object
+    const obj =
+      wrapKind && object !== null && typeof object === 'object' && !Array.isArray(object)
+        ? { ...object, apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution' }
+        : object
     const request = aRequest({ operation: operation, object: obj, oldObject, ...(sub === undefined ? {} : { subResource: sub }) })
     request.object = obj
     request.oldObject = oldObject
@@ -142,7 +208,11 @@ export function checkCase({ request, webhook }: Case): void {
     const again = admit({ ...request, object: after }, policy, webhook)
     if (again.response.patch !== undefined) throw new Error(`mutation not idempotent: ${JSON.stringify(decodePatch(again.response.patch))}`)
   }
-  const reordered = admit({ ...request, object: shuffleKeys(request.object, 1), oldObject: shuffleKeys(request.oldObject, 2) }, policy, webhook)
+  const reordered = admit(
+    { ...request, object: shuffleKeys(request.object, 1), oldObject: shuffleKeys(request.oldObject, 2) },
+    policy,
+    webhook,
+  )
   if (reordered.response.allowed !== result.response.allowed || causesKey(reordered.response) !== causesKey(result.response)) {
     throw new Error('verdict depends on key order')
   }
@@ -151,7 +221,11 @@ export function checkCase({ request, webhook }: Case): void {
 /** Arbitrary bytes-as-JSON bodies through the envelope decoder and, when it accepts, the core. */
 export const arbitraryBody: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 5 }),
-  fc.record({ apiVersion: fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1', 'v1'), kind: fc.constantFrom('AdmissionReview', 'Pod'), request: fc.jsonValue({ maxDepth: 4 }) }),
+  fc.record({
+    apiVersion: fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1', 'v1'),
+    kind: fc.constantFrom('AdmissionReview', 'Pod'),
+    request: fc.jsonValue({ maxDepth: 4 }),
+  }),
 )
 
 export function checkBody(body: unknown): void {

@@ -6,7 +6,18 @@ import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { blockClearanceAttribution } from '../../src/rules/block-clearance.js'
 import { aFailedExecution, aRequest, CONTROLLER, FIXED_NOW, FIXED_NOW_RFC3339, OPERATOR, TEST_OPTIONS } from '../helpers/objects.js'
 import { message, patchOf, ruleIds } from '../helpers/verdict.js'
-import { ALL, ATTRIBUTED, clearanceAfter, clearancePolicy as testPolicy, policy, REASON, statusWrite, withClearance, type Clearance, type StatusWrite } from './clearance-fixtures.js'
+import {
+  ALL,
+  ATTRIBUTED,
+  clearanceAfter,
+  clearancePolicy as testPolicy,
+  policy,
+  REASON,
+  statusWrite,
+  withClearance,
+  type Clearance,
+  type StatusWrite,
+} from './clearance-fixtures.js'
 
 // Flow 1 (StatusField), immutability, the Failed-phase rule and dry run. The trusted-controller copy
 // of Flow 2 is in block-clearance-copy.test.ts, the annotations themselves in clearance-annotations.
@@ -16,17 +27,24 @@ t.test('Flow 1: a new clearance is attributed to the requester at the server tim
   const res = statusWrite({ object }, 'mutate')
   t.equal(res.response.allowed, true)
   t.equal(res.response.patchType, 'JSONPatch')
-  t.same(clearanceAfter(object, res), { clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339, clearMethod: 'StatusField' })
-  t.same(res.effects, [{
-    type: 'workflowexecution.block.cleared',
-    actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
-    resource: { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
-    reason: REASON,
-    method: 'StatusField',
-    time: FIXED_NOW_RFC3339,
-    correlationId: 'rr-payment-api',
-    admissionUid: 'req-1',
-  }])
+  t.same(clearanceAfter(object, res), {
+    clearReason: REASON,
+    clearedBy: 'alice@kubernaut.ai',
+    clearedAt: FIXED_NOW_RFC3339,
+    clearMethod: 'StatusField',
+  })
+  t.same(res.effects, [
+    {
+      type: 'workflowexecution.block.cleared',
+      actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
+      resource: { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
+      reason: REASON,
+      method: 'StatusField',
+      time: FIXED_NOW_RFC3339,
+      correlationId: 'rr-payment-api',
+      admissionUid: 'req-1',
+    },
+  ])
 
   const both = statusWrite({ object }, 'both')
   t.equal(both.response.allowed, true)
@@ -46,11 +64,22 @@ t.test('Flow 1: clearedAt is RFC 3339 UTC with whole seconds, from the policy cl
 })
 
 t.test('forgery: client-supplied clearedBy and clearedAt are overwritten', async (t) => {
-  const object = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'bob@kubernaut.ai', clearedAt: '2020-01-01T00:00:00Z' })
+  const object = withClearance({
+    clearReason: REASON,
+    clearMethod: 'StatusField',
+    clearedBy: 'bob@kubernaut.ai',
+    clearedAt: '2020-01-01T00:00:00Z',
+  })
   for (const webhook of ['mutate', 'both'] as const) {
     const res = statusWrite({ object }, webhook)
     t.equal(res.response.allowed, true, webhook)
-    t.same(patchOf(res).map((o) => `${o.op} ${o.path}`).sort(), ['replace /status/blockClearance/clearedAt', 'replace /status/blockClearance/clearedBy'], webhook)
+    t.same(
+      patchOf(res)
+        .map((o) => `${o.op} ${o.path}`)
+        .sort(),
+      ['replace /status/blockClearance/clearedAt', 'replace /status/blockClearance/clearedBy'],
+      webhook,
+    )
     const bc = clearanceAfter(object, res)
     t.equal(bc['clearedBy'], 'alice@kubernaut.ai')
     t.equal(bc['clearedAt'], FIXED_NOW_RFC3339)
@@ -62,25 +91,52 @@ t.test('a Go client zero clearedAt (null) and an empty clearMethod are filled in
   const object = withClearance({ clearReason: REASON, clearedAt: null, clearedBy: '', clearMethod: '' })
   const res = statusWrite({ object }, 'both')
   t.equal(res.response.allowed, true, message(res))
-  t.same(clearanceAfter(object, res), { clearReason: REASON, clearedAt: FIXED_NOW_RFC3339, clearedBy: 'alice@kubernaut.ai', clearMethod: 'StatusField' })
+  t.same(clearanceAfter(object, res), {
+    clearReason: REASON,
+    clearedAt: FIXED_NOW_RFC3339,
+    clearedBy: 'alice@kubernaut.ai',
+    clearMethod: 'StatusField',
+  })
 })
 
 t.test('forgery without the mutating webhook: the validating webhook alone refuses it', async (t) => {
-  const forged = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'bob@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+  const forged = withClearance({
+    clearReason: REASON,
+    clearMethod: 'StatusField',
+    clearedBy: 'bob@kubernaut.ai',
+    clearedAt: FIXED_NOW_RFC3339,
+  })
   const res = statusWrite({ object: forged }, 'validate')
   t.equal(res.response.allowed, false)
   t.same(ruleIds(res), ['block-clearance-truthful'])
-  t.equal(message(res), 'status.blockClearance.clearedBy: Forbidden: must be the requesting user "alice@kubernaut.ai": clearedBy is written by the webhook from the request\'s userInfo')
+  t.equal(
+    message(res),
+    'status.blockClearance.clearedBy: Forbidden: must be the requesting user "alice@kubernaut.ai": clearedBy is written by the webhook from the request\'s userInfo',
+  )
 
-  const backdated = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T09:00:00Z' })
+  const backdated = withClearance({
+    clearReason: REASON,
+    clearMethod: 'StatusField',
+    clearedBy: 'alice@kubernaut.ai',
+    clearedAt: '2026-11-25T09:00:00Z',
+  })
   const late = statusWrite({ object: backdated }, 'validate')
   t.equal(late.response.allowed, false)
   t.match(message(late), /^status\.blockClearance\.clearedAt: Forbidden: must be the time of this request/)
 
   const missing = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
-  t.equal(statusWrite({ object: missing }, 'validate').response.allowed, false, 'an unattributed record is not accepted by validation alone')
+  t.equal(
+    statusWrite({ object: missing }, 'validate').response.allowed,
+    false,
+    'an unattributed record is not accepted by validation alone',
+  )
 
-  const skewed = withClearance({ clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: new Date(FIXED_NOW.getTime() - 60_000).toISOString() })
+  const skewed = withClearance({
+    clearReason: REASON,
+    clearMethod: 'StatusField',
+    clearedBy: 'alice@kubernaut.ai',
+    clearedAt: new Date(FIXED_NOW.getTime() - 60_000).toISOString(),
+  })
   t.equal(statusWrite({ object: skewed }, 'validate').response.allowed, true, 'a minute of clock skew between replicas is accepted')
 })
 
@@ -103,7 +159,12 @@ t.test('clearReason rules at the boundary, in the mutating and the validating we
     ['empty', '', false, /clearReason: Required value: clearReason is required/],
     ['whitespace only', '  \t\n  ', false, /clearReason is required/],
     ['not a string', 42, false, /clearReason is required/],
-    ['four words', 'checked the node manually', false, /Invalid value: "checked the node manually": clearReason has 4 words, at least 5 are needed \(--min-clear-reason-words\)/],
+    [
+      'four words',
+      'checked the node manually',
+      false,
+      /Invalid value: "checked the node manually": clearReason has 4 words, at least 5 are needed \(--min-clear-reason-words\)/,
+    ],
     ['one word', 'fixed', false, /clearReason has 1 word, at least 5/],
     ['five words', 'checked the node manually, fine', true],
     ['tabs and newlines separate words', 'checked\tthe\nnode\r\nmanually  fine', true],
@@ -116,7 +177,10 @@ t.test('clearReason rules at the boundary, in the mutating and the validating we
     t.equal(mutate.response.allowed, ok, `mutate: ${name}`)
     if (pattern) t.match(message(mutate), pattern, `mutate: ${name}`)
     if (!ok) t.same(mutate.effects, [], `no effect on denial: ${name}`)
-    const validate = statusWrite({ object: withClearance({ ...bc, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 }) }, 'validate')
+    const validate = statusWrite(
+      { object: withClearance({ ...bc, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 }) },
+      'validate',
+    )
     t.equal(validate.response.allowed, ok, `validate: ${name}`)
     if (pattern) t.match(message(validate), pattern, `validate: ${name}`)
   }
@@ -131,16 +195,33 @@ t.test('--min-clear-reason-words changes the boundary and the message', async (t
 })
 
 t.test('routine status writes without blockClearance pass untouched: no patch, no effect, no violation', async (t) => {
-  const old = aFailedExecution((w) => { w.status!.phase = 'Running'; delete w.status!.failureDetails })
-  const object = aFailedExecution((w) => { w.status!.phase = 'Running'; delete w.status!.failureDetails; w.status!.observedGeneration = 2 })
+  const old = aFailedExecution((w) => {
+    w.status!.phase = 'Running'
+    delete w.status!.failureDetails
+  })
+  const object = aFailedExecution((w) => {
+    w.status!.phase = 'Running'
+    delete w.status!.failureDetails
+    w.status!.observedGeneration = 2
+  })
   for (const webhook of ALL) {
     const res = statusWrite({ old, object, user: CONTROLLER }, webhook)
     t.equal(res.response.allowed, true, webhook)
     t.equal(res.response.patch, undefined, webhook)
     t.same(res.effects, [], webhook)
-    t.same(ruleIds(res).filter((id) => id.startsWith('block-clearance')), [], webhook)
+    t.same(
+      ruleIds(res).filter((id) => id.startsWith('block-clearance')),
+      [],
+      webhook,
+    )
   }
-  const ctx = { request: aRequest({ operation: 'UPDATE', subResource: 'status', object, oldObject: old, userInfo: CONTROLLER }), object, oldObject: old, options: TEST_OPTIONS, now: FIXED_NOW }
+  const ctx = {
+    request: aRequest({ operation: 'UPDATE', subResource: 'status', object, oldObject: old, userInfo: CONTROLLER }),
+    object,
+    oldObject: old,
+    options: TEST_OPTIONS,
+    now: FIXED_NOW,
+  }
   t.equal(blockClearanceAttribution.applies?.(ctx), false, 'the mutator is skipped before the core copies status')
   const attributedCtx = { ...ctx, object: withClearance(ATTRIBUTED), oldObject: withClearance(ATTRIBUTED) }
   t.equal(blockClearanceAttribution.applies?.(attributedCtx), false, 'and when the stored record is already attributed')
@@ -149,7 +230,9 @@ t.test('routine status writes without blockClearance pass untouched: no patch, n
 
 t.test('already attributed: an identical write gets no patch and no effect', async (t) => {
   const old = withClearance(ATTRIBUTED)
-  const object = withClearance(ATTRIBUTED, (w) => { w.status!.observedGeneration = 3 })
+  const object = withClearance(ATTRIBUTED, (w) => {
+    w.status!.observedGeneration = 3
+  })
   for (const webhook of ALL) {
     const res = statusWrite({ old, object, user: CONTROLLER }, webhook)
     t.equal(res.response.allowed, true, webhook)
@@ -163,10 +246,20 @@ t.test('an attributed record is immutable: edits and removal are denied', async 
   const edits: [string, WorkflowExecution, RegExp][] = [
     ['clearedBy replaced', withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }), /changed: status\.blockClearance\.clearedBy$/],
     ['clearedAt moved', withClearance({ ...ATTRIBUTED, clearedAt: '2026-11-25T11:00:00Z' }), /changed: status\.blockClearance\.clearedAt$/],
-    ['reason rewritten', withClearance({ ...ATTRIBUTED, clearReason: 'something else entirely was the real cause' }), /changed: status\.blockClearance\.clearReason$/],
+    [
+      'reason rewritten',
+      withClearance({ ...ATTRIBUTED, clearReason: 'something else entirely was the real cause' }),
+      /changed: status\.blockClearance\.clearReason$/,
+    ],
     ['method changed', withClearance({ ...ATTRIBUTED, clearMethod: 'Annotation' }), /changed: status\.blockClearance\.clearMethod$/],
     ['field added', withClearance({ ...ATTRIBUTED, note: 'x' } as Clearance), /changed: status\.blockClearance\.note$/],
-    ['removed', withClearance(undefined, (w) => { delete w.status!.blockClearance }), /immutable once attributed \(cleared by "alice@kubernaut\.ai" at "2026-11-25T10:00:00Z"\): it cannot be removed$/],
+    [
+      'removed',
+      withClearance(undefined, (w) => {
+        delete w.status!.blockClearance
+      }),
+      /immutable once attributed \(cleared by "alice@kubernaut\.ai" at "2026-11-25T10:00:00Z"\): it cannot be removed$/,
+    ],
     ['set to null', withClearance(null), /it cannot be removed$/],
   ]
   for (const [name, object, pattern] of edits) {
@@ -186,7 +279,12 @@ t.test('an attributed record is immutable: edits and removal are denied', async 
 })
 
 t.test('a main-resource write carrying a changed clearance changes nothing: the apiserver keeps the stored status', async (t) => {
-  const req = aRequest({ operation: 'UPDATE', object: withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }), oldObject: withClearance(ATTRIBUTED), userInfo: OPERATOR })
+  const req = aRequest({
+    operation: 'UPDATE',
+    object: withClearance({ ...ATTRIBUTED, clearedBy: 'bob@kubernaut.ai' }),
+    oldObject: withClearance(ATTRIBUTED),
+    userInfo: OPERATOR,
+  })
   const res = admit(req, policy, 'both')
   t.equal(res.response.allowed, true, 'judged on the stored status, which is unchanged')
   t.equal(res.response.patch, undefined)
@@ -196,7 +294,7 @@ t.test('a main-resource write carrying a changed clearance changes nothing: the 
 t.test('a stored record without clearedBy: carried through unchanged it passes untouched; changed, it is attributed', async (t) => {
   const old = withClearance({ clearReason: REASON, clearMethod: 'StatusField' })
   const carried = statusWrite({ old, object: withClearance({ clearReason: REASON, clearMethod: 'StatusField' }) }, 'both')
-  t.equal(carried.response.allowed, true, 'a routine write carrying it is nobody\'s clearance')
+  t.equal(carried.response.allowed, true, "a routine write carrying it is nobody's clearance")
   t.equal(carried.response.patch, undefined)
   t.same(carried.effects, [])
 
@@ -226,7 +324,10 @@ t.test('a new clearance is denied unless status.phase is Failed', async (t) => {
     const both = statusWrite({ old, object }, 'both')
     t.equal(both.response.allowed, false, String(phase))
     t.ok(ruleIds(both).includes('block-clearance-requires-failed'), String(phase))
-    t.match(message(both), `status.blockClearance: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`)
+    t.match(
+      message(both),
+      `status.blockClearance: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
+    )
     t.same(both.effects, [], 'effects are dropped with the denial')
   }
 })

@@ -30,7 +30,14 @@ interface Write {
 
 function write(w: Write, webhook: WebhookKind, p = policy): AdmitResult {
   const operation = w.operation ?? 'UPDATE'
-  const req = aRequest({ operation, object: w.object, oldObject: operation === 'UPDATE' ? w.old ?? withAnnotations({ note: 'x' }) : undefined, userInfo: w.user ?? OPERATOR, dryRun: w.dryRun ?? false, uid: w.uid ?? 'req-2' })
+  const req = aRequest({
+    operation,
+    object: w.object,
+    oldObject: operation === 'UPDATE' ? (w.old ?? withAnnotations({ note: 'x' })) : undefined,
+    userInfo: w.user ?? OPERATOR,
+    dryRun: w.dryRun ?? false,
+    uid: w.uid ?? 'req-2',
+  })
   return admit(req, p, webhook)
 }
 
@@ -52,16 +59,18 @@ t.test('Flow 2: adding the clear annotation writes -by and -at (escaped JSON Pat
     { op: 'add', path: BY_PATH, value: 'alice@kubernaut.ai' },
   ])
   t.same(annotationsAfter(object, res), { note: 'x', [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 })
-  t.same(res.effects, [{
-    type: 'workflowexecution.block.cleared',
-    actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
-    resource: { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
-    reason: REASON,
-    method: 'Annotation',
-    time: FIXED_NOW_RFC3339,
-    correlationId: 'rr-payment-api',
-    admissionUid: 'req-2',
-  }])
+  t.same(res.effects, [
+    {
+      type: 'workflowexecution.block.cleared',
+      actor: { username: 'alice@kubernaut.ai', uid: 'u-alice', groups: ['sre', 'system:authenticated'] },
+      resource: { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' },
+      reason: REASON,
+      method: 'Annotation',
+      time: FIXED_NOW_RFC3339,
+      correlationId: 'rr-payment-api',
+      admissionUid: 'req-2',
+    },
+  ])
 
   const both = write({ object }, 'both')
   t.equal(both.response.allowed, true, message(both))
@@ -119,16 +128,25 @@ t.test('forgery: -by set to someone else in the same request is refused by the v
   const res = write({ object }, 'validate')
   t.equal(res.response.allowed, false)
   t.same(ruleIds(res), ['clear-annotation-webhook-only'])
-  t.equal(message(res), 'metadata.annotations[kubernaut.ai/clear-execution-block-by]: Forbidden: kubernaut.ai/clear-execution-block-by is written by the webhook only: it must be the requesting user "alice@kubernaut.ai"')
+  t.equal(
+    message(res),
+    'metadata.annotations[kubernaut.ai/clear-execution-block-by]: Forbidden: kubernaut.ai/clear-execution-block-by is written by the webhook only: it must be the requesting user "alice@kubernaut.ai"',
+  )
 
   const stale = write({ object: withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: EARLIER }) }, 'validate')
   t.equal(stale.response.allowed, false)
-  t.match(message(stale), /^metadata\.annotations\[kubernaut\.ai\/clear-execution-block-at\]: Forbidden: kubernaut\.ai\/clear-execution-block-at is written by the webhook only/)
+  t.match(
+    message(stale),
+    /^metadata\.annotations\[kubernaut\.ai\/clear-execution-block-at\]: Forbidden: kubernaut\.ai\/clear-execution-block-at is written by the webhook only/,
+  )
 
   const missing = write({ object: withAnnotations({ [CLEAR]: REASON }) }, 'validate')
   t.equal(missing.response.allowed, false, 'without the mutating webhook there is no attribution, so no clearance')
 
-  const honest = write({ object: withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) }, 'validate')
+  const honest = write(
+    { object: withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) },
+    'validate',
+  )
   t.equal(honest.response.allowed, true, message(honest))
 })
 
@@ -144,11 +162,18 @@ t.test('forgery: changing -by or -at without changing the clear annotation is de
     for (const webhook of ['validate', 'both'] as const) {
       const res = write({ old, object: withAnnotations(annotations) }, webhook)
       t.equal(res.response.allowed, false, `${webhook}: ${name}`)
-      t.same(res.response.status?.details?.causes?.map((c) => c.field), fields.map((f) => `metadata.annotations[${f}]`), `${webhook}: ${name}`)
+      t.same(
+        res.response.status?.details?.causes?.map((c) => c.field),
+        fields.map((f) => `metadata.annotations[${f}]`),
+        `${webhook}: ${name}`,
+      )
       for (const f of fields) t.match(message(res), `${f} is written by the webhook only: it changes only when ${CLEAR} is set or changed`)
     }
   }
-  const noClear = write({ old: withAnnotations(undefined), object: withAnnotations({ [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) }, 'both')
+  const noClear = write(
+    { old: withAnnotations(undefined), object: withAnnotations({ [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) },
+    'both',
+  )
   t.equal(noClear.response.allowed, false, '-by and -at cannot be planted without a clear annotation')
   const onCreate = write({ operation: 'CREATE', object: withAnnotations({ [CLEAR_BY]: 'alice@kubernaut.ai' }) }, 'both')
   t.equal(onCreate.response.allowed, false, 'nor on CREATE')
@@ -157,7 +182,10 @@ t.test('forgery: changing -by or -at without changing the clear annotation is de
 
 t.test('Flow 2: an empty username is denied with "authentication required"', async (t) => {
   for (const webhook of ALL) {
-    const res = write({ object: withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: '', [CLEAR_AT]: FIXED_NOW_RFC3339 }), user: { username: '' } }, webhook)
+    const res = write(
+      { object: withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: '', [CLEAR_AT]: FIXED_NOW_RFC3339 }), user: { username: '' } },
+      webhook,
+    )
     t.equal(res.response.allowed, false, webhook)
     t.match(message(res), /^metadata\.annotations\[kubernaut\.ai\/clear-execution-block-by\]: Forbidden: authentication required/)
     t.same(res.effects, [])
@@ -177,7 +205,10 @@ t.test('Flow 2: the annotation value follows the reason rules at the boundary', 
     t.equal(mutate.response.allowed, ok, `both: ${name}`)
     if (pattern) t.match(message(mutate), pattern)
     if (!ok) t.same(mutate.effects, [])
-    const validate = write({ object: withAnnotations({ [CLEAR]: reason, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) }, 'validate')
+    const validate = write(
+      { object: withAnnotations({ [CLEAR]: reason, [CLEAR_BY]: 'alice@kubernaut.ai', [CLEAR_AT]: FIXED_NOW_RFC3339 }) },
+      'validate',
+    )
     t.equal(validate.response.allowed, ok, `validate: ${name}`)
   }
   const p = testPolicy({ minClearReasonWords: 2 })
@@ -189,7 +220,12 @@ t.test('removing the clear annotation withdraws it: -by and -at go too, nothing 
   const object = withAnnotations({ note: 'x', [CLEAR_BY]: 'bob@kubernaut.ai', [CLEAR_AT]: EARLIER })
   const res = write({ old, object }, 'both')
   t.equal(res.response.allowed, true, message(res))
-  t.same(patchOf(res).map((o) => `${o.op} ${o.path}`).sort(), [`remove ${AT_PATH}`, `remove ${BY_PATH}`])
+  t.same(
+    patchOf(res)
+      .map((o) => `${o.op} ${o.path}`)
+      .sort(),
+    [`remove ${AT_PATH}`, `remove ${BY_PATH}`],
+  )
   t.same(annotationsAfter(object, res), { note: 'x' })
   t.same(res.effects, [])
 
@@ -197,7 +233,10 @@ t.test('removing the clear annotation withdraws it: -by and -at go too, nothing 
   t.equal(write({ old, object: withAnnotations({ note: 'x' }) }, 'validate').response.allowed, true, 'removing all three is accepted')
   const rewritten = write({ old, object: withAnnotations({ [CLEAR_BY]: 'mallory' }) }, 'validate')
   t.equal(rewritten.response.allowed, false, 'but not rewriting -by on the way out')
-  t.match(message(rewritten), /clear-execution-block-by is written by the webhook only: when kubernaut\.ai\/clear-execution-block is removed it may only be removed too/)
+  t.match(
+    message(rewritten),
+    /clear-execution-block-by is written by the webhook only: when kubernaut\.ai\/clear-execution-block is removed it may only be removed too/,
+  )
 })
 
 t.test('dryRun: exactly the same verdict, patch and effect intents', async (t) => {
@@ -214,7 +253,9 @@ t.test('dryRun: exactly the same verdict, patch and effect intents', async (t) =
 
 t.test('end to end with every built-in rule: annotate, then the controller copies into status', async (t) => {
   const p = fullPolicy()
-  const stored = aFailedExecution((w) => { w.metadata.annotations = { note: 'x' } })
+  const stored = aFailedExecution((w) => {
+    w.metadata.annotations = { note: 'x' }
+  })
   const annotated = structuredClone(stored)
   annotated.metadata.annotations![CLEAR] = REASON
   const step1 = admit(aRequest({ operation: 'UPDATE', object: annotated, oldObject: stored, userInfo: OPERATOR }), p, 'both')
@@ -224,41 +265,73 @@ t.test('end to end with every built-in rule: annotate, then the controller copie
 
   const copy = structuredClone(afterAnnotate)
   copy.status!.blockClearance = { clearMethod: 'Annotation', clearReason: REASON, clearedBy: CONTROLLER.username as string }
-  const step2 = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: copy, oldObject: afterAnnotate, userInfo: CONTROLLER }), p, 'both')
+  const step2 = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: copy, oldObject: afterAnnotate, userInfo: CONTROLLER }),
+    p,
+    'both',
+  )
   t.equal(step2.response.allowed, true, message(step2))
-  t.same(applyTo(copy, patchOf(step2)).status?.blockClearance, { clearMethod: 'Annotation', clearReason: REASON, clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+  t.same(applyTo(copy, patchOf(step2)).status?.blockClearance, {
+    clearMethod: 'Annotation',
+    clearReason: REASON,
+    clearedBy: 'alice@kubernaut.ai',
+    clearedAt: FIXED_NOW_RFC3339,
+  })
   t.same(step2.effects, [])
 
   const flow1 = structuredClone(stored)
   flow1.status!.blockClearance = { clearReason: REASON, clearedBy: 'bob', clearMethod: 'StatusField' }
-  const direct = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: flow1, oldObject: stored, userInfo: OPERATOR }), p, 'both')
+  const direct = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: flow1, oldObject: stored, userInfo: OPERATOR }),
+    p,
+    'both',
+  )
   t.equal(direct.response.allowed, true, message(direct))
   t.equal(applyTo(flow1, patchOf(direct)).status?.blockClearance?.clearedBy, 'alice@kubernaut.ai')
 
   // What `kubectl patch --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"..."}}}'` sends.
   const minimal = structuredClone(stored)
   ;(minimal.status as Record<string, unknown>)['blockClearance'] = { clearReason: REASON }
-  const fromKubectl = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: minimal, oldObject: stored, userInfo: OPERATOR }), p, 'both')
+  const fromKubectl = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: minimal, oldObject: stored, userInfo: OPERATOR }),
+    p,
+    'both',
+  )
   t.equal(fromKubectl.response.allowed, true, message(fromKubectl))
-  t.same(applyTo(minimal, patchOf(fromKubectl)).status?.blockClearance, { clearReason: REASON, clearMethod: 'StatusField', clearedBy: 'alice@kubernaut.ai', clearedAt: FIXED_NOW_RFC3339 })
+  t.same(applyTo(minimal, patchOf(fromKubectl)).status?.blockClearance, {
+    clearReason: REASON,
+    clearMethod: 'StatusField',
+    clearedBy: 'alice@kubernaut.ai',
+    clearedAt: FIXED_NOW_RFC3339,
+  })
 
   const later = applyTo(minimal, patchOf(fromKubectl))
   const rewrite = structuredClone(later)
   rewrite.status!.blockClearance!.clearedBy = 'bob@kubernaut.ai'
-  const denied = admit(aRequest({ operation: 'UPDATE', subResource: 'status', object: rewrite, oldObject: later, userInfo: OPERATOR }), p, 'both')
+  const denied = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', object: rewrite, oldObject: later, userInfo: OPERATOR }),
+    p,
+    'both',
+  )
   t.equal(denied.response.allowed, false)
   t.match(message(denied), /immutable/)
 })
 
 t.test('the clear annotation is refused before the execution has failed, and nothing is audited', async (t) => {
   for (const phase of ['Pending', 'Running', 'Completed', undefined] as const) {
-    const old = aFailedExecution((w) => { if (phase === undefined) delete w.status; else w.status!.phase = phase })
+    const old = aFailedExecution((w) => {
+      if (phase === undefined) delete w.status
+      else w.status!.phase = phase
+    })
     const object = structuredClone(old)
     object.metadata.annotations = { [CLEAR]: REASON }
     const both = write({ old, object }, 'both')
     t.equal(both.response.allowed, false, String(phase))
     t.same(ruleIds(both, 'deny'), ['clear-annotation-requires-failed'], String(phase))
-    t.match(message(both), `metadata.annotations[${CLEAR}]: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`)
+    t.match(
+      message(both),
+      `metadata.annotations[${CLEAR}]: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
+    )
     const mutate = write({ old, object }, 'mutate')
     t.same(mutate.effects, [], `${String(phase)}: the mutating call records no attribution either`)
   }

@@ -21,7 +21,12 @@ export const CLEAR_BY = 'kubernaut.ai/clear-execution-block-by'
 export const CLEAR_AT = 'kubernaut.ai/clear-execution-block-at'
 export const ANNOTATED_AT = '2026-11-25T10:00:00Z'
 export const ALL: WebhookKind[] = ['mutate', 'validate', 'both']
-export const ATTRIBUTED = { clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T10:00:00Z', clearReason: REASON, clearMethod: 'StatusField' }
+export const ATTRIBUTED = {
+  clearedBy: 'alice@kubernaut.ai',
+  clearedAt: '2026-11-25T10:00:00Z',
+  clearReason: REASON,
+  clearMethod: 'StatusField',
+}
 
 export type Clearance = Partial<Record<keyof BlockClearanceDetails, unknown>>
 
@@ -46,7 +51,15 @@ export interface StatusWrite {
 }
 
 export function statusWrite(w: StatusWrite, webhook: WebhookKind, p = policy): AdmitResult {
-  const req = aRequest({ operation: 'UPDATE', subResource: 'status', object: w.object, oldObject: w.old ?? aFailedExecution(), userInfo: w.user ?? OPERATOR, dryRun: w.dryRun ?? false, uid: w.uid ?? 'req-1' })
+  const req = aRequest({
+    operation: 'UPDATE',
+    subResource: 'status',
+    object: w.object,
+    oldObject: w.old ?? aFailedExecution(),
+    userInfo: w.user ?? OPERATOR,
+    dryRun: w.dryRun ?? false,
+    uid: w.uid ?? 'req-1',
+  })
   return admit(req, p, webhook)
 }
 

@@ -11,23 +11,39 @@ import { ATTRIBUTED, CLEAR, CLEAR_BY, REASON, statusWrite, withClearance } from 
 // Items 3 and 5 of issue 11: clearances are judged and recorded on the object as the apiserver will
 // store it, with identity from the stored object, and the smaller holes are closed.
 const policy = testPolicy()
-const running = (patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution => aFailedExecution((w) => { w.status = { phase: 'Running' }; patch(w) })
+const running = (patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution =>
+  aFailedExecution((w) => {
+    w.status = { phase: 'Running' }
+    patch(w)
+  })
 
 function mainWrite(old: WorkflowExecution | undefined, object: WorkflowExecution, webhook: WebhookKind, user: UserInfo = OPERATOR) {
-  return admit(aRequest({ operation: old === undefined ? 'CREATE' : 'UPDATE', object, oldObject: old, userInfo: user, uid: 'req-main' }), policy, webhook)
+  return admit(
+    aRequest({ operation: old === undefined ? 'CREATE' : 'UPDATE', object, oldObject: old, userInfo: user, uid: 'req-main' }),
+    policy,
+    webhook,
+  )
 }
 
-t.test('(a) stored Failed, annotation plus status.phase Running on the main resource: stored Failed, so attributed and recorded', async (t) => {
-  const object = aFailedExecution((w) => { w.metadata.annotations = { [CLEAR]: REASON }; w.status!.phase = 'Running' })
-  const res = mainWrite(aFailedExecution(), object, 'mutate')
-  t.equal(res.response.allowed, true)
-  t.equal(res.effects.length, 1, 'the apiserver keeps the stored Failed phase, so this clearance is stored and must be recorded')
-  const both = mainWrite(aFailedExecution(), object, 'both')
-  t.equal(both.response.allowed, true, message(both))
-})
+t.test(
+  '(a) stored Failed, annotation plus status.phase Running on the main resource: stored Failed, so attributed and recorded',
+  async (t) => {
+    const object = aFailedExecution((w) => {
+      w.metadata.annotations = { [CLEAR]: REASON }
+      w.status!.phase = 'Running'
+    })
+    const res = mainWrite(aFailedExecution(), object, 'mutate')
+    t.equal(res.response.allowed, true)
+    t.equal(res.effects.length, 1, 'the apiserver keeps the stored Failed phase, so this clearance is stored and must be recorded')
+    const both = mainWrite(aFailedExecution(), object, 'both')
+    t.equal(both.response.allowed, true, message(both))
+  },
+)
 
 t.test('(b) stored Running, annotation plus status.phase Failed: refused, and nothing recorded', async (t) => {
-  const object = aFailedExecution((w) => { w.metadata.annotations = { [CLEAR]: REASON } })
+  const object = aFailedExecution((w) => {
+    w.metadata.annotations = { [CLEAR]: REASON }
+  })
   const res = mainWrite(running(), object, 'mutate')
   t.same(res.effects, [], 'the validating webhook will see the stored Running phase and refuse')
   const both = mainWrite(running(), object, 'both')
@@ -49,7 +65,11 @@ t.test('(c) a /status clearance carrying another uid or remediationRequestRef is
   const res = statusWrite({ object }, 'mutate')
   t.equal(res.response.allowed, true)
   t.equal(res.effects.length, 1)
-  t.same(res.effects[0]?.resource, { namespace: 'kubernaut-system', name: 'wfe-payment-api-1', uid: '6f1c2d3e-0000-4000-8000-000000000001' })
+  t.same(res.effects[0]?.resource, {
+    namespace: 'kubernaut-system',
+    name: 'wfe-payment-api-1',
+    uid: '6f1c2d3e-0000-4000-8000-000000000001',
+  })
   t.equal(res.effects[0]?.correlationId, 'rr-payment-api')
 })
 
@@ -64,7 +84,14 @@ t.test('system:anonymous and system:unauthenticated cannot clear, in either flow
       const status = statusWrite({ object: withClearance({ clearReason: REASON }), user }, webhook)
       t.equal(status.response.allowed, false, `${user.username} status ${webhook}`)
       t.match(message(status), /status\.blockClearance\.clearedBy: Forbidden: authentication required/)
-      const ann = mainWrite(aFailedExecution(), aFailedExecution((w) => { w.metadata.annotations = { [CLEAR]: REASON } }), webhook, user)
+      const ann = mainWrite(
+        aFailedExecution(),
+        aFailedExecution((w) => {
+          w.metadata.annotations = { [CLEAR]: REASON }
+        }),
+        webhook,
+        user,
+      )
       t.equal(ann.response.allowed, false, `${user.username} annotation ${webhook}`)
       t.match(message(ann), new RegExp(`annotations\\[${CLEAR_BY.replace(/[./]/g, '\\$&')}\\]: Forbidden: authentication required`))
       t.same([...status.effects, ...ann.effects], [])
@@ -101,8 +128,12 @@ t.test('warnings are one line, without control characters, at most 256 character
 })
 
 t.test('re-annotating after status is attributed is refused and records nothing', async (t) => {
-  const old = withClearance(ATTRIBUTED, (w) => { w.metadata.annotations = { [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [`${CLEAR}-at`]: ATTRIBUTED.clearedAt } })
-  const object = withClearance(ATTRIBUTED, (w) => { w.metadata.annotations = { ...old.metadata.annotations, [CLEAR]: `${REASON} and once more` } })
+  const old = withClearance(ATTRIBUTED, (w) => {
+    w.metadata.annotations = { [CLEAR]: REASON, [CLEAR_BY]: 'alice@kubernaut.ai', [`${CLEAR}-at`]: ATTRIBUTED.clearedAt }
+  })
+  const object = withClearance(ATTRIBUTED, (w) => {
+    w.metadata.annotations = { ...old.metadata.annotations, [CLEAR]: `${REASON} and once more` }
+  })
   const mutated = mainWrite(old, object, 'mutate')
   t.same(mutated.effects, [], 'no second audit intent for a clearance that can never take effect')
   const res = mainWrite(old, object, 'both')
@@ -115,14 +146,40 @@ t.test('re-annotating after status is attributed is refused and records nothing'
 })
 
 t.test('case variants of the clearance annotation keys are refused naming the real key', async (t) => {
-  for (const key of ['Kubernaut.AI/clear-execution-block', 'kubernaut.ai/Clear-Execution-Block-By', 'KUBERNAUT.AI/CLEAR-EXECUTION-BLOCK-AT']) {
-    const res = mainWrite(aFailedExecution(), aFailedExecution((w) => { w.metadata.annotations = { [key]: REASON } }), 'both')
+  for (const key of [
+    'Kubernaut.AI/clear-execution-block',
+    'kubernaut.ai/Clear-Execution-Block-By',
+    'KUBERNAUT.AI/CLEAR-EXECUTION-BLOCK-AT',
+  ]) {
+    const res = mainWrite(
+      aFailedExecution(),
+      aFailedExecution((w) => {
+        w.metadata.annotations = { [key]: REASON }
+      }),
+      'both',
+    )
     t.equal(res.response.allowed, false, key)
     t.same(ruleIds(res), ['clear-annotation-key-case'], key)
-    t.match(message(res), new RegExp(`annotations\\[${key.replace(/[./]/g, '\\$&')}\\]: Forbidden: annotation keys are case-sensitive.*use ${key.toLowerCase().replace(/[./]/g, '\\$&')}$`))
-    t.same(mainWrite(aFailedExecution(), aFailedExecution((w) => { w.metadata.annotations = { [key]: REASON } }), 'mutate').effects, [])
+    t.match(
+      message(res),
+      new RegExp(
+        `annotations\\[${key.replace(/[./]/g, '\\$&')}\\]: Forbidden: annotation keys are case-sensitive.*use ${key.toLowerCase().replace(/[./]/g, '\\$&')}$`,
+      ),
+    )
+    t.same(
+      mainWrite(
+        aFailedExecution(),
+        aFailedExecution((w) => {
+          w.metadata.annotations = { [key]: REASON }
+        }),
+        'mutate',
+      ).effects,
+      [],
+    )
   }
-  const stored = aFailedExecution((w) => { w.metadata.annotations = { 'Kubernaut.AI/clear-execution-block': 'old' } })
+  const stored = aFailedExecution((w) => {
+    w.metadata.annotations = { 'Kubernaut.AI/clear-execution-block': 'old' }
+  })
   const relabelled = structuredClone(stored)
   relabelled.metadata.labels = { x: 'y' }
   t.equal(mainWrite(stored, relabelled, 'both').response.allowed, true, 'a key already stored does not block unrelated writes')

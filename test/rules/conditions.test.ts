@@ -10,17 +10,27 @@ const policy = testPolicy()
 type Triple = [origin: string, field: string, type: string]
 const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 
-const condition = (over: Record<string, unknown> = {}): Record<string, unknown> =>
-  ({ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'Checked', message: 'm', ...over })
+const condition = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'Ready',
+  status: 'True',
+  lastTransitionTime: '2026-11-25T09:00:00Z',
+  reason: 'Checked',
+  message: 'm',
+  ...over,
+})
 
 function withConditions(conditions: unknown[]): AdmitResult {
-  const object = aFailedExecution((w) => { (w.status as unknown as Record<string, unknown>).conditions = conditions })
+  const object = aFailedExecution((w) => {
+    ;(w.status as unknown as Record<string, unknown>).conditions = conditions
+  })
   // Stored without conditions: conditions stored unchanged would be ratcheted, not judged.
-  const oldObject = aFailedExecution((w) => { delete (w.status as unknown as Record<string, unknown>).conditions })
+  const oldObject = aFailedExecution((w) => {
+    delete (w.status as unknown as Record<string, unknown>).conditions
+  })
   return admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject }), policy, 'validate')
 }
 
-t.test('valid conditions, including the seed\'s own and the longest allowed values', async (t) => {
+t.test("valid conditions, including the seed's own and the longest allowed values", async (t) => {
   const ok = [
     condition({ type: 'TokenTTLInsufficient', reason: 'TokenTTLShortened' }),
     condition({ type: 'kubernaut.ai/Ready', reason: 'A:b,c_d', observedGeneration: 0 }),
@@ -53,25 +63,50 @@ t.test('each constraint of metav1.Condition is enforced, one error per field', a
   }
 })
 
-t.test('golden messages in the apiserver\'s words', async (t) => {
+t.test("golden messages in the apiserver's words", async (t) => {
   t.equal(
     message(withConditions([condition(), condition({ reason: 'not valid' })])),
     `status.conditions[1].reason: Invalid value: "not valid": conditions[1].reason in body should match '${CONDITION_CONSTRAINTS.reason.pattern}'`,
   )
-  t.equal(message(withConditions([condition({ message: 'x'.repeat(32769) })])), 'status.conditions[0].message: Too long: may not be more than 32768 bytes')
-  t.equal(message(withConditions([condition({ reason: '' })])), 'status.conditions[0].reason: Invalid value: "": conditions[0].reason in body should be at least 1 chars long')
+  t.equal(
+    message(withConditions([condition({ message: 'x'.repeat(32769) })])),
+    'status.conditions[0].message: Too long: may not be more than 32768 bytes',
+  )
+  t.equal(
+    message(withConditions([condition({ reason: '' })])),
+    'status.conditions[0].reason: Invalid value: "": conditions[0].reason in body should be at least 1 chars long',
+  )
 })
 
 t.test('conditions stored unchanged are not judged again (ratcheting, as the apiserver does)', async (t) => {
-  const object = aFailedExecution((w) => { (w.status as unknown as Record<string, unknown>).conditions = [condition({ reason: 'not valid' })] })
-  const r = admit(aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }), policy, 'validate')
+  const object = aFailedExecution((w) => {
+    ;(w.status as unknown as Record<string, unknown>).conditions = [condition({ reason: 'not valid' })]
+  })
+  const r = admit(
+    aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, object, oldObject: structuredClone(object) }),
+    policy,
+    'validate',
+  )
   t.equal(r.response.allowed, true)
 })
 
-t.test('missing required fields and wrong types are schema-status\'s', async (t) => {
+t.test("missing required fields and wrong types are schema-status's", async (t) => {
   const r = withConditions([{ type: 'Ready', status: 'True' }, condition({ reason: 5 })])
-  t.same(triples(r).map(([o]) => o), ['schema-status', 'schema-status', 'schema-status', 'schema-status'])
-  t.same(triples(r).map(([, f]) => f).sort(), ['status.conditions[0].lastTransitionTime', 'status.conditions[0].message', 'status.conditions[0].reason', 'status.conditions[1].reason'])
+  t.same(
+    triples(r).map(([o]) => o),
+    ['schema-status', 'schema-status', 'schema-status', 'schema-status'],
+  )
+  t.same(
+    triples(r)
+      .map(([, f]) => f)
+      .sort(),
+    [
+      'status.conditions[0].lastTransitionTime',
+      'status.conditions[0].message',
+      'status.conditions[0].reason',
+      'status.conditions[1].reason',
+    ],
+  )
 })
 
 t.test('the CRD declares exactly these constraints', async (t) => {

@@ -18,17 +18,33 @@ const withStatus = (patch: StatusPatch): WorkflowExecution =>
   })
 
 function statusWrite(before: StatusPatch, after: StatusPatch, onStatus = true): AdmitResult {
-  const req = aRequest({ operation: 'UPDATE', userInfo: CONTROLLER, oldObject: withStatus(before), object: withStatus(after), ...(onStatus ? { subResource: 'status' } : {}) })
+  const req = aRequest({
+    operation: 'UPDATE',
+    userInfo: CONTROLLER,
+    oldObject: withStatus(before),
+    object: withStatus(after),
+    ...(onStatus ? { subResource: 'status' } : {}),
+  })
   return admit(req, policy, 'validate')
 }
 
-const setPhase = (p: Phase | undefined): StatusPatch => (s) => { if (p !== undefined) s.phase = p }
+const setPhase =
+  (p: Phase | undefined): StatusPatch =>
+  (s) => {
+    if (p !== undefined) s.phase = p
+  }
 
 /** The lifecycle from the issue, written out pair by pair so the table is not derived from the code. */
 const ALLOWED = new Set([
-  '->Pending', '->Running', '->Failed',
-  'Pending->Pending', 'Pending->Running', 'Pending->Failed',
-  'Running->Running', 'Running->Completed', 'Running->Failed',
+  '->Pending',
+  '->Running',
+  '->Failed',
+  'Pending->Pending',
+  'Pending->Running',
+  'Pending->Failed',
+  'Running->Running',
+  'Running->Completed',
+  'Running->Failed',
   'Completed->Completed',
   'Failed->Failed',
 ])
@@ -77,21 +93,53 @@ t.test('a phase, once set, cannot be removed', async (t) => {
   for (const from of PHASES) {
     const removals: [string, StatusPatch][] = [
       ['deleted', () => {}],
-      ['emptied', (s) => { s.phase = '' }],
-      ['nulled', (s) => { s.phase = null }],
+      [
+        'emptied',
+        (s) => {
+          s.phase = ''
+        },
+      ],
+      [
+        'nulled',
+        (s) => {
+          s.phase = null
+        },
+      ],
     ]
     for (const [how, after] of removals) {
       const r = statusWrite(setPhase(from), after)
-      t.same(triples(r).filter(([o]) => o !== 'status-phase-enum'), [['phase-not-removed', 'status.phase', 'FieldValueForbidden']], `${from} ${how}`)
+      t.same(
+        triples(r).filter(([o]) => o !== 'status-phase-enum'),
+        [['phase-not-removed', 'status.phase', 'FieldValueForbidden']],
+        `${from} ${how}`,
+      )
     }
   }
   const wholeStatus = admit(
-    aRequest({ operation: 'UPDATE', subResource: 'status', userInfo: CONTROLLER, oldObject: withStatus(setPhase('Running')), object: aWorkflowExecution() }),
-    policy, 'validate',
+    aRequest({
+      operation: 'UPDATE',
+      subResource: 'status',
+      userInfo: CONTROLLER,
+      oldObject: withStatus(setPhase('Running')),
+      object: aWorkflowExecution(),
+    }),
+    policy,
+    'validate',
   )
   t.same(triples(wholeStatus), [['phase-not-removed', 'status.phase', 'FieldValueForbidden']], 'status removed altogether')
   t.equal(message(wholeStatus), 'status.phase: Forbidden: phase cannot be removed once set (was "Running")')
-  t.same(triples(statusWrite((s) => { s.phase = '' }, () => {})), [], 'an empty stored phase counts as unset')
+  t.same(
+    triples(
+      statusWrite(
+        (s) => {
+          s.phase = ''
+        },
+        () => {},
+      ),
+    ),
+    [],
+    'an empty stored phase counts as unset',
+  )
 })
 
 for (const [rule, leaf, first, second] of [
@@ -99,7 +147,12 @@ for (const [rule, leaf, first, second] of [
   ['service-account-name-immutable', 'serviceAccountName', 'restart-sa', 'cluster-admin'],
 ] as const) {
   t.test(`${leaf} is immutable once set`, async (t) => {
-    const set = (v: unknown): StatusPatch => (s) => { s.phase = 'Running'; if (v !== undefined) s[leaf] = v }
+    const set =
+      (v: unknown): StatusPatch =>
+      (s) => {
+        s.phase = 'Running'
+        if (v !== undefined) s[leaf] = v
+      }
     const cases: [string, unknown, unknown, boolean][] = [
       ['unset -> set', undefined, first, true],
       ['empty -> set', '', first, true],
@@ -120,13 +173,54 @@ for (const [rule, leaf, first, second] of [
 }
 
 t.test('transitions and immutability are judged on /status writes only', async (t) => {
-  const r = statusWrite((s) => { s.phase = 'Completed'; s.executionEngine = 'tekton' }, (s) => { s.phase = 'Pending'; s.executionEngine = 'job' }, false)
+  const r = statusWrite(
+    (s) => {
+      s.phase = 'Completed'
+      s.executionEngine = 'tekton'
+    },
+    (s) => {
+      s.phase = 'Pending'
+      s.executionEngine = 'job'
+    },
+    false,
+  )
   t.same(triples(r), [], 'main-resource UPDATE: the apiserver ignores status changes')
 })
 
 t.test('an unjudgeable stored or new phase is left to the enum and schema rules', async (t) => {
-  t.same(triples(statusWrite((s) => { s.phase = 'Skipped' }, setPhase('Pending'))), [], 'stored phase outside the enum')
-  t.same(triples(statusWrite(setPhase('Completed'), (s) => { s.phase = 'Bogus' })), [['status-phase-enum', 'status.phase', 'FieldValueNotSupported']])
-  t.same(triples(statusWrite(setPhase('Completed'), (s) => { s.phase = 7 })), [['schema-status', 'status.phase', 'FieldValueInvalid']])
-  t.same(triples(statusWrite((s) => { s.phase = 7; s.executionEngine = ['x'] }, setPhase('Running'))), [], 'stored values of the wrong type')
+  t.same(
+    triples(
+      statusWrite((s) => {
+        s.phase = 'Skipped'
+      }, setPhase('Pending')),
+    ),
+    [],
+    'stored phase outside the enum',
+  )
+  t.same(
+    triples(
+      statusWrite(setPhase('Completed'), (s) => {
+        s.phase = 'Bogus'
+      }),
+    ),
+    [['status-phase-enum', 'status.phase', 'FieldValueNotSupported']],
+  )
+  t.same(
+    triples(
+      statusWrite(setPhase('Completed'), (s) => {
+        s.phase = 7
+      }),
+    ),
+    [['schema-status', 'status.phase', 'FieldValueInvalid']],
+  )
+  t.same(
+    triples(
+      statusWrite((s) => {
+        s.phase = 7
+        s.executionEngine = ['x']
+      }, setPhase('Running')),
+    ),
+    [],
+    'stored values of the wrong type',
+  )
 })

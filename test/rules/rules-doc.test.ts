@@ -24,10 +24,14 @@ t.test('every built-in rule has exactly one row', async (t) => {
     t.ok(rows.has(id), `${id} documented`)
     t.equal(doc.split(`| \`${id}\` |`).length - 1, 1, `${id} has one row`)
   }
-  for (const id of rows.keys()) t.ok(builtinRules.some((r) => r.id === id), `${id} in the doc is a real rule`)
+  for (const id of rows.keys())
+    t.ok(
+      builtinRules.some((r) => r.id === id),
+      `${id} in the doc is a real rule`,
+    )
 })
 
-t.test('each row states the rule\'s severity and has an example', async (t) => {
+t.test("each row states the rule's severity and has an example", async (t) => {
   for (const rule of builtinRules) {
     const row = rows.get(rule.id)
     if (row === undefined || documentedElsewhere.has(rule.id)) continue

@@ -1,8 +1,6 @@
 import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
-import {
-  CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES,
-} from '../../src/api/workflowexecution.js'
+import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../../src/api/workflowexecution.js'
 import { CONTROLLER, aFailedExecution, aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
 import { message } from '../helpers/verdict.js'
 
@@ -41,8 +39,13 @@ function scrub(s: Record<string, any>): void {
   if (Array.isArray(s.conditions)) for (const c of s.conditions) drop(c, 'status', CONDITION_STATUSES)
 }
 
-const condition = (status: unknown, type = 'Ready'): Record<string, unknown> =>
-  ({ type, status, lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'Checked', message: 'm' })
+const condition = (status: unknown, type = 'Ready'): Record<string, unknown> => ({
+  type,
+  status,
+  lastTransitionTime: '2026-11-25T09:00:00Z',
+  reason: 'Checked',
+  message: 'm',
+})
 
 interface EnumCase {
   rule: string
@@ -53,14 +56,47 @@ interface EnumCase {
 }
 
 const enums: EnumCase[] = [
-  { rule: 'status-phase-enum', field: 'status.phase', values: PHASES, set: (s, v) => { s.phase = v }, bad: ['Skipped', 'pending', 'RUNNING', ''] },
-  { rule: 'failure-reason-enum', field: 'status.failureDetails.reason', values: FAILURE_REASONS, set: (s, v) => { s.failureDetails.reason = v }, bad: ['Crashed', 'oomkilled', ''] },
   {
-    rule: 'clear-method-enum', field: 'status.blockClearance.clearMethod', values: CLEAR_METHODS,
-    set: (s, v) => { s.blockClearance = { clearedBy: 'alice@kubernaut.ai', clearedAt: '2026-11-25T10:00:00Z', clearReason: 'investigated the cluster state and it is safe', clearMethod: v } },
+    rule: 'status-phase-enum',
+    field: 'status.phase',
+    values: PHASES,
+    set: (s, v) => {
+      s.phase = v
+    },
+    bad: ['Skipped', 'pending', 'RUNNING', ''],
+  },
+  {
+    rule: 'failure-reason-enum',
+    field: 'status.failureDetails.reason',
+    values: FAILURE_REASONS,
+    set: (s, v) => {
+      s.failureDetails.reason = v
+    },
+    bad: ['Crashed', 'oomkilled', ''],
+  },
+  {
+    rule: 'clear-method-enum',
+    field: 'status.blockClearance.clearMethod',
+    values: CLEAR_METHODS,
+    set: (s, v) => {
+      s.blockClearance = {
+        clearedBy: 'alice@kubernaut.ai',
+        clearedAt: '2026-11-25T10:00:00Z',
+        clearReason: 'investigated the cluster state and it is safe',
+        clearMethod: v,
+      }
+    },
     bad: ['Manual', 'annotation', ''],
   },
-  { rule: 'condition-status-enum', field: 'status.conditions[0].status', values: CONDITION_STATUSES, set: (s, v) => { s.conditions = [condition(v)] }, bad: ['Maybe', 'true', ''] },
+  {
+    rule: 'condition-status-enum',
+    field: 'status.conditions[0].status',
+    values: CONDITION_STATUSES,
+    set: (s, v) => {
+      s.conditions = [condition(v)]
+    },
+    bad: ['Maybe', 'true', ''],
+  },
 ]
 
 t.test('the seed declares the values these tests walk', async (t) => {
@@ -75,13 +111,24 @@ for (const e of enums) {
   t.test(`${e.rule}: every value allowed, others unsupported`, async (t) => {
     for (const v of e.values) {
       const r = statusWrite((s) => e.set(s, v))
-      t.same(triples(r).filter(([o]) => o.endsWith('-enum')), [], `${v} allowed by the enum rules`)
+      t.same(
+        triples(r).filter(([o]) => o.endsWith('-enum')),
+        [],
+        `${v} allowed by the enum rules`,
+      )
     }
     for (const v of e.bad) {
       const r = statusWrite((s) => e.set(s, v))
-      t.same(triples(r).filter(([o]) => o.endsWith('-enum')), [[e.rule, e.field, 'FieldValueNotSupported']], `${JSON.stringify(v)} unsupported`)
+      t.same(
+        triples(r).filter(([o]) => o.endsWith('-enum')),
+        [[e.rule, e.field, 'FieldValueNotSupported']],
+        `${JSON.stringify(v)} unsupported`,
+      )
       t.equal(r.response.allowed, false)
-      t.match(message(r), `${e.field}: Unsupported value: ${JSON.stringify(v)}: supported values: ${e.values.map((x) => JSON.stringify(x)).join(', ')}`)
+      t.match(
+        message(r),
+        `${e.field}: Unsupported value: ${JSON.stringify(v)}: supported values: ${e.values.map((x) => JSON.stringify(x)).join(', ')}`,
+      )
     }
   })
 }
@@ -96,9 +143,20 @@ t.test('enum values on the stock objects pass every rule', async (t) => {
 })
 
 t.test('golden messages', async (t) => {
-  t.equal(message(statusWrite((s) => { s.phase = 'Skipped' })), 'status.phase: Unsupported value: "Skipped": supported values: "Pending", "Running", "Completed", "Failed"')
   t.equal(
-    message(statusWrite((s) => { s.failureDetails.reason = 'Crashed' })),
+    message(
+      statusWrite((s) => {
+        s.phase = 'Skipped'
+      }),
+    ),
+    'status.phase: Unsupported value: "Skipped": supported values: "Pending", "Running", "Completed", "Failed"',
+  )
+  t.equal(
+    message(
+      statusWrite((s) => {
+        s.failureDetails.reason = 'Crashed'
+      }),
+    ),
     'status.failureDetails.reason: Unsupported value: "Crashed": supported values: "OOMKilled", "DeadlineExceeded", "Forbidden", "ResourceExhausted", "ConfigurationError", "ImagePullBackOff", "TaskFailed", "UnsupportedEngine", "Unknown"',
   )
 })
@@ -106,8 +164,24 @@ t.test('golden messages', async (t) => {
 // The seed lists these values in comments only (no enum marker): the controller stores what the
 // catalog or the execution resource says, and an unknown engine is what UnsupportedEngine reports.
 const known: EnumCase[] = [
-  { rule: 'execution-status-known', field: 'status.executionStatus.status', values: CONDITION_STATUSES, set: (s, v) => { s.executionStatus = { status: v, reason: 'Failed' } }, bad: ['Yes', 'true'] },
-  { rule: 'execution-engine-known', field: 'status.executionEngine', values: EXECUTION_ENGINES, set: (s, v) => { s.executionEngine = v }, bad: ['Tekton', 'argo'] },
+  {
+    rule: 'execution-status-known',
+    field: 'status.executionStatus.status',
+    values: CONDITION_STATUSES,
+    set: (s, v) => {
+      s.executionStatus = { status: v, reason: 'Failed' }
+    },
+    bad: ['Yes', 'true'],
+  },
+  {
+    rule: 'execution-engine-known',
+    field: 'status.executionEngine',
+    values: EXECUTION_ENGINES,
+    set: (s, v) => {
+      s.executionEngine = v
+    },
+    bad: ['Tekton', 'argo'],
+  },
 ]
 
 for (const e of known) {
@@ -117,20 +191,27 @@ for (const e of known) {
       const r = statusWrite((s) => e.set(s, v))
       t.equal(r.response.allowed, true, `${v} allowed`)
       t.same(triples(r), [[e.rule, e.field, 'FieldValueNotSupported']], `${v} warned`)
-      t.same(r.response.warnings, [`${e.field}: Unsupported value: ${JSON.stringify(v)}: supported values: ${e.values.map((x) => JSON.stringify(x)).join(', ')}`])
+      t.same(r.response.warnings, [
+        `${e.field}: Unsupported value: ${JSON.stringify(v)}: supported values: ${e.values.map((x) => JSON.stringify(x)).join(', ')}`,
+      ])
     }
     t.same(triples(statusWrite((s) => e.set(s, ''))), [], 'an empty string is no engine at all: no warning')
   })
 }
 
 t.test('the controller can record an engine it does not support, and the failure that follows', async (t) => {
-  const r = statusWrite((s) => { s.executionEngine = 'argo'; s.failureDetails.reason = 'UnsupportedEngine' })
+  const r = statusWrite((s) => {
+    s.executionEngine = 'argo'
+    s.failureDetails.reason = 'UnsupportedEngine'
+  })
   t.equal(r.response.allowed, true)
   t.same(triples(r), [['execution-engine-known', 'status.executionEngine', 'FieldValueNotSupported']])
 })
 
 t.test('every bad condition is reported at its own index', async (t) => {
-  const r = statusWrite((s) => { s.conditions = [condition('True', 'A'), condition('Maybe', 'B'), condition('False', 'C'), condition('yes', 'D')] })
+  const r = statusWrite((s) => {
+    s.conditions = [condition('True', 'A'), condition('Maybe', 'B'), condition('False', 'C'), condition('yes', 'D')]
+  })
   t.same(triples(r), [
     ['condition-status-enum', 'status.conditions[1].status', 'FieldValueNotSupported'],
     ['condition-status-enum', 'status.conditions[3].status', 'FieldValueNotSupported'],
@@ -138,22 +219,54 @@ t.test('every bad condition is reported at its own index', async (t) => {
   t.equal(r.violations[1]?.error.value, 'yes')
 })
 
-t.test('wrong JSON types are schema-status\'s, not the enum rules\'', async (t) => {
+t.test("wrong JSON types are schema-status's, not the enum rules'", async (t) => {
   const cases: [Patch, string][] = [
-    [(s) => { s.phase = 3 }, 'status.phase'],
-    [(s) => { s.executionEngine = ['tekton'] }, 'status.executionEngine'],
-    [(s) => { s.failureDetails.reason = false }, 'status.failureDetails.reason'],
-    [(s) => { s.conditions = [condition(1)] }, 'status.conditions[0].status'],
+    [
+      (s) => {
+        s.phase = 3
+      },
+      'status.phase',
+    ],
+    [
+      (s) => {
+        s.executionEngine = ['tekton']
+      },
+      'status.executionEngine',
+    ],
+    [
+      (s) => {
+        s.failureDetails.reason = false
+      },
+      'status.failureDetails.reason',
+    ],
+    [
+      (s) => {
+        s.conditions = [condition(1)]
+      },
+      'status.conditions[0].status',
+    ],
   ]
   for (const [patch, field] of cases) {
-    t.same(triples(statusWrite(patch)).filter(([, f]) => f === field), [['schema-status', field, 'FieldValueInvalid']], field)
+    t.same(
+      triples(statusWrite(patch)).filter(([, f]) => f === field),
+      [['schema-status', field, 'FieldValueInvalid']],
+      field,
+    )
   }
-  const parentWrong = statusWrite((s) => { s.executionStatus = 'True' })
+  const parentWrong = statusWrite((s) => {
+    s.executionStatus = 'True'
+  })
   t.same(triples(parentWrong), [['schema-status', 'status.executionStatus', 'FieldValueInvalid']])
 })
 
 t.test('status enums are judged on /status writes only', async (t) => {
-  const object = aWorkflowExecution((w) => { (w).status = { phase: 'Skipped' as never, executionEngine: 'argo' as never } })
+  const object = aWorkflowExecution((w) => {
+    w.status = { phase: 'Skipped' as never, executionEngine: 'argo' }
+  })
   t.same(triples(admit(aRequest({ object }), policy, 'validate')), [], 'CREATE: the apiserver drops status')
-  t.same(triples(admit(aRequest({ operation: 'UPDATE', object, oldObject: object }), policy, 'validate')), [], 'main UPDATE: the apiserver ignores status')
+  t.same(
+    triples(admit(aRequest({ operation: 'UPDATE', object, oldObject: object }), policy, 'validate')),
+    [],
+    'main UPDATE: the apiserver ignores status',
+  )
 })

@@ -8,7 +8,15 @@ const policy = testPolicy()
 type Triple = [origin: string, field: string, type: string]
 const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 const withTarget = (targetResource: unknown): AdmitResult =>
-  admit(aRequest({ object: aWorkflowExecution((w) => { (w.spec as unknown as Record<string, unknown>).targetResource = targetResource }) }), policy, 'validate')
+  admit(
+    aRequest({
+      object: aWorkflowExecution((w) => {
+        ;(w.spec as unknown as Record<string, unknown>).targetResource = targetResource
+      }),
+    }),
+    policy,
+    'validate',
+  )
 
 const label63 = `a${'b'.repeat(61)}c`
 const label64 = `a${'b'.repeat(62)}c`
@@ -51,13 +59,38 @@ t.test('allowed forms', async (t) => {
 
 t.test('malformed values are denied by target-resource-format', async (t) => {
   const bad = [
-    'payment//api', '', '/', '//', 'payment', '/Node/x', 'Node/x/', '/payment/Deployment/api', 'payment/Deployment/api/',
-    'a/b/c/d', 'payment/Deployment/', '/Deployment', 'payment/Deployment//api',
-    'Payment/Deployment/api', 'pay_ment/Deployment/api', '-payment/Deployment/api', 'payment-/Deployment/api',
-    'payment/Deploy-ment/api', 'payment/1Deployment/api', 'payment/Deploy.ment/api', 'payment/Déploiement/api',
-    'payment/Deployment/Payment-API', 'payment/Deployment/api_1', 'payment/Deployment/-api', 'payment/Deployment/api.', 'payment/Deployment/a..b',
-    'Node/Worker', ' payment/Deployment/api', 'payment /Deployment/api',
-    `${label64}/Deployment/x`, `ns/Deployment/${subdomain254}`, `Node/${subdomain254}`,
+    'payment//api',
+    '',
+    '/',
+    '//',
+    'payment',
+    '/Node/x',
+    'Node/x/',
+    '/payment/Deployment/api',
+    'payment/Deployment/api/',
+    'a/b/c/d',
+    'payment/Deployment/',
+    '/Deployment',
+    'payment/Deployment//api',
+    'Payment/Deployment/api',
+    'pay_ment/Deployment/api',
+    '-payment/Deployment/api',
+    'payment-/Deployment/api',
+    'payment/Deploy-ment/api',
+    'payment/1Deployment/api',
+    'payment/Deploy.ment/api',
+    'payment/Déploiement/api',
+    'payment/Deployment/Payment-API',
+    'payment/Deployment/api_1',
+    'payment/Deployment/-api',
+    'payment/Deployment/api.',
+    'payment/Deployment/a..b',
+    'Node/Worker',
+    ' payment/Deployment/api',
+    'payment /Deployment/api',
+    `${label64}/Deployment/x`,
+    `ns/Deployment/${subdomain254}`,
+    `Node/${subdomain254}`,
   ]
   for (const target of bad) {
     t.same(triples(withTarget(target)), [['target-resource-format', 'spec.targetResource', 'FieldValueInvalid']], JSON.stringify(target))
@@ -65,7 +98,10 @@ t.test('malformed values are denied by target-resource-format', async (t) => {
 })
 
 t.test('golden messages say what is wrong', async (t) => {
-  t.equal(message(withTarget('payment//api')), 'spec.targetResource: Invalid value: "payment//api": must be namespace/kind/name or kind/name')
+  t.equal(
+    message(withTarget('payment//api')),
+    'spec.targetResource: Invalid value: "payment//api": must be namespace/kind/name or kind/name',
+  )
   t.equal(message(withTarget('a/b/c/d')), 'spec.targetResource: Invalid value: "a/b/c/d": must be namespace/kind/name or kind/name')
   t.equal(message(withTarget('/Node/x')), 'spec.targetResource: Invalid value: "/Node/x": must be namespace/kind/name or kind/name')
   t.equal(
@@ -78,8 +114,16 @@ t.test('golden messages say what is wrong', async (t) => {
   )
   t.match(message(withTarget(`${label64}/Deployment/x`)), /: namespace is 64 characters, more than the 63 a DNS-1123 label allows$/)
   t.match(message(withTarget(`Node/${subdomain254}`)), /: name is 254 characters, more than the 253 a DNS-1123 subdomain allows$/)
-  t.match(message(withTarget('Bad_NS/Deploy-ment/API')), /: namespace "Bad_NS" .*; kind "Deploy-ment" [^;]*$/, 'every bad part is named; a name is judged only under a valid kind')
-  t.match(message(withTarget('Bad_NS/Deployment/API')), /: namespace "Bad_NS" .*; name "API" must be a DNS-1123 subdomain/, 'every bad part is named')
+  t.match(
+    message(withTarget('Bad_NS/Deploy-ment/API')),
+    /: namespace "Bad_NS" .*; kind "Deploy-ment" [^;]*$/,
+    'every bad part is named; a name is judged only under a valid kind',
+  )
+  t.match(
+    message(withTarget('Bad_NS/Deployment/API')),
+    /: namespace "Bad_NS" .*; name "API" must be a DNS-1123 subdomain/,
+    'every bad part is named',
+  )
 })
 
 t.test('names are judged by the rules of their kind, as the apiserver does', async (t) => {
@@ -118,8 +162,14 @@ t.test('a missing name says the name is missing', async (t) => {
     message(withTarget('payment/Deployment')),
     'spec.targetResource: Invalid value: "payment/Deployment": must be namespace/kind/name or kind/name: name is missing: "payment/Deployment" reads as namespace/kind; use payment/Deployment/<name>',
   )
-  t.equal(message(withTarget('payment/Deployment/')), 'spec.targetResource: Invalid value: "payment/Deployment/": must be namespace/kind/name or kind/name: name is missing after "payment/Deployment/"')
-  t.equal(message(withTarget('Node/')), 'spec.targetResource: Invalid value: "Node/": must be namespace/kind/name or kind/name: name is missing after "Node/"')
+  t.equal(
+    message(withTarget('payment/Deployment/')),
+    'spec.targetResource: Invalid value: "payment/Deployment/": must be namespace/kind/name or kind/name: name is missing after "payment/Deployment/"',
+  )
+  t.equal(
+    message(withTarget('Node/')),
+    'spec.targetResource: Invalid value: "Node/": must be namespace/kind/name or kind/name: name is missing after "Node/"',
+  )
   // A known kind first is kind/name: a Node called "deployment" is a valid target.
   t.same(triples(withTarget('Node/deployment')), [])
 })
@@ -129,8 +179,31 @@ t.test('scope: well-known namespaced kinds need the three-part form', async (t) 
     message(withTarget('Deployment/payment-api')),
     'spec.targetResource: Invalid value: "Deployment/payment-api": Deployment is namespaced: use namespace/Deployment/payment-api',
   )
-  t.equal(message(withTarget('deployment/payment-api')), 'spec.targetResource: Invalid value: "deployment/payment-api": deployment is namespaced: use namespace/deployment/payment-api')
-  const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Service', 'ConfigMap', 'Secret', 'Job', 'CronJob', 'PersistentVolumeClaim', 'Ingress', 'ServiceAccount', 'HorizontalPodAutoscaler', 'Role', 'RoleBinding', 'NetworkPolicy', 'PodDisruptionBudget', 'Endpoints']
+  t.equal(
+    message(withTarget('deployment/payment-api')),
+    'spec.targetResource: Invalid value: "deployment/payment-api": deployment is namespaced: use namespace/deployment/payment-api',
+  )
+  const kinds = [
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'Pod',
+    'Service',
+    'ConfigMap',
+    'Secret',
+    'Job',
+    'CronJob',
+    'PersistentVolumeClaim',
+    'Ingress',
+    'ServiceAccount',
+    'HorizontalPodAutoscaler',
+    'Role',
+    'RoleBinding',
+    'NetworkPolicy',
+    'PodDisruptionBudget',
+    'Endpoints',
+  ]
   for (const kind of [...kinds, ...kinds.map((k) => k.toLowerCase()), ...kinds.map((k) => k.toUpperCase())]) {
     t.same(triples(withTarget(`${kind}/x`)), [['target-resource-scope', 'spec.targetResource', 'FieldValueInvalid']], `${kind}/x denied`)
     t.same(triples(withTarget(`ns/${kind}/x`)), [], `ns/${kind}/x allowed`)
@@ -139,10 +212,26 @@ t.test('scope: well-known namespaced kinds need the three-part form', async (t) 
 })
 
 t.test('scope: well-known cluster-scoped kinds need the two-part form', async (t) => {
-  t.equal(message(withTarget('default/Node/worker-1')), 'spec.targetResource: Invalid value: "default/Node/worker-1": Node is cluster-scoped: use Node/worker-1')
-  const kinds = ['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass']
+  t.equal(
+    message(withTarget('default/Node/worker-1')),
+    'spec.targetResource: Invalid value: "default/Node/worker-1": Node is cluster-scoped: use Node/worker-1',
+  )
+  const kinds = [
+    'Node',
+    'Namespace',
+    'PersistentVolume',
+    'StorageClass',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'PriorityClass',
+  ]
   for (const kind of [...kinds, ...kinds.map((k) => k.toLowerCase())]) {
-    t.same(triples(withTarget(`default/${kind}/x`)), [['target-resource-scope', 'spec.targetResource', 'FieldValueInvalid']], `default/${kind}/x denied`)
+    t.same(
+      triples(withTarget(`default/${kind}/x`)),
+      [['target-resource-scope', 'spec.targetResource', 'FieldValueInvalid']],
+      `default/${kind}/x denied`,
+    )
     t.same(triples(withTarget(`${kind}/x`)), [], `${kind}/x allowed`)
   }
   t.ok(kinds.every((k) => CLUSTER_SCOPED_KINDS.has(k.toLowerCase())))
@@ -161,13 +250,15 @@ t.test('an absurdly long value is Too long, without echoing it', async (t) => {
   t.equal(message(r), `spec.targetResource: Too long: may not be more than ${MAX_TARGET_RESOURCE_LENGTH} bytes`)
 })
 
-t.test('a non-string value is the schema\'s to report', async (t) => {
+t.test("a non-string value is the schema's to report", async (t) => {
   t.same(triples(withTarget(5)), [['schema-spec', 'spec.targetResource', 'FieldValueInvalid']])
   t.same(triples(withTarget(null)), [['schema-spec', 'spec.targetResource', 'FieldValueRequired']])
 })
 
 t.test('UPDATE is not re-judged here (spec-immutable owns it)', async (t) => {
-  const stored = aWorkflowExecution((w) => { w.spec.targetResource = 'Deployment/payment-api' })
+  const stored = aWorkflowExecution((w) => {
+    w.spec.targetResource = 'Deployment/payment-api'
+  })
   const r = admit(aRequest({ operation: 'UPDATE', object: structuredClone(stored), oldObject: stored }), policy, 'validate')
   t.same(triples(r), [])
 })

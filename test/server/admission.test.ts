@@ -41,7 +41,9 @@ t.test('mutate: patch and patchType together, and the patch applies to the sent 
   const after = applyTo(object, decodePatch(r.patch))
   t.equal(after.spec.executionConfig?.timeout, '30m0s')
 
-  const withTimeout = aWorkflowExecution((w) => { w.spec.executionConfig = { timeout: '10m0s' } })
+  const withTimeout = aWorkflowExecution((w) => {
+    w.spec.executionConfig = { timeout: '10m0s' }
+  })
   const none = (await app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(aRequest({ object: withTimeout }))) })).json().response
   t.equal(none.allowed, true)
   t.notOk('patch' in none, 'nothing to change: no patch')
@@ -51,7 +53,9 @@ t.test('mutate: patch and patchType together, and the patch applies to the sent 
 t.test('a denial is HTTP 200 with allowed false and a 403 status inside the review', async (t) => {
   const { app, log } = fixture()
   const oldObject = aWorkflowExecution()
-  const object = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
+  const object = aWorkflowExecution((w) => {
+    w.spec.targetResource = 'payment/Deployment/other'
+  })
   const req = aRequest({ operation: 'UPDATE', object, oldObject, uid: 'uid-deny' })
   const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, ...json(aReview(req)) })
   t.equal(res.statusCode, 200)
@@ -61,7 +65,17 @@ t.test('a denial is HTTP 200 with allowed false and a 403 status inside the revi
   t.match(r.status.message, /spec is immutable after creation/)
   const lines = log.lines.filter((l) => l['msg'] === 'admission denied')
   t.equal(lines.length, 1, 'one info line per denial')
-  t.match(lines[0], { level: 30, uid: 'uid-deny', operation: 'UPDATE', subresource: '', namespace: 'kubernaut-system', name: 'wfe-payment-api-1', webhook: 'validate', verdict: 'denied', code: 403 })
+  t.match(lines[0], {
+    level: 30,
+    uid: 'uid-deny',
+    operation: 'UPDATE',
+    subresource: '',
+    namespace: 'kubernaut-system',
+    name: 'wfe-payment-api-1',
+    webhook: 'validate',
+    verdict: 'denied',
+    code: 403,
+  })
   t.ok((lines[0]?.['rules'] as string[]).length > 0, 'rule ids listed')
   t.type(lines[0]?.['durationMs'], 'number')
 })
@@ -72,7 +86,14 @@ t.test('logging: mutations at info, allowed-unchanged only at debug, never bodie
   await info.app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(req)) })
   await info.app.inject({ method: 'POST', url: VALIDATE_PATH, ...json(aReview(create())) })
   t.equal(info.log.lines.length, 1, 'the allowed-unchanged review is not logged at info')
-  t.match(info.log.lines[0], { msg: 'admission mutated', uid: req.uid, subresource: 'status', user: 'alice@kubernaut.ai', verdict: 'mutated', rules: ['block-clearance-attribution'] })
+  t.match(info.log.lines[0], {
+    msg: 'admission mutated',
+    uid: req.uid,
+    subresource: 'status',
+    user: 'alice@kubernaut.ai',
+    verdict: 'mutated',
+    rules: ['block-clearance-attribution'],
+  })
   const text = JSON.stringify(info.log.lines)
   t.notMatch(text, /do-not-log|secret-extra/, 'userInfo.extra is never logged')
   t.notMatch(text, /clearReason|node pressure resolved|"spec"|"status":\{/, 'object bodies are never logged')
@@ -91,7 +112,9 @@ t.test('effects run after the answer, with the request; the runner gets dryRun r
   t.equal(res.json().response.allowed, true)
   t.equal(effects.calls.length, 1)
   t.equal(effects.calls[0]?.request.uid, req.uid)
-  t.match(effects.calls[0]?.effects, [{ type: 'workflowexecution.block.cleared', actor: { username: 'alice@kubernaut.ai' }, admissionUid: req.uid }])
+  t.match(effects.calls[0]?.effects, [
+    { type: 'workflowexecution.block.cleared', actor: { username: 'alice@kubernaut.ai' }, admissionUid: req.uid },
+  ])
   const dry = clearanceRequest(true)
   await app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(dry)) })
   t.equal(effects.calls[1]?.request.dryRun, true)
@@ -100,7 +123,14 @@ t.test('effects run after the answer, with the request; the runner gets dryRun r
 t.test('a throwing effect runner does not change the answer', async (t) => {
   const f = fixture()
   const { buildApp } = await import('../../src/server/app.js')
-  const app = buildApp({ policy: (await import('../helpers/objects.js')).testPolicy(), logger: f.log.logger, metrics: f.metrics, runEffects: () => { throw new Error('boom') } })
+  const app = buildApp({
+    policy: (await import('../helpers/objects.js')).testPolicy(),
+    logger: f.log.logger,
+    metrics: f.metrics,
+    runEffects: () => {
+      throw new Error('boom')
+    },
+  })
   const res = await app.inject({ method: 'POST', url: MUTATE_PATH, ...json(aReview(clearanceRequest())) })
   t.equal(res.statusCode, 200)
   t.equal(res.json().response.allowed, true)
@@ -114,9 +144,24 @@ t.test('not an AdmissionReview: HTTP 400 with a JSON error body, uid echoed when
     ['empty JSON body', '', /not valid JSON/, undefined],
     ['JSON that is not an object', '[1,2,3]', /must be a JSON object/, undefined],
     ['no request', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), /request is missing/, undefined],
-    ['no uid', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } }), /request\.uid/, undefined],
-    ['wrong kind, uid readable', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'Pod', request: { uid: 'u-9' } }), /kind must be "AdmissionReview"/, 'u-9'],
-    ['wrong apiVersion', JSON.stringify({ apiVersion: 'v1', kind: 'AdmissionReview', request: { uid: 'u-8' } }), /apiVersion must be/, 'u-8'],
+    [
+      'no uid',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { operation: 'CREATE' } }),
+      /request\.uid/,
+      undefined,
+    ],
+    [
+      'wrong kind, uid readable',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'Pod', request: { uid: 'u-9' } }),
+      /kind must be "AdmissionReview"/,
+      'u-9',
+    ],
+    [
+      'wrong apiVersion',
+      JSON.stringify({ apiVersion: 'v1', kind: 'AdmissionReview', request: { uid: 'u-8' } }),
+      /apiVersion must be/,
+      'u-8',
+    ],
   ]
   for (const [name, payload, message, uid] of cases) {
     const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload, headers: { 'content-type': 'application/json' } })
@@ -145,7 +190,10 @@ t.test('deeply nested JSON never crashes the server', async (t) => {
   const deep = '['.repeat(100_000) + ']'.repeat(100_000)
   const top = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: deep, headers: { 'content-type': 'application/json' } })
   t.equal(top.statusCode, 400)
-  const inObject = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid: 'u-deep' }))).replace('"rationale":', `"deep":${deep},"rationale":`)
+  const inObject = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid: 'u-deep' }))).replace(
+    '"rationale":',
+    `"deep":${deep},"rationale":`,
+  )
   const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: inObject, headers: { 'content-type': 'application/json' } })
   t.equal(res.statusCode, 200)
   t.equal(res.json().response.uid, 'u-deep')
@@ -156,7 +204,12 @@ t.test('deeply nested JSON never crashes the server', async (t) => {
 t.test('content type: JSON only (charset allowed), 415 otherwise', async (t) => {
   const { app } = fixture()
   const payload = JSON.stringify(aReview(create()))
-  const ok = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload, headers: { 'content-type': 'application/json; charset=utf-8' } })
+  const ok = await app.inject({
+    method: 'POST',
+    url: VALIDATE_PATH,
+    payload,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
   t.equal(ok.statusCode, 200)
   for (const ct of ['text/plain', 'application/x-www-form-urlencoded', 'application/yaml']) {
     const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload, headers: { 'content-type': ct } })
@@ -167,11 +220,24 @@ t.test('content type: JSON only (charset allowed), 415 otherwise', async (t) => 
 
 t.test('a body over the limit: 413 with a JSON body and Connection: close', async (t) => {
   const { app } = fixture()
-  const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: 'x'.repeat(MAX_REVIEW_BYTES + 1), headers: { 'content-type': 'application/json' } })
+  const res = await app.inject({
+    method: 'POST',
+    url: VALIDATE_PATH,
+    payload: 'x'.repeat(MAX_REVIEW_BYTES + 1),
+    headers: { 'content-type': 'application/json' },
+  })
   t.equal(res.statusCode, 413)
   t.equal(res.json().error, 'PayloadTooLarge')
   t.equal(res.headers['connection'], 'close')
-  const within = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution((w) => { w.spec.rationale = 'r'.repeat(6 * 1024 * 1024) }) })))
+  const within = JSON.stringify(
+    aReview(
+      aRequest({
+        object: aWorkflowExecution((w) => {
+          w.spec.rationale = 'r'.repeat(6 * 1024 * 1024)
+        }),
+      }),
+    ),
+  )
   const big = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: within, headers: { 'content-type': 'application/json' } })
   t.equal(big.statusCode, 200, 'a large review within the limit is judged')
 })
@@ -183,11 +249,18 @@ t.test('the largest review the apiserver can send, full of `<`, is judged, not r
   t.equal(goJson({ a: '<&>' }), '{"a":"\\u003c\\u0026\\u003e"}', 'escapes as Go does')
   const { app } = fixture()
   // object: from a request body just under 3 MiB, nearly all `<`; oldObject: a stored object just under etcd's 1.5 MiB.
-  const object = aWorkflowExecution((w) => { w.spec.rationale = '<'.repeat(APISERVER_MAX_REQUEST_BYTES - 4096) })
-  const oldObject = aWorkflowExecution((w) => { w.spec.rationale = '<'.repeat(ETCD_MAX_OBJECT_BYTES - 4096) })
-  t.ok(JSON.stringify(object).length < APISERVER_MAX_REQUEST_BYTES, 'object fits the apiserver\'s request limit as sent')
+  const object = aWorkflowExecution((w) => {
+    w.spec.rationale = '<'.repeat(APISERVER_MAX_REQUEST_BYTES - 4096)
+  })
+  const oldObject = aWorkflowExecution((w) => {
+    w.spec.rationale = '<'.repeat(ETCD_MAX_OBJECT_BYTES - 4096)
+  })
+  t.ok(JSON.stringify(object).length < APISERVER_MAX_REQUEST_BYTES, "object fits the apiserver's request limit as sent")
   const body = goJson(aReview(aRequest({ operation: 'UPDATE', object, oldObject, uid: 'u-lt' })))
-  t.ok(body.length > 0.95 * MAX_REVIEW_BYTES && body.length <= MAX_REVIEW_BYTES, `${(body.length / 1048576).toFixed(2)} MiB of ${MAX_REVIEW_BYTES / 1048576} MiB`)
+  t.ok(
+    body.length > 0.95 * MAX_REVIEW_BYTES && body.length <= MAX_REVIEW_BYTES,
+    `${(body.length / 1048576).toFixed(2)} MiB of ${MAX_REVIEW_BYTES / 1048576} MiB`,
+  )
   const res = await app.inject({ method: 'POST', url: VALIDATE_PATH, payload: body, headers: { 'content-type': 'application/json' } })
   t.equal(res.statusCode, 200)
   // The rationale changed, so spec-immutable denies: a verdict on the content, not on the size.

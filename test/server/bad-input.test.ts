@@ -22,10 +22,22 @@ const pki = await makeTestPki()
 const ca = pki.caPem
 // Short limits, so slow and idle clients are cut within the test's time; production's are in listen.ts.
 const LIMITS = { headersTimeoutMs: 2000, requestTimeoutMs: 4000, handshakeTimeoutMs: 4000, connectionsCheckingIntervalMs: 100 }
-const server = await startServer({ policy: testPolicy(), logger: pino({ level: 'silent' }), source: staticSource(pki), host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 0, shutdownTimeoutMs: 5000, ...LIMITS })
+const server = await startServer({
+  policy: testPolicy(),
+  logger: pino({ level: 'silent' }),
+  source: staticSource(pki),
+  host: '127.0.0.1',
+  port: 0,
+  probePort: 0,
+  drainDelayMs: 0,
+  shutdownTimeoutMs: 5000,
+  ...LIMITS,
+})
 t.teardown(() => server.shutdown('suite over'))
 const tlsClientErrors: string[] = []
-server.app.server.on('tlsClientError', (err: NodeJS.ErrnoException) => { tlsClientErrors.push(err.code ?? err.message) })
+server.app.server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+  tlsClientErrors.push(err.code ?? err.message)
+})
 
 const HEADERS = `Host: localhost\r\nContent-Type: application/json`
 let serial = 0
@@ -47,9 +59,13 @@ function probeGet(path: string): Promise<{ status: number; text: string }> {
     httpRequest({ host: '127.0.0.1', port: server.probePort, path }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
+      res.on('data', (c: string) => {
+        text += c
+      })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-    }).on('error', reject).end()
+    })
+      .on('error', reject)
+      .end()
   })
 }
 
@@ -83,7 +99,8 @@ t.test('a body shorter than its Content-Length: 408 once the request timeout pas
 
 t.test('a client that goes away mid-body: the request is dropped and not left in flight', async (t) => {
   const s = await tlsSocket(server.port, ca)
-  const inFlight = async (n: number) => (await probeGet('/metrics')).text.includes(`controller_runtime_webhook_requests_in_flight{webhook="${MUTATE_PATH}"} ${n}`)
+  const inFlight = async (n: number) =>
+    (await probeGet('/metrics')).text.includes(`controller_runtime_webhook_requests_in_flight{webhook="${MUTATE_PATH}"} ${n}`)
   s.write(`POST ${MUTATE_PATH} HTTP/1.1\r\n${HEADERS}\r\nContent-Length: 5000\r\n\r\n{"kind":"AdmissionReview",`)
   await waitFor(() => inFlight(1))
   s.destroy()
@@ -106,8 +123,18 @@ t.test('JSON that is not an AdmissionReview: 400 NotAnAdmissionReview, the uid e
     ['numeric uid', { apiVersion: v1, kind: 'AdmissionReview', request: { uid: 7, operation: 'CREATE' } }, /request\.uid is missing/],
     ['wrong kind', { apiVersion: v1, kind: 'Pod', request: { uid: 'u-9' } }, /kind must be "AdmissionReview"/, 'u-9'],
     ['wrong apiVersion', { apiVersion: 'v1', kind: 'AdmissionReview', request: { uid: 'u-8' } }, /apiVersion must be/, 'u-8'],
-    ['a future apiVersion', { apiVersion: 'admission.k8s.io/v2', kind: 'AdmissionReview', request: { uid: 'u-7' } }, /apiVersion must be/, 'u-7'],
-    ['an unknown operation', { apiVersion: v1, kind: 'AdmissionReview', request: { uid: 'u-6', operation: 'NOPE' } }, /request\.operation must be one of/, 'u-6'],
+    [
+      'a future apiVersion',
+      { apiVersion: 'admission.k8s.io/v2', kind: 'AdmissionReview', request: { uid: 'u-7' } },
+      /apiVersion must be/,
+      'u-7',
+    ],
+    [
+      'an unknown operation',
+      { apiVersion: v1, kind: 'AdmissionReview', request: { uid: 'u-6', operation: 'NOPE' } },
+      /request\.operation must be one of/,
+      'u-6',
+    ],
   ]
   for (const [name, body, message, uid] of cases) {
     t.comment(name)
@@ -143,31 +170,57 @@ t.test('JSON nested 100,000 levels deep', async (t) => {
   const objects = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)
   expectError(t, await post(VALIDATE_PATH, arrays), 400, 'NotAnAdmissionReview', /an array/)
   expectError(t, await post(VALIDATE_PATH, objects), 400, 'NotAnAdmissionReview', /kind must be/)
-  const review = (uid: string) => JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid }))).replace('"rationale":', `"deep":${objects},"rationale":`)
+  const review = (uid: string) =>
+    JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid }))).replace('"rationale":', `"deep":${objects},"rationale":`)
   const v = await post(VALIDATE_PATH, review('u-deep-v'))
   t.equal(v.status, 200)
   t.match(v.json().response, { uid: 'u-deep-v', allowed: true }, 'validate never walks an unknown field')
   const object = aWorkflowExecution()
   const m = (await post(MUTATE_PATH, review('u-deep-m'))).json().response
-  t.match(m, { uid: 'u-deep-m', allowed: true, patchType: 'JSONPatch' }, 'mutate copies only what it writes, so a deep unknown field does not stop defaulting')
+  t.match(
+    m,
+    { uid: 'u-deep-m', allowed: true, patchType: 'JSONPatch' },
+    'mutate copies only what it writes, so a deep unknown field does not stop defaulting',
+  )
   t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m0s')
   // A deep value inside what a mutation writes (the clearance it attributes) is the sender's fault.
   const failed = aFailedExecution()
-  const cleared = JSON.stringify(aReview(aRequest({ operation: 'UPDATE', subResource: 'status', object: aFailedExecution((w) => { w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy' } as never }), oldObject: failed, userInfo: OPERATOR, uid: 'u-deep-s' })))
-    .replace('"clearReason":', `"deep":${arrays},"clearReason":`)
+  const cleared = JSON.stringify(
+    aReview(
+      aRequest({
+        operation: 'UPDATE',
+        subResource: 'status',
+        object: aFailedExecution((w) => {
+          w.status!.blockClearance = { clearReason: 'checked every node and the cluster state is healthy' } as never
+        }),
+        oldObject: failed,
+        userInfo: OPERATOR,
+        uid: 'u-deep-s',
+      }),
+    ),
+  ).replace('"clearReason":', `"deep":${arrays},"clearReason":`)
   const s = await post(MUTATE_PATH, cleared)
   t.equal(s.status, 200)
-  t.same(s.json().response, { uid: 'u-deep-s', allowed: false, status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' } })
+  t.same(s.json().response, {
+    uid: 'u-deep-s',
+    allowed: false,
+    status: { code: 400, reason: 'BadRequest', message: 'request.object: nested too deeply to process' },
+  })
   await stillServing(t)
 })
 
 t.test('huge strings and maps inside a valid object, within the limit, are judged', async (t) => {
-  const bigString = aWorkflowExecution((w) => { w.spec.rationale = 'r'.repeat(6 * 1024 * 1024) })
+  const bigString = aWorkflowExecution((w) => {
+    w.spec.rationale = 'r'.repeat(6 * 1024 * 1024)
+  })
   const bigMaps = aWorkflowExecution((w) => {
     w.spec.parameters = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`PARAM_${i}`, 'v']))
     w.spec.parameters['K'.repeat(1024 * 1024)] = 'v'
   })
-  for (const [name, object] of [['a 6 MiB string', bigString], ['a 100,000-key map and a 1 MiB key', bigMaps]] as const) {
+  for (const [name, object] of [
+    ['a 6 MiB string', bigString],
+    ['a 100,000-key map and a 1 MiB key', bigMaps],
+  ] as const) {
     const body = JSON.stringify(aReview(aRequest({ object, uid: 'u-big' })))
     t.ok(body.length < MAX_REVIEW_BYTES, `${name}: ${(body.length / 1048576).toFixed(1)} MiB`)
     const v = await post(VALIDATE_PATH, body)
@@ -178,9 +231,15 @@ t.test('huge strings and maps inside a valid object, within the limit, are judge
     t.equal(applyTo(object, decodePatch(m.patch)).spec.executionConfig?.timeout, '30m0s', `${name}: the patch applies`)
   }
   // A 1 MiB label key is what the apiserver itself refuses; the webhook says so plainly.
-  const bigLabel = aWorkflowExecution((w) => { w.metadata.labels = { ['k'.repeat(1024 * 1024)]: 'v' } })
+  const bigLabel = aWorkflowExecution((w) => {
+    w.metadata.labels = { ['k'.repeat(1024 * 1024)]: 'v' }
+  })
   const l = (await post(VALIDATE_PATH, JSON.stringify(aReview(aRequest({ object: bigLabel, uid: 'u-big-label' }))))).json().response
-  t.match(l, { uid: 'u-big-label', allowed: false, status: { code: 403, message: /^metadata\.labels: Invalid value: "k+": name part must be no more than 63 characters$/ } })
+  t.match(l, {
+    uid: 'u-big-label',
+    allowed: false,
+    status: { code: 403, message: /^metadata\.labels: Invalid value: "k+": name part must be no more than 63 characters$/ },
+  })
   await stillServing(t)
 })
 
@@ -219,12 +278,20 @@ t.test('content type: JSON only, 415 otherwise', async (t) => {
   const body = JSON.stringify(aReview(aRequest({ object: aWorkflowExecution(), uid: 'u-ct' })))
   t.equal((await post(VALIDATE_PATH, body, { 'content-type': 'application/json; charset=utf-8' })).status, 200, 'charset allowed')
   for (const ct of ['text/plain', 'application/yaml', 'application/x-www-form-urlencoded', 'application/json-patch+json']) {
-    expectError(t, await post(VALIDATE_PATH, body, { 'content-type': ct }), 415, 'UnsupportedMediaType', new RegExp(`got "${ct.replace(/[+]/g, '\\+')}"`))
+    expectError(
+      t,
+      await post(VALIDATE_PATH, body, { 'content-type': ct }),
+      415,
+      'UnsupportedMediaType',
+      new RegExp(`got "${ct.replace(/[+]/g, '\\+')}"`),
+    )
   }
   // node:https would add none of its own; a raw request carries no Content-Type at all.
   const s = await tlsSocket(server.port, ca)
   const reading = readUntilClose(s, 5000)
-  s.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  s.write(
+    `POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
   const { text } = await reading
   t.match(text, /^HTTP\/1\.1 415 /, 'no Content-Type with a body: 415')
   t.match(rawJsonBody(text), { error: 'UnsupportedMediaType', message: /got none/ })
@@ -240,12 +307,23 @@ t.test('other methods on the webhook paths: 405 with Allow: POST; unknown paths:
       if (method !== 'HEAD') t.equal(res.json().error, 'MethodNotAllowed')
     }
   }
-  for (const [method, path] of [['GET', '/'], ['POST', '/validate'], ['POST', '/mutate-workflowexecution/extra'], ['GET', '/metrics'], ['GET', '/healthz']]) {
+  for (const [method, path] of [
+    ['GET', '/'],
+    ['POST', '/validate'],
+    ['POST', '/mutate-workflowexecution/extra'],
+    ['GET', '/metrics'],
+    ['GET', '/healthz'],
+  ]) {
     const res = await call(server.port, path!, { ca, method: method!, ...(method === 'POST' ? { body: '{}' } : {}) })
     t.equal(res.status, 404, `${method} ${path}: the probes live on their own port`)
     t.match(res.json(), { error: 'NotFound', message: /POST \/validate-workflowexecution/ })
   }
-  const withQuery = await postJson(server.port, `${VALIDATE_PATH}?timeout=10s`, aReview(aRequest({ object: aWorkflowExecution(), uid: 'u-q' })), { ca })
+  const withQuery = await postJson(
+    server.port,
+    `${VALIDATE_PATH}?timeout=10s`,
+    aReview(aRequest({ object: aWorkflowExecution(), uid: 'u-q' })),
+    { ca },
+  )
   t.match(withQuery.json().response, { uid: 'u-q', allowed: true }, 'the ?timeout=10s the apiserver appends is ignored')
   await stillServing(t)
 })
@@ -268,7 +346,10 @@ t.test('TLS 1.0 and 1.1 handshakes are refused; 1.2 and 1.3 succeed', async (t) 
   const ciphers = 'DEFAULT@SECLEVEL=0'
   for (const version of ['TLSv1', 'TLSv1.1'] as const) {
     const code = await tlsSocket(server.port, ca, { minVersion: version, maxVersion: version, ciphers }).then(
-      (s) => { s.destroy(); return 'connected' },
+      (s) => {
+        s.destroy()
+        return 'connected'
+      },
       (err: NodeJS.ErrnoException) => err.code,
     )
     t.equal(code, 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', `${version}: the server answers with a protocol_version alert`)
@@ -295,7 +376,9 @@ t.test('slow headers are cut off after a bounded time', async (t) => {
     const reading = readUntilClose(s, 10_000)
     const head = `POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nX-Slow: ${'a'.repeat(10_000)}`
     let i = 0
-    const drip = setInterval(() => { if (!s.destroyed) s.write(head[i++ % head.length]!) }, 50)
+    const drip = setInterval(() => {
+      if (!s.destroyed) s.write(head[i++ % head.length]!)
+    }, 50)
     const { closed, text, ms } = await reading
     clearInterval(drip)
     t.ok(closed, `closed by the server after ${ms} ms`)
@@ -312,14 +395,18 @@ t.test('200 idle TLS connections and 50 idle TCP connections: a review is still 
   t.equal(first.json().response.uid, 'ka-1')
 
   const tls: TLSSocket[] = await Promise.all(Array.from({ length: 200 }, () => tlsSocket(server.port, ca)))
-  const tcp: Socket[] = await Promise.all(Array.from({ length: 50 }, async () => {
-    const s = netConnect({ host: '127.0.0.1', port: server.port })
-    await once(s, 'connect')
-    return s
-  }))
+  const tcp: Socket[] = await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      const s = netConnect({ host: '127.0.0.1', port: server.port })
+      await once(s, 'connect')
+      return s
+    }),
+  )
   const idle = [...tls, ...tcp]
   const closes = idle.map((s) => readUntilClose(s, LIMITS.headersTimeoutMs + LIMITS.handshakeTimeoutMs + 10_000))
-  const open = await new Promise<number>((resolve, reject) => server.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))))
+  const open = await new Promise<number>((resolve, reject) =>
+    server.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+  )
   // How many are still open depends on how fast the machine opened them (the short headers timeout
   // cuts the earliest first), so the count is reported, not asserted beyond "idle ones are open".
   t.ok(open > 0, `${open} idle connections open at the server`)
@@ -329,7 +416,11 @@ t.test('200 idle TLS connections and 50 idle TCP connections: a review is still 
   t.match(res.json().response, { uid, allowed: true, patchType: 'JSONPatch' }, 'a fresh connection is served at once')
 
   const results = await Promise.all(closes)
-  t.equal(results.filter((r) => r.closed).length, idle.length, 'every idle connection was closed by the server (headers or handshake timeout)')
+  t.equal(
+    results.filter((r) => r.closed).length,
+    idle.length,
+    'every idle connection was closed by the server (headers or handshake timeout)',
+  )
   t.equal(results.filter((r) => !/^(HTTP\/1\.1 408 [^]*)?$/.test(r.text)).length, 0, 'with a 408 at most: they asked nothing')
 
   // Idle longer than the headers timeout, but as keep-alive between requests: the apiserver's
@@ -346,11 +437,21 @@ t.test('after the suite: /healthz 200, reviews judged correctly, no 500 and noth
   const created = (await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object, uid: 'final-m' })), { ca })).json().response
   t.match(created, { uid: 'final-m', allowed: true, patchType: 'JSONPatch' })
   t.equal(applyTo(object, decodePatch(created.patch)).spec.executionConfig?.timeout, '30m0s')
-  const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/other' })
-  const denied = (await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ operation: 'UPDATE', object: changed, oldObject: object, uid: 'final-v' })), { ca })).json().response
+  const changed = aWorkflowExecution((w) => {
+    w.spec.targetResource = 'payment/Deployment/other'
+  })
+  const denied = (
+    await postJson(
+      server.port,
+      VALIDATE_PATH,
+      aReview(aRequest({ operation: 'UPDATE', object: changed, oldObject: object, uid: 'final-v' })),
+      { ca },
+    )
+  ).json().response
   t.match(denied, { uid: 'final-v', allowed: false, status: { code: 403, message: /spec is immutable/ } })
 
   const metrics = (await probeGet('/metrics')).text
   t.notMatch(metrics, /code="5\d\d"\} [1-9]/, 'no request was answered with a 5xx')
-  for (const path of [VALIDATE_PATH, MUTATE_PATH]) t.ok(metrics.includes(`controller_runtime_webhook_requests_in_flight{webhook="${path}"} 0`), `${path}: nothing in flight`)
+  for (const path of [VALIDATE_PATH, MUTATE_PATH])
+    t.ok(metrics.includes(`controller_runtime_webhook_requests_in_flight{webhook="${path}"} 0`), `${path}: nothing in flight`)
 })

@@ -15,7 +15,17 @@ const ca = pki.caPem
 const quiet = pino({ level: 'silent' })
 
 async function start(t: Test, extra: Partial<StartOptions> = {}, source: StaticSource = staticSource(pki)): Promise<RunningServer> {
-  const server = await startServer({ policy: testPolicy(), logger: quiet, source, host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 0, shutdownTimeoutMs: 5000, ...extra })
+  const server = await startServer({
+    policy: testPolicy(),
+    logger: quiet,
+    source,
+    host: '127.0.0.1',
+    port: 0,
+    probePort: 0,
+    drainDelayMs: 0,
+    shutdownTimeoutMs: 5000,
+    ...extra,
+  })
   t.teardown(() => server.shutdown('test over'))
   return server
 }
@@ -25,9 +35,13 @@ function probeGet(port: number, path: string): Promise<{ status: number; text: s
     httpRequest({ host: '127.0.0.1', port, path }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (c: string) => { text += c })
+      res.on('data', (c: string) => {
+        text += c
+      })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-    }).on('error', reject).end()
+    })
+      .on('error', reject)
+      .end()
   })
 }
 
@@ -54,13 +68,27 @@ t.test('over real HTTPS: the AdmissionReview contract', async (t) => {
 
 t.test('the certificate source is attached, started and stopped', async (t) => {
   const source = staticSource(pki)
-  const server = await startServer({ policy: testPolicy(), logger: quiet, source, host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 0 })
+  const server = await startServer({
+    policy: testPolicy(),
+    logger: quiet,
+    source,
+    host: '127.0.0.1',
+    port: 0,
+    probePort: 0,
+    drainDelayMs: 0,
+  })
   t.same(source.calls, { attach: 1, start: 1, stop: 0 })
   await server.shutdown()
   t.same(source.calls, { attach: 1, start: 1, stop: 1 })
-  const refused = await call(server.port, VALIDATE_PATH, { ca, body: '{}' }).then(() => 'answered', (e: NodeJS.ErrnoException) => e.code)
+  const refused = await call(server.port, VALIDATE_PATH, { ca, body: '{}' }).then(
+    () => 'answered',
+    (e: NodeJS.ErrnoException) => e.code,
+  )
   t.equal(refused, 'ECONNREFUSED', 'the port is closed after shutdown')
-  const probe = await probeGet(server.probePort, '/healthz').then(() => 'answered', (e: NodeJS.ErrnoException) => e.code)
+  const probe = await probeGet(server.probePort, '/healthz').then(
+    () => 'answered',
+    (e: NodeJS.ErrnoException) => e.code,
+  )
   t.equal(probe, 'ECONNREFUSED', 'and so is the probe port')
 })
 
@@ -70,10 +98,13 @@ t.test('keep-alive: one socket carries many reviews, with a long idle timeout', 
   t.teardown(() => agent.destroy())
   const reused: boolean[] = []
   for (let i = 0; i < 4; i++) {
-    const res = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: `ka-${i}` })), { ca, agent })
+    const res = await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: `ka-${i}` })), {
+      ca,
+      agent,
+    })
     t.equal(res.json().response.uid, `ka-${i}`)
     t.equal(res.headers['connection'], 'keep-alive')
-    t.equal(res.headers['keep-alive'], 'timeout=100', 'longer than the apiserver\'s 90 s idle timeout')
+    t.equal(res.headers['keep-alive'], 'timeout=100', "longer than the apiserver's 90 s idle timeout")
     reused.push(res.reusedSocket)
   }
   t.same(reused, [false, true, true, true])
@@ -94,7 +125,9 @@ t.test('/metrics after real traffic: every series with the right labels', async 
   const server = await start(t)
   await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution() })), { ca })
   const old = aWorkflowExecution()
-  const changed = aWorkflowExecution((w) => { w.spec.targetResource = 'payment/Deployment/x' })
+  const changed = aWorkflowExecution((w) => {
+    w.spec.targetResource = 'payment/Deployment/x'
+  })
   await postJson(server.port, VALIDATE_PATH, aReview(aRequest({ operation: 'UPDATE', object: changed, oldObject: old })), { ca })
   await postJson(server.port, MUTATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), dryRun: true })), { ca })
   await call(server.port, MUTATE_PATH, { ca, body: 'nope' })
@@ -117,14 +150,24 @@ t.test('/metrics after real traffic: every series with the right labels', async 
     'wfe_admission_tls_reloads_total{result="success"} 1',
     'wfe_admission_audit_events_total{result="error"} 1',
     `wfe_admission_tls_cert_not_after_seconds ${pki.notAfter.getTime() / 1000}`,
-  ]) t.ok(text.includes(line), line)
+  ])
+    t.ok(text.includes(line), line)
   t.match(text, /^wfe_admission_rule_violations_total\{rule="spec-immutable",severity="deny"\} 1$/m)
   t.match(text, /^process_resident_memory_bytes \d+/m)
 })
 
 t.test('graceful shutdown under a stream of concurrent reviews loses none', async (t) => {
   // The drain lasts until the test ends it (endDrain), so nothing here depends on the machine's speed.
-  const server = await startServer({ policy: testPolicy(), logger: quiet, source: staticSource(pki), host: '127.0.0.1', port: 0, probePort: 0, drainDelayMs: 600_000, shutdownTimeoutMs: 60_000 })
+  const server = await startServer({
+    policy: testPolicy(),
+    logger: quiet,
+    source: staticSource(pki),
+    host: '127.0.0.1',
+    port: 0,
+    probePort: 0,
+    drainDelayMs: 600_000,
+    shutdownTimeoutMs: 60_000,
+  })
   let sending = true
   const results: { uid: string; got?: string; status?: number; error?: string; close?: boolean }[] = []
   const answered = (close?: boolean) => results.filter((r) => r.status !== undefined && (close === undefined || r.close === close)).length
@@ -163,7 +206,9 @@ t.test('graceful shutdown under a stream of concurrent reviews loses none', asyn
   t.equal(server.app.server.listening, true, 'still accepting until the drain delay is over')
   t.equal((await probeGet(server.probePort, '/readyz')).status, 503, '/readyz 503 during the drain')
   t.equal((await probeGet(server.probePort, '/healthz')).status, 200, '/healthz still 200 during the drain')
-  slow.write(`POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(slowBody)}\r\n\r\n${slowBody.slice(0, 100)}`)
+  slow.write(
+    `POST ${VALIDATE_PATH} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(slowBody)}\r\n\r\n${slowBody.slice(0, 100)}`,
+  )
   server.endDrain()
   await waitFor(() => !server.app.server.listening)
   slow.write(slowBody.slice(100))

@@ -14,7 +14,10 @@ async function scrape(t: Test, m: ReturnType<typeof createMetrics>): Promise<str
 t.test('series exist from the start, with the pre-created labels', async (t) => {
   const m = createMetrics()
   m.webhook('/validate-workflowexecution')
-  m.knownRules([{ id: 'spec-immutable', severity: 'deny' }, { id: 'parameter-name-case', severity: 'warn' }])
+  m.knownRules([
+    { id: 'spec-immutable', severity: 'deny' },
+    { id: 'parameter-name-case', severity: 'warn' },
+  ])
   const text = await scrape(t, m)
   for (const line of [
     'controller_runtime_webhook_requests_total{webhook="/validate-workflowexecution",code="200"} 0',
@@ -28,7 +31,8 @@ t.test('series exist from the start, with the pre-created labels', async (t) => 
     'wfe_admission_tls_reloads_total{result="error"} 0',
     'wfe_admission_audit_events_total{result="success"} 0',
     'wfe_admission_audit_events_total{result="error"} 0',
-  ]) t.ok(text.includes(line), line)
+  ])
+    t.ok(text.includes(line), line)
   t.match(text, /^process_cpu_user_seconds_total \d/m, 'Node default process metrics')
   t.match(text, /^nodejs_heap_size_used_bytes \d/m)
   t.match(text, /^wfe_admission_tls_cert_not_after_seconds 0$/m, '0 (an alert on "expires soon" fires) until a certificate is tracked')
@@ -54,7 +58,11 @@ t.test('webhook instruments count, time, track in-flight and decisions', async (
   t.ok(text.includes('controller_runtime_webhook_latency_seconds_bucket{le="0.0005",webhook="/mutate-workflowexecution"} 1'))
   t.ok(text.includes('controller_runtime_webhook_latency_seconds_bucket{le="2.5",webhook="/mutate-workflowexecution"} 2'))
   t.ok(text.includes('controller_runtime_webhook_latency_seconds_count{webhook="/mutate-workflowexecution"} 2'))
-  t.ok(text.includes('wfe_admission_decisions_total{webhook="/mutate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="true"} 1'))
+  t.ok(
+    text.includes(
+      'wfe_admission_decisions_total{webhook="/mutate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="true"} 1',
+    ),
+  )
   t.ok(text.includes('wfe_admission_rule_violations_total{rule="target-resource-format",severity="deny"} 1'))
   t.ok(text.includes('wfe_admission_tls_reloads_total{result="error"} 1'))
   t.ok(text.includes('wfe_admission_audit_events_total{result="success"} 1'))
@@ -65,7 +73,11 @@ t.test('webhook instruments count, time, track in-flight and decisions', async (
 t.test('latency buckets run from 0.5 ms to 10 s', async (t) => {
   t.equal(LATENCY_BUCKETS[0], 0.0005)
   t.equal(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1], 10)
-  t.same([...LATENCY_BUCKETS].sort((a, b) => a - b), LATENCY_BUCKETS, 'ascending')
+  t.same(
+    [...LATENCY_BUCKETS].sort((a, b) => a - b),
+    LATENCY_BUCKETS,
+    'ascending',
+  )
 })
 
 t.test('two registries in one process do not collide', async (t) => {
@@ -90,12 +102,20 @@ t.test('children bound once still count each label set apart (severity, dry run,
   w.observe(200, 0.001)
   w.observe(500, 0.001)
   const text = await scrape(t, m)
-  const has = (line: string): void => { t.ok(text.includes(line), line) }
+  const has = (line: string): void => {
+    t.ok(text.includes(line), line)
+  }
   has('wfe_admission_rule_violations_total{rule="schema-status",severity="deny"} 3')
   has('wfe_admission_rule_violations_total{rule="schema-status",severity="warn"} 1')
-  has('wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="false"} 2')
-  has('wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="true"} 1')
-  has('wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="denied",dry_run="false"} 1')
+  has(
+    'wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="false"} 2',
+  )
+  has(
+    'wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="allowed",dry_run="true"} 1',
+  )
+  has(
+    'wfe_admission_decisions_total{webhook="/validate-workflowexecution",operation="UPDATE",subresource="status",decision="denied",dry_run="false"} 1',
+  )
   has('controller_runtime_webhook_requests_total{webhook="/validate-workflowexecution",code="200"} 2')
   has('controller_runtime_webhook_requests_total{webhook="/validate-workflowexecution",code="500"} 1')
 })

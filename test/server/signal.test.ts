@@ -20,12 +20,40 @@ t.test('SIGTERM during a stream of reviews: drain, answer every one, exit 0', as
   writeFileSync(join(certDir, 'tls.crt'), pki.certPem)
   writeFileSync(join(certDir, 'tls.key'), pki.keyPem, { mode: 0o600 })
   const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', WFE_EVENTS: 'false' }
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--cert-dir', certDir, '--bind-address', '127.0.0.1', '--port', '0', '--probe-port', '0', '--drain-delay', '5s', '--shutdown-timeout', '5s'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'serve',
+      '--cert-dir',
+      certDir,
+      '--bind-address',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--probe-port',
+      '0',
+      '--drain-delay',
+      '5s',
+      '--shutdown-timeout',
+      '5s',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   const killer = setTimeout(() => child.kill('SIGKILL'), BOUND_MS)
-  t.teardown(() => { clearTimeout(killer); child.kill('SIGKILL') })
+  t.teardown(() => {
+    clearTimeout(killer)
+    child.kill('SIGKILL')
+  })
   let stderr = ''
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
 
   const lines: Record<string, unknown>[] = []
   const serving = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -50,7 +78,10 @@ t.test('SIGTERM during a stream of reviews: drain, answer every one, exit 0', as
       const r: (typeof results)[number] = { uid: `sig-${w}-${i}` }
       results.push(r)
       try {
-        const res = await postJson(port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: r.uid })), { ca: pki.caPem, agent })
+        const res = await postJson(port, VALIDATE_PATH, aReview(aRequest({ object: aWorkflowExecution(), uid: r.uid })), {
+          ca: pki.caPem,
+          agent,
+        })
         r.status = res.status
         r.got = res.json().response.uid
         r.close = res.headers['connection'] === 'close'
@@ -74,9 +105,20 @@ t.test('SIGTERM during a stream of reviews: drain, answer every one, exit 0', as
   t.equal(signal, null, 'not killed')
   t.equal(code, 0, `exit 0 (stderr: ${stderr})`)
   t.ok(answered(true) >= 4, 'stayed up during the drain: answers with Connection: close after SIGTERM')
-  t.same(results.filter((r) => r.status !== 200 || r.got !== r.uid), [], 'no review lost')
+  t.same(
+    results.filter((r) => r.status !== 200 || r.got !== r.uid),
+    [],
+    'no review lost',
+  )
   const ours = new Set(['wfe-admission serving', 'shutdown: readiness false, draining', 'shutdown complete'])
-  t.same(lines.map((l) => l['msg']).filter((m) => ours.has(m as string)), [...ours], 'one start-up line, then the shutdown, in order')
-  t.notOk(lines.some((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('Server listening')), 'fastify\'s own listening lines are not repeated')
+  t.same(
+    lines.map((l) => l['msg']).filter((m) => ours.has(m as string)),
+    [...ours],
+    'one start-up line, then the shutdown, in order',
+  )
+  t.notOk(
+    lines.some((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('Server listening')),
+    "fastify's own listening lines are not repeated",
+  )
   t.ok(lines.some((l) => l['msg'] === 'shutdown complete' && l['reason'] === 'SIGTERM'))
 })

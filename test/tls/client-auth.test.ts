@@ -12,13 +12,19 @@ const serverCa = await issueCa({ commonName: 'serving-ca' })
 const serving = await issueLeaf({ ca: serverCa, commonName: 'localhost', dnsNames: ['localhost'], ips: ['127.0.0.1'], usage: 'server' })
 const clientCa = await issueCa({ commonName: 'client-ca' })
 const otherCa = await issueCa({ commonName: 'other-ca' })
-const client = (ca: PemPair, commonName: string, extra: { dnsNames?: string[]; notBefore?: Date; notAfter?: Date } = {}): Promise<PemPair> =>
-  issueLeaf({ ca, commonName, usage: 'client', ...extra })
+const client = (
+  ca: PemPair,
+  commonName: string,
+  extra: { dnsNames?: string[]; notBefore?: Date; notAfter?: Date } = {},
+): Promise<PemPair> => issueLeaf({ ca, commonName, usage: 'client', ...extra })
 const apiserver = await client(clientCa, 'kube-apiserver')
 const bySan = await client(clientCa, 'something-else', { dnsNames: ['kube-apiserver'] })
 const intruder = await client(clientCa, 'intruder', { dnsNames: ['intruder.example'] })
 const foreign = await client(otherCa, 'kube-apiserver')
-const expired = await client(clientCa, 'kube-apiserver', { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2020-01-02T00:00:00Z') })
+const expired = await client(clientCa, 'kube-apiserver', {
+  notBefore: new Date('2020-01-01T00:00:00Z'),
+  notAfter: new Date('2020-01-02T00:00:00Z'),
+})
 const as = (pair: PemPair) => ({ ca: serverCa.cert, cert: pair.cert, key: pair.key })
 
 async function mtlsServer(test: Teardown, allowed?: string[], caPem = clientCa.cert) {
@@ -28,7 +34,15 @@ async function mtlsServer(test: Teardown, allowed?: string[], caPem = clientCa.c
   await writeFile(clientCaFile, caPem)
   const log = captureLogger()
   const { hooks, events } = recordingHooks()
-  const source = createFileCertificateSource({ certDir: dir, clientCaFile, logger: log.logger, hooks, pollIntervalMs: 50, debounceMs: 20, ...(allowed ? { clientAllowedNames: allowed } : {}) })
+  const source = createFileCertificateSource({
+    certDir: dir,
+    clientCaFile,
+    logger: log.logger,
+    hooks,
+    pollIntervalMs: 50,
+    debounceMs: 20,
+    ...(allowed ? { clientAllowedNames: allowed } : {}),
+  })
   const srv = await serve(test, source)
   source.start()
   test.teardown(() => source.stop())
@@ -123,13 +137,20 @@ t.test('TLS 1.0 and 1.1 are refused; 1.2 and 1.3 are served', async (t) => {
   // Control: a server that allows TLS 1.1 does complete this client's legacy handshake.
   const { createServer } = await import('node:tls')
   const sockets = new Set<import('node:net').Socket>()
-  const control = createServer({ key: serving.key, cert: serving.cert, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) => s.end('HTTP/1.1 200 OK\r\n\r\n'))
-  control.on('connection', (s) => { sockets.add(s) })
+  const control = createServer({ key: serving.key, cert: serving.cert, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) =>
+    s.end('HTTP/1.1 200 OK\r\n\r\n'),
+  )
+  control.on('connection', (s) => {
+    sockets.add(s)
+  })
   await new Promise<void>((r) => control.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => {
-    for (const s of sockets) s.destroy()
-    control.close(() => r())
-  }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy()
+        control.close(() => r())
+      }),
+  )
   const controlPort = (control.address() as { port: number }).port
   const ok = await exchange(controlPort, { ...legacy, maxVersion: 'TLSv1.1' })
   t.ok(ok.fingerprint256, 'the legacy client can do TLS 1.1 where it is allowed')

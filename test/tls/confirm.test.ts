@@ -33,6 +33,8 @@ t.test('a reload logs the confirmation that new handshakes present the new certi
   source.start()
   t.teardown(() => source.stop())
   await writePair(dir, B)
-  const confirmed = await waitFor(() => lines.some((l) => l.msg === 'confirmed: new handshakes present the reloaded certificate' && l['fingerprint256'] === fp(B.cert)))
+  const confirmed = await waitFor(() =>
+    lines.some((l) => l.msg === 'confirmed: new handshakes present the reloaded certificate' && l['fingerprint256'] === fp(B.cert)),
+  )
   t.ok(confirmed, 'confirmation logged with the new fingerprint')
 })

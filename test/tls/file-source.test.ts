@@ -35,19 +35,40 @@ function startupError(fn: () => unknown): string {
 t.test('construction fails on a missing or bad pair, naming the file', async (t) => {
   const { logger } = captureLogger()
   const dir = await tempDir(t)
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, logger })), /tls\.crt: cannot read/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, logger })),
+    /tls\.crt: cannot read/,
+  )
   await writeFile(join(dir, 'tls.crt'), A.cert)
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, logger })), /tls\.key: cannot read/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, logger })),
+    /tls\.key: cannot read/,
+  )
   await writeFile(join(dir, 'tls.key'), B.key)
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, logger })), /tls\.key: private key does not match the certificate in .*tls\.crt/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, logger })),
+    /tls\.key: private key does not match the certificate in .*tls\.crt/,
+  )
   await writeFile(join(dir, 'tls.key'), 'garbage')
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, logger })), /tls\.key: not a PEM private key/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, logger })),
+    /tls\.key: not a PEM private key/,
+  )
   await writePair(dir, { cert: 'not a cert', key: A.key })
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, logger })), /tls\.crt: not a PEM certificate/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, logger })),
+    /tls\.crt: not a PEM certificate/,
+  )
   await writePair(dir, A)
   await writeFile(join(dir, 'client-ca.crt'), 'nope')
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, clientCaFile: join(dir, 'client-ca.crt'), logger })), /client-ca\.crt: no PEM certificate/)
-  t.match(startupError(() => createFileCertificateSource({ certDir: dir, clientCaFile: join(dir, 'absent.crt'), logger })), /absent\.crt: cannot read/)
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, clientCaFile: join(dir, 'client-ca.crt'), logger })),
+    /client-ca\.crt: no PEM certificate/,
+  )
+  t.match(
+    startupError(() => createFileCertificateSource({ certDir: dir, clientCaFile: join(dir, 'absent.crt'), logger })),
+    /absent\.crt: cannot read/,
+  )
 })
 
 t.test('serverOptions: the pair and TLS 1.2 minimum; client CA settings only with a client CA', async (t) => {
@@ -123,7 +144,11 @@ t.test('a pair overwritten file by file is not reported as a broken pair', async
   await torn
   await writeFile(join(dir, 'tls.key'), B.key)
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'B served')
-  t.same(events.map((e) => e.result), ['success'], 'one success, no error')
+  t.same(
+    events.map((e) => e.result),
+    ['success'],
+    'one success, no error',
+  )
 })
 
 t.test('the poll alone catches a change when no watch event arrives in time', async (t) => {
@@ -157,7 +182,11 @@ t.test('Kubernetes ..data symlink swap, twice: the re-armed watch follows each o
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'first swap served')
   await volume.write({ 'tls.crt': C.cert, 'tls.key': C.key })
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(C)), 'second swap served')
-  t.same(events.map((e) => e.result), ['success', 'success'], 'atomic swaps never show a half-written pair')
+  t.same(
+    events.map((e) => e.result),
+    ['success', 'success'],
+    'atomic swaps never show a half-written pair',
+  )
 })
 
 t.test('a re-pointed certificate directory symlink is followed', async (t) => {
@@ -195,7 +224,11 @@ t.test('a broken pair is refused, counted and logged; the old certificate keeps 
 
   const cases: [string, Record<string, string>, RegExp][] = [
     ['key mismatch', { 'tls.crt': B.cert, 'tls.key': C.key }, /tls\.key: private key does not match/],
-    ['garbage certificate', { 'tls.crt': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'tls.key': B.key }, /tls\.crt: not a PEM certificate/],
+    [
+      'garbage certificate',
+      { 'tls.crt': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'tls.key': B.key },
+      /tls\.crt: not a PEM certificate/,
+    ],
     ['garbage key', { 'tls.crt': B.cert, 'tls.key': 'garbage' }, /tls\.key: not a PEM private key/],
     ['expired certificate', { 'tls.crt': EXPIRED.cert, 'tls.key': EXPIRED.key }, /tls\.crt: certificate expired at 2020-01-02/],
     ['missing key', { 'tls.crt': B.cert }, /tls\.key: cannot read/],
@@ -211,11 +244,18 @@ t.test('a broken pair is refused, counted and logged; the old certificate keeps 
     t.equal(after.status, 200, `${name}: still answering`)
     t.equal(source.healthy(), true)
   }
-  t.notOk(events.some((e) => e.result === 'success'), 'nothing was swapped in')
+  t.notOk(
+    events.some((e) => e.result === 'success'),
+    'nothing was swapped in',
+  )
 
   const errors = events.filter((e) => e.result === 'error').length
   await nextLooks('unchanged', 3)
-  t.equal(events.filter((e) => e.result === 'error').length, errors, 'a persisting bad state is reported once, not on each of the next three polls')
+  t.equal(
+    events.filter((e) => e.result === 'error').length,
+    errors,
+    'a persisting bad state is reported once, not on each of the next three polls',
+  )
 
   await volume.write({ 'tls.crt': B.cert, 'tls.key': B.key })
   t.ok(await waitFor(async () => (await exchange(port, trust)).fingerprint256 === fp(B)), 'a good pair afterwards is served')
@@ -226,7 +266,15 @@ t.test('works with a pino logger: reload lines are structured JSON', async (t) =
   const dir = await tempDir(t)
   await writePair(dir, A)
   const out: string[] = []
-  const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { out.push(String(chunk)); cb() } }))
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, cb) {
+        out.push(String(chunk))
+        cb()
+      },
+    }),
+  )
   const source = createFileCertificateSource({ certDir: dir, logger, pollIntervalMs: 50, debounceMs: 20 })
   const { port } = await serve(t, source)
   source.start()
@@ -256,7 +304,13 @@ t.test('attach after a reload gives the server the current pair', async (t) => {
   const server = createServer(options, (_q, s) => s.end('ok'))
   source.attach(server)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  )
   const port = (server.address() as { port: number }).port
   t.equal((await exchange(port, trust)).fingerprint256, fp(B))
 })

@@ -62,7 +62,14 @@ async function walk(dir: string): Promise<string[]> {
     // Symlinked directories are not followed: a link back up the tree would never end.
     if (e.isDirectory()) out.push(...(await walk(path)))
     else if ((e.isFile() || e.isSymbolicLink()) && EXTENSIONS.some((x) => e.name.endsWith(x))) {
-      if (e.isSymbolicLink() && !(await stat(path).then((s) => s.isFile(), () => false))) continue
+      if (
+        e.isSymbolicLink() &&
+        !(await stat(path).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        continue
       out.push(path)
     }
   }
@@ -154,7 +161,11 @@ function isList(v: unknown): v is { items: unknown[] } {
 }
 
 /** Reads and parses every file behind `paths`; stdin at most once. */
-export async function loadDocuments(paths: readonly string[], io: { cwd: string; stdin: Readable }, from = 'PATH'): Promise<{ docs: SourceDoc[]; files: number }> {
+export async function loadDocuments(
+  paths: readonly string[],
+  io: { cwd: string; stdin: Readable },
+  from = 'PATH',
+): Promise<{ docs: SourceDoc[]; files: number }> {
   const files = await expandPaths(paths, io.cwd, from)
   if (files.filter((f) => f === '-').length > 1) throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once')
   const docs: SourceDoc[] = []

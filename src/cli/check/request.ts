@@ -38,7 +38,11 @@ export function stableUid(key: string): string {
  * main-resource UPDATE cannot set status (it is dropped, or kept as stored), and a /status UPDATE
  * changes nothing but status. Checking the object as written would deny what the cluster allows.
  */
-export function asSent(object: Record<string, unknown>, oldObject: Record<string, unknown> | undefined, subresource: Subresource): Record<string, unknown> {
+export function asSent(
+  object: Record<string, unknown>,
+  oldObject: Record<string, unknown> | undefined,
+  subresource: Subresource,
+): Record<string, unknown> {
   if (subresource === 'status') {
     if (oldObject === undefined) return object
     const sent: Record<string, unknown> = { ...oldObject }
@@ -58,7 +62,10 @@ export function synthesizeRequest(input: RequestInput): AdmissionRequest {
   const metadata = (object['metadata'] ?? {}) as Record<string, unknown>
   const gvk = { group: GROUP, version: VERSION, kind: KIND }
   const gvr = { group: GROUP, version: VERSION, resource: RESOURCE }
-  const options: Record<string, unknown> = { apiVersion: 'meta.k8s.io/v1', kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions' }
+  const options: Record<string, unknown> = {
+    apiVersion: 'meta.k8s.io/v1',
+    kind: operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions',
+  }
   if (input.dryRun) options['dryRun'] = ['All']
   const req: AdmissionRequest = {
     uid: stableUid(input.key),

@@ -25,7 +25,6 @@ export interface CheckOptions {
 
 type Obj = Record<string, unknown>
 
-
 function isWorkflowExecution(v: unknown): v is Obj {
   return isRecord(v) && v['apiVersion'] === API_VERSION && v['kind'] === KIND
 }
@@ -53,7 +52,10 @@ function unservedKind(v: unknown): boolean {
 }
 
 /** Splits documents into WorkflowExecutions, kubernaut.ai documents the CRD does not serve, and the skipped rest. */
-export function classify(docs: readonly SourceDoc[], namespace: string): { objects: Located[]; unserved: Located[]; skipped: SkippedDoc[] } {
+export function classify(
+  docs: readonly SourceDoc[],
+  namespace: string,
+): { objects: Located[]; unserved: Located[]; skipped: SkippedDoc[] } {
   const objects: Located[] = []
   const unserved: Located[] = []
   const skipped: SkippedDoc[] = []
@@ -63,7 +65,11 @@ export function classify(docs: readonly SourceDoc[], namespace: string): { objec
     else if (unservedKind(d.object)) unserved.push(located(withNamespace(d.object as Obj, namespace)))
     else {
       const o = isRecord(d.object) ? d.object : {}
-      skipped.push({ source: d.source, apiVersion: typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '', kind: typeof o['kind'] === 'string' ? o['kind'] : '' })
+      skipped.push({
+        source: d.source,
+        apiVersion: typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '',
+        kind: typeof o['kind'] === 'string' ? o['kind'] : '',
+      })
     }
   }
   return { objects, unserved, skipped }
@@ -86,15 +92,26 @@ function unservedResult({ source, object, locate }: Located): ObjectResult {
   return { source, namespace, name, operation: 'CREATE', subresource: '', allowed: false, findings: [finding] }
 }
 
-export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc[] | undefined, policy: CompiledPolicy, opts: CheckOptions): { results: ObjectResult[]; skipped: SkippedDoc[] } {
+export function runCheck(
+  docs: readonly SourceDoc[],
+  oldDocs: readonly SourceDoc[] | undefined,
+  policy: CompiledPolicy,
+  opts: CheckOptions,
+): { results: ObjectResult[]; skipped: SkippedDoc[] } {
   const { objects, unserved, skipped } = classify(docs, opts.namespace)
   const olds = new Map<string, { source: SourceRef; object: Obj }>()
   // A stored object has been through the same pruning; its warnings were given when it was written.
-  for (const o of oldDocs === undefined ? [] : classify(oldDocs, opts.namespace).objects.map((x) => ({ ...x, object: pruneAsApiserver(x.object).object }))) {
+  for (const o of oldDocs === undefined
+    ? []
+    : classify(oldDocs, opts.namespace).objects.map((x) => ({ ...x, object: pruneAsApiserver(x.object).object }))) {
     const { namespace, name } = keyOf(o.object)
     const key = `${namespace}/${name}`
     const prior = olds.get(key)
-    if (prior !== undefined) throw new WfeError('WFE_ERR_INPUT', `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`)
+    if (prior !== undefined)
+      throw new WfeError(
+        'WFE_ERR_INPUT',
+        `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`,
+      )
     olds.set(key, o)
   }
   const results = objects.map(({ source, object: written, locate }): ObjectResult => {
@@ -103,8 +120,14 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
     const old = oldDocs === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
     // Falling back to a CREATE would skip every UPDATE rule (immutability, phase order) unnoticed.
     if (old === undefined && oldDocs !== undefined) {
-      const why = opts.subresource === 'status' ? 'a status update needs the stored object' : 'without it the object would be checked as a CREATE, skipping the UPDATE rules'
-      throw new WfeError('WFE_ERR_INPUT', `${source.file}:${source.line}: ${namespace}/${name === '' ? '(no name)' : name}: no object with this namespace/name in --old; ${why}`)
+      const why =
+        opts.subresource === 'status'
+          ? 'a status update needs the stored object'
+          : 'without it the object would be checked as a CREATE, skipping the UPDATE rules'
+      throw new WfeError(
+        'WFE_ERR_INPUT',
+        `${source.file}:${source.line}: ${namespace}/${name === '' ? '(no name)' : name}: no object with this namespace/name in --old; ${why}`,
+      )
     }
     const request = synthesizeRequest({
       object,
@@ -137,7 +160,10 @@ export function runCheck(docs: readonly SourceDoc[], oldDocs: readonly SourceDoc
   })
   const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
   results.push(...unserved.map(unservedResult))
-  const sorted = results.map((r, i) => ({ r, at: order[i] as number })).sort((a, b) => a.at - b.at).map((x) => x.r)
+  const sorted = results
+    .map((r, i) => ({ r, at: order[i] as number }))
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.r)
   return { results: sorted, skipped }
 }
 
@@ -156,9 +182,26 @@ function findingsOf(verdict: AdmitResult): Finding[] {
 
 /** The rules a report can mention, for SARIF's rule table and the JSON output. */
 export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
-  const rules: RuleInfo[] = policy.rules.map((r) => ({ id: r.id, description: r.description, severity: r.kind === 'mutate' ? 'warn' : r.severity }))
-  rules.push({ id: REQUEST_INVALID, description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution', severity: 'deny' })
-  rules.push({ id: UNSERVED_KIND, description: 'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)', severity: 'deny' })
-  rules.push({ id: UNKNOWN_FIELD, description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)', severity: 'warn' })
+  const rules: RuleInfo[] = policy.rules.map((r) => ({
+    id: r.id,
+    description: r.description,
+    severity: r.kind === 'mutate' ? 'warn' : r.severity,
+  }))
+  rules.push({
+    id: REQUEST_INVALID,
+    description: 'the object could not be decoded as a kubernaut.ai/v1alpha1 WorkflowExecution',
+    severity: 'deny',
+  })
+  rules.push({
+    id: UNSERVED_KIND,
+    description:
+      'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)',
+    severity: 'deny',
+  })
+  rules.push({
+    id: UNKNOWN_FIELD,
+    description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)',
+    severity: 'warn',
+  })
   return rules
 }

@@ -15,21 +15,30 @@ function invalid(values: Record<string, unknown>, positionals: string[]): string
   if (values['service'] === undefined) return '--in-cluster needs --service (and --namespace): the serving certificate names the Service'
   for (const flag of ['service', 'namespace'] as const) {
     const v = String(values[flag])
-    if (v.length > 63 || !DNS_LABEL.test(v)) return `--${flag}: invalid value "${v}": must be a DNS-1123 label (lowercase letters, digits and '-', at most 63)`
+    if (v.length > 63 || !DNS_LABEL.test(v))
+      return `--${flag}: invalid value "${v}": must be a DNS-1123 label (lowercase letters, digits and '-', at most 63)`
   }
   for (const flag of ['secret', 'ca-secret', 'webhook-configuration'] as const) {
     const v = String(values[flag])
     if (v.length > 253 || !DNS_SUBDOMAIN.test(v)) return `--${flag}: invalid value "${v}": must be a DNS-1123 subdomain`
   }
-  if (values['secret'] === values['ca-secret']) return '--ca-secret: must differ from --secret: the CA key never goes into the Secret the pods mount'
+  if (values['secret'] === values['ca-secret'])
+    return '--ca-secret: must differ from --secret: the CA key never goes into the Secret the pods mount'
   const days = values['days'] as number
-  if (!Number.isInteger(days) || days < 2 || days > MAX_DAYS) return `--days: invalid value "${String(values['days'])}": must be a whole number from 2 to ${MAX_DAYS}`
+  if (!Number.isInteger(days) || days < 2 || days > MAX_DAYS)
+    return `--days: invalid value "${String(values['days'])}": must be a whole number from 2 to ${MAX_DAYS}`
   const before = values['renew-before-days'] as number
-  if (!Number.isInteger(before) || before < 1 || before >= days) return `--renew-before-days: invalid value "${String(values['renew-before-days'])}": must be a whole number from 1 to ${days - 1} (below --days)`
+  if (!Number.isInteger(before) || before < 1 || before >= days)
+    return `--renew-before-days: invalid value "${String(values['renew-before-days'])}": must be a whole number from 1 to ${days - 1} (below --days)`
   return undefined
 }
 
-export async function certsInCluster(values: Record<string, unknown>, positionals: string[], io: CliIO, cluster?: CertsCluster): Promise<number> {
+export async function certsInCluster(
+  values: Record<string, unknown>,
+  positionals: string[],
+  io: CliIO,
+  cluster?: CertsCluster,
+): Promise<number> {
   const problem = invalid(values, positionals)
   if (problem !== undefined) {
     io.stderr.write(`wfe-admission certs: ${problem}\n`)
@@ -42,7 +51,9 @@ export async function certsInCluster(values: Record<string, unknown>, positional
     if (err instanceof WfeError) throw err
     // An API refusal (RBAC, a conflicting writer): one line for the Job's log; the Job retries.
     const code = (err as { code?: unknown }).code
-    io.stderr.write(`wfe-admission certs: the Kubernetes API refused a call${typeof code === 'number' ? ` (HTTP ${code})` : ''}: ${apiMessage(err)}\n`)
+    io.stderr.write(
+      `wfe-admission certs: the Kubernetes API refused a call${typeof code === 'number' ? ` (HTTP ${code})` : ''}: ${apiMessage(err)}\n`,
+    )
     return EXIT_FAILED
   }
   return EXIT_OK

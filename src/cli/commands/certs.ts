@@ -18,7 +18,8 @@ const MAX_DAYS = 3650
 function invalid(values: Record<string, unknown>, positionals: string[]): string | undefined {
   if (positionals.length > 0) return `unexpected argument "${positionals[0] ?? ''}"`
   const days = values['days'] as number
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) return `--days: invalid value "${String(values['days'])}": must be a whole number from 1 to ${MAX_DAYS}`
+  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
+    return `--days: invalid value "${String(values['days'])}": must be a whole number from 1 to ${MAX_DAYS}`
   for (const flag of ['service', 'namespace'] as const) {
     const v = values[flag]
     if (v !== undefined && (typeof v !== 'string' || v.length > 63 || !DNS_LABEL.test(v))) {
@@ -32,7 +33,7 @@ function invalid(values: Record<string, unknown>, positionals: string[]): string
   const out = values['out']
   if (typeof out !== 'string' || out === '') return '--out: a directory is required'
   if (values['inject'] !== undefined && values['service'] === undefined) {
-    return '--inject needs --service (and --namespace): the apiserver reaches the webhook through the Service\'s DNS name'
+    return "--inject needs --service (and --namespace): the apiserver reaches the webhook through the Service's DNS name"
   }
   return undefined
 }
@@ -40,7 +41,13 @@ function invalid(values: Record<string, unknown>, positionals: string[]): string
 export const certs: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, CERTS_FLAGS, io.env, 'certs')
   if (values['help'] === true) {
-    io.stdout.write(usage('certs [flags]', 'Generates a CA (ca.crt, ca.key) and a serving pair (tls.crt, tls.key) signed by it; --client adds client.crt/client.key; --inject fills caBundle in the manifests and writes a Secret manifest.', CERTS_FLAGS))
+    io.stdout.write(
+      usage(
+        'certs [flags]',
+        'Generates a CA (ca.crt, ca.key) and a serving pair (tls.crt, tls.key) signed by it; --client adds client.crt/client.key; --inject fills caBundle in the manifests and writes a Secret manifest.',
+        CERTS_FLAGS,
+      ),
+    )
     return EXIT_OK
   }
   if (values['in-cluster'] === true) return (await import('./certs-in-cluster.js')).certsInCluster(values, positionals, io)
@@ -54,13 +61,25 @@ export const certs: Command = async (argv, io) => {
   const namespace = values['namespace'] as string
   const client = values['client'] as string | undefined
   const injectDir = values['inject'] === undefined ? undefined : resolve(io.cwd, values['inject'] as string)
-  if (injectDir !== undefined && !(await stat(injectDir).then((s) => s.isDirectory(), () => false))) {
+  if (
+    injectDir !== undefined &&
+    !(await stat(injectDir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     io.stderr.write(`wfe-admission certs: --inject: ${injectDir} is not a directory\n`)
     return EXIT_USAGE
   }
 
   const ca = values['new-ca'] === true ? undefined : await readExistingCa(outDir)
-  const issued = await issueCertificates({ days: values['days'] as number, namespace, ...(service !== undefined ? { service } : {}), ...(client !== undefined ? { client } : {}), ...(ca !== undefined ? { ca } : {}) })
+  const issued = await issueCertificates({
+    days: values['days'] as number,
+    namespace,
+    ...(service !== undefined ? { service } : {}),
+    ...(client !== undefined ? { client } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+  })
   // Plan the injection before writing anything, so an unparsable manifest leaves no files behind.
   const planned = injectDir === undefined ? [] : await planCaBundleInjection(injectDir, issued.ca.cert)
   const generated = await writeCertificates(outDir, issued)
@@ -74,9 +93,17 @@ export const certs: Command = async (argv, io) => {
       await writeFile(file.path, file.content)
       io.stdout.write(`injected the CA into ${file.webhooks} caBundle field(s) in ${show(file.path)}\n`)
     }
-    if (planned.length === 0) io.stderr.write(`wfe-admission certs: warning: no webhook configuration with a clientConfig found under ${show(injectDir)}\n`)
-    const secret = await writeSecretManifest(injectDir, { namespace, tlsCrt: issued.serving.cert, tlsKey: issued.serving.key, caCrt: issued.ca.cert })
-    io.stdout.write(`wrote ${show(secret)} (Secret ${namespace}/${SECRET_NAME}; it holds a private key: do not commit it; apply it with kubectl apply -f)\n`)
+    if (planned.length === 0)
+      io.stderr.write(`wfe-admission certs: warning: no webhook configuration with a clientConfig found under ${show(injectDir)}\n`)
+    const secret = await writeSecretManifest(injectDir, {
+      namespace,
+      tlsCrt: issued.serving.cert,
+      tlsKey: issued.serving.key,
+      caCrt: issued.ca.cert,
+    })
+    io.stdout.write(
+      `wrote ${show(secret)} (Secret ${namespace}/${SECRET_NAME}; it holds a private key: do not commit it; apply it with kubectl apply -f)\n`,
+    )
   }
   return EXIT_OK
 }

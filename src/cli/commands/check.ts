@@ -43,11 +43,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const output = String(values['output'])
   if (!isFormat(output)) throw new WfeError('WFE_ERR_USAGE', `--output must be one of ${FORMATS.join(', ')}, got "${output}"`)
   const subresource = String(values['subresource'])
-  if (subresource !== '' && subresource !== 'status') throw new WfeError('WFE_ERR_USAGE', `--subresource must be '' or status, got "${subresource}"`)
+  if (subresource !== '' && subresource !== 'status')
+    throw new WfeError('WFE_ERR_USAGE', `--subresource must be '' or status, got "${subresource}"`)
   const oldPaths = values['old'] === undefined ? undefined : ([] as unknown[]).concat(values['old']).map(String)
-  if (subresource === 'status' && oldPaths === undefined) throw new WfeError('WFE_ERR_USAGE', '--subresource status needs --old: a status update is checked against the stored object')
-  if (positionals.length === 0) throw new WfeError('WFE_ERR_USAGE', 'give at least one PATH (a file, a directory, or - for stdin); see --help')
-  if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1) throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
+  if (subresource === 'status' && oldPaths === undefined)
+    throw new WfeError('WFE_ERR_USAGE', '--subresource status needs --old: a status update is checked against the stored object')
+  if (positionals.length === 0)
+    throw new WfeError('WFE_ERR_USAGE', 'give at least one PATH (a file, a directory, or - for stdin); see --help')
+  if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1)
+    throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
 
   const policy = policyFromFlags(values, io.cwd)
   const { docs } = await loadDocuments(positionals, io)
@@ -69,14 +73,21 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if (warningsAsErrors) {
     for (const r of report.results) {
       for (const f of r.findings.filter((x) => x.severity === 'warn')) {
-        io.stderr.write(`wfe-admission check: --warnings-as-errors: this warning fails the run: ${findingRef(r, f)}: ${objectName(r)}: ${f.message} [${f.ruleId}]\n`)
+        io.stderr.write(
+          `wfe-admission check: --warnings-as-errors: this warning fails the run: ${findingRef(r, f)}: ${objectName(r)}: ${f.message} [${f.ruleId}]\n`,
+        )
       }
     }
   }
   // A CI job that checked nothing (a typo in a path or kind, an empty file) must not stay green.
   if (report.results.length === 0 && values['allow-empty'] !== true) {
-    const found = skipped.length === 0 ? 'no documents' : `${skipped.length} document${skipped.length === 1 ? '' : 's'}, none of them a kubernaut.ai/v1alpha1 WorkflowExecution`
-    io.stderr.write(`wfe-admission check: no WorkflowExecution to check in ${positionals.map((p) => (p === '-' ? 'stdin' : p)).join(' ')} (${found}); pass --allow-empty if that is expected\n`)
+    const found =
+      skipped.length === 0
+        ? 'no documents'
+        : `${skipped.length} document${skipped.length === 1 ? '' : 's'}, none of them a kubernaut.ai/v1alpha1 WorkflowExecution`
+    io.stderr.write(
+      `wfe-admission check: no WorkflowExecution to check in ${positionals.map((p) => (p === '-' ? 'stdin' : p)).join(' ')} (${found}); pass --allow-empty if that is expected\n`,
+    )
     return EXIT_USAGE
   }
   return exitCode(report, { warningsAsErrors })

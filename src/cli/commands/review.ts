@@ -13,7 +13,9 @@ import { admit } from '../../admission/admit.js'
 export const review: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, REVIEW_FLAGS, io.env, 'review')
   if (values['help'] === true) {
-    io.stdout.write(usage('review [flags] [FILE|-]', 'Reads one AdmissionReview request (JSON) and prints the AdmissionReview response.', REVIEW_FLAGS))
+    io.stdout.write(
+      usage('review [flags] [FILE|-]', 'Reads one AdmissionReview request (JSON) and prints the AdmissionReview response.', REVIEW_FLAGS),
+    )
     return EXIT_OK
   }
   const webhook = String(values['webhook'])
@@ -35,13 +37,17 @@ export const review: Command = async (argv, io) => {
     body = parseJson(text)
   } catch (err) {
     const manifest = looksLikeManifest(text)
-    io.stderr.write(`wfe-admission review: ${shown}: not JSON${manifest ? ` but a YAML ${manifest}; ${toCheck}` : `: ${err instanceof Error ? err.message : String(err)}`}\n`)
+    io.stderr.write(
+      `wfe-admission review: ${shown}: not JSON${manifest ? ` but a YAML ${manifest}; ${toCheck}` : `: ${err instanceof Error ? err.message : String(err)}`}\n`,
+    )
     return EXIT_USAGE
   }
   const decoded = decodeReview(body)
   if (!decoded.ok) {
     const manifest = looksLikeManifest(body)
-    io.stderr.write(`wfe-admission review: ${shown}: not an AdmissionReview request: ${decoded.message}${manifest ? `; it is a ${manifest} manifest: ${toCheck}` : ''}\n`)
+    io.stderr.write(
+      `wfe-admission review: ${shown}: not an AdmissionReview request: ${decoded.message}${manifest ? `; it is a ${manifest} manifest: ${toCheck}` : ''}\n`,
+    )
     return EXIT_USAGE
   }
   const result = admit(decoded.request, policy, webhook)

@@ -32,7 +32,10 @@ function durationMs(values: Record<string, unknown>, name: string, allowZero: bo
   const text = String(values[name])
   const ns = parseGoDuration(text)
   if (ns === undefined || ns < 0 || (!allowZero && ns === 0)) {
-    throw new WfeError('WFE_ERR_CONFIG', `--${name}: invalid value "${text}": must be a Go duration ${allowZero ? 'of zero or more' : 'greater than zero'}, such as 5s or 1m30s`)
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--${name}: invalid value "${text}": must be a Go duration ${allowZero ? 'of zero or more' : 'greater than zero'}, such as 5s or 1m30s`,
+    )
   }
   return ns / 1e6
 }
@@ -44,7 +47,10 @@ function optionalString(v: unknown): string | undefined {
 export function serveConfig(values: Record<string, unknown>): ServeConfig {
   const logLevel = String(values['log-level'])
   if (!(logLevel in pino.levels.values) && logLevel !== 'silent') {
-    throw new WfeError('WFE_ERR_CONFIG', `--log-level: invalid value "${logLevel}": must be one of ${Object.keys(pino.levels.values).join(', ')}, silent`)
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--log-level: invalid value "${logLevel}": must be one of ${Object.keys(pino.levels.values).join(', ')}, silent`,
+    )
   }
   const clientCa = optionalString(values['client-ca'])
   const clientAllowedNames = values['client-allowed-names'] === undefined ? [] : splitList(values['client-allowed-names'])
@@ -66,7 +72,10 @@ export function serveConfig(values: Record<string, unknown>): ServeConfig {
     logLevel,
   }
   if (config.port !== 0 && config.port === config.probePort) {
-    throw new WfeError('WFE_ERR_CONFIG', `--port and --probe-port are both ${config.port}: the webhook (HTTPS) and the probes (plain HTTP) need separate ports`)
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--port and --probe-port are both ${config.port}: the webhook (HTTPS) and the probes (plain HTTP) need separate ports`,
+    )
   }
   return config
 }

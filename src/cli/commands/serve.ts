@@ -24,7 +24,13 @@ const EVENTS_SETTLE_MS = 5_000
 export const serve: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, FLAGS, io.env, 'serve')
   if (values['help'] === true) {
-    io.stdout.write(usage('serve [flags]', 'Serves POST /validate-workflowexecution and /mutate-workflowexecution over HTTPS; probes and metrics on --probe-port.', FLAGS))
+    io.stdout.write(
+      usage(
+        'serve [flags]',
+        'Serves POST /validate-workflowexecution and /mutate-workflowexecution over HTTPS; probes and metrics on --probe-port.',
+        FLAGS,
+      ),
+    )
     return EXIT_OK
   }
   if (positionals.length > 0) {
@@ -53,7 +59,14 @@ export const serve: Command = async (argv, io) => {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   })
   logger.info(
-    { port: server.port, probePort: server.probePort, bindAddress: config.bindAddress, certDir, rules: policy.rules.length, readyMs: Math.round(process.uptime() * 1000) },
+    {
+      port: server.port,
+      probePort: server.probePort,
+      bindAddress: config.bindAddress,
+      certDir,
+      rules: policy.rules.length,
+      readyMs: Math.round(process.uptime() * 1000),
+    },
     'wfe-admission serving',
   )
   const stopped = shutdownOnSignal(server, logger)
@@ -80,11 +93,12 @@ async function listenOrExplain(config: ServeConfig, options: Parameters<typeof s
       const flag = probe ? '--probe-port' : '--port'
       const env = probe ? 'WFE_PROBE_PORT' : 'WFE_PORT'
       const port = e.port ?? (probe ? config.probePort : config.port)
-      const why = code === 'EADDRINUSE'
-        ? `port ${port} is already in use; stop what holds it or choose another port with ${flag} (or $${env})`
-        : code === 'EACCES'
-          ? `permission denied for port ${port} (ports below 1024 need privileges); choose another port with ${flag} (or $${env})`
-          : `address ${config.bindAddress} is not on this machine; change --bind-address (or $WFE_BIND_ADDRESS)`
+      const why =
+        code === 'EADDRINUSE'
+          ? `port ${port} is already in use; stop what holds it or choose another port with ${flag} (or $${env})`
+          : code === 'EACCES'
+            ? `permission denied for port ${port} (ports below 1024 need privileges); choose another port with ${flag} (or $${env})`
+            : `address ${config.bindAddress} is not on this machine; change --bind-address (or $WFE_BIND_ADDRESS)`
       throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress}:${port} (${flag}): ${why}`, { cause: err })
     }
     throw err
@@ -98,7 +112,10 @@ async function ensureDevCertificates(certDir: string, shown: string, logger: Log
   const present = ['tls.crt', 'tls.key', 'ca.crt', 'ca.key'].filter((f) => existsSync(join(certDir, f)))
   if (present.length > 0) {
     const missing = ['tls.crt', 'tls.key'].filter((f) => !present.includes(f))
-    throw new WfeError('WFE_ERR_TLS', `--dev-certs: ${present.map((f) => join(shown, f)).join(', ')} ${present.length === 1 ? 'exists' : 'exist'} but ${missing.map((f) => join(shown, f)).join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not; not overwriting: restore ${missing.length === 1 ? 'it' : 'them'}, or remove ${present.length === 1 ? 'it' : 'them'}, or make a pair with \`wfe-admission certs --out ${shown}\``)
+    throw new WfeError(
+      'WFE_ERR_TLS',
+      `--dev-certs: ${present.map((f) => join(shown, f)).join(', ')} ${present.length === 1 ? 'exists' : 'exist'} but ${missing.map((f) => join(shown, f)).join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not; not overwriting: restore ${missing.length === 1 ? 'it' : 'them'}, or remove ${present.length === 1 ? 'it' : 'them'}, or make a pair with \`wfe-admission certs --out ${shown}\``,
+    )
   }
   const { generateCertificates } = await import('../../certs/generate.js')
   await generateCertificates({ outDir: certDir, days: DEV_CERT_DAYS })
@@ -109,7 +126,9 @@ function openSource(config: ServeConfig, certDir: string, io: CliIO, logger: Log
   try {
     return createFileCertificateSource({
       certDir,
-      ...(config.clientCa === undefined ? {} : { clientCaFile: resolve(io.cwd, config.clientCa), clientAllowedNames: config.clientAllowedNames }),
+      ...(config.clientCa === undefined
+        ? {}
+        : { clientCaFile: resolve(io.cwd, config.clientCa), clientAllowedNames: config.clientAllowedNames }),
       logger,
       hooks: metrics.tlsHooks,
     })
@@ -138,17 +157,28 @@ export function explainTls(message: string, config: ServeConfig, certDir: string
     const path = join(certDir, name)
     if (!message.startsWith(`${path}:`)) continue
     const shown = join(config.certDir, name)
-    if (unreadable !== null) return `--cert-dir: the path "${shown}" ${problem(path, message)}; create a pair with \`wfe-admission certs --out ${config.certDir}\`${config.devCerts ? '' : ', or pass --dev-certs for a development pair'}`
+    if (unreadable !== null)
+      return `--cert-dir: the path "${shown}" ${problem(path, message)}; create a pair with \`wfe-admission certs --out ${config.certDir}\`${config.devCerts ? '' : ', or pass --dev-certs for a development pair'}`
     return `--cert-dir: ${shown}: ${problem(path, message)}; ${pairHint}`
   }
   return `${message}; ${pairHint}`
 }
 
 /** The runner with the post-commit audit watch, once the client has loaded; undefined when no API is configured. */
-async function loadEventRunner(config: ServeConfig, logger: Logger, metrics: ServerMetrics, server: RunningServer): Promise<ManagedEffectRunner | undefined> {
+async function loadEventRunner(
+  config: ServeConfig,
+  logger: Logger,
+  metrics: ServerMetrics,
+  server: RunningServer,
+): Promise<ManagedEffectRunner | undefined> {
   try {
     const { startAuditWatch } = await import('../../effects/audit-watch.js')
-    const watch = await startAuditWatch({ logger, kubeconfigPath: config.kubeconfig, timeoutMs: DEFAULT_EVENT_TIMEOUT_MS, hooks: metrics.effectHooks })
+    const watch = await startAuditWatch({
+      logger,
+      kubeconfigPath: config.kubeconfig,
+      timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
+      hooks: metrics.effectHooks,
+    })
     if (watch === undefined) {
       logger.warn('no --kubeconfig and not in a cluster: the audit watch is off, so no audit records or BlockCleared Events are written')
       return undefined
@@ -159,6 +189,8 @@ async function loadEventRunner(config: ServeConfig, logger: Logger, metrics: Ser
     // An explicit kubeconfig that does not load is a start-up error, not a silent loss of the audit trail.
     await server.shutdown('start-up failed')
     if (err instanceof WfeError) throw err
-    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit watch: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit watch: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    })
   }
 }

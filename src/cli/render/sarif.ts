@@ -24,7 +24,10 @@ function level(f: Finding, opts: RenderOptions): 'error' | 'warning' {
 
 function result(r: ObjectResult, f: Finding, ruleIndex: number, opts: RenderOptions): unknown {
   const at = findingPosition(r, f)
-  const artifactLocation = r.source.file === STDIN_NAME ? { uri: artifactUri(r.source.file), description: { text: 'standard input' } } : { uri: artifactUri(r.source.file) }
+  const artifactLocation =
+    r.source.file === STDIN_NAME
+      ? { uri: artifactUri(r.source.file), description: { text: 'standard input' } }
+      : { uri: artifactUri(r.source.file) }
   return {
     ruleId: f.ruleId,
     ...(ruleIndex >= 0 ? { ruleIndex } : {}),
@@ -32,12 +35,20 @@ function result(r: ObjectResult, f: Finding, ruleIndex: number, opts: RenderOpti
     message: { text: `${objectName(r)}: ${f.message}` },
     locations: [
       {
-        physicalLocation: { artifactLocation, region: at.column === undefined ? { startLine: at.line } : { startLine: at.line, startColumn: at.column } },
+        physicalLocation: {
+          artifactLocation,
+          region: at.column === undefined ? { startLine: at.line } : { startLine: at.line, startColumn: at.column },
+        },
         logicalLocations: [{ fullyQualifiedName: objectName(r), kind: 'object' }],
       },
     ],
     // Stable across line moves, so code scanning tracks one alert per object and finding.
-    partialFingerprints: { 'wfeFinding/v1': createHash('sha256').update(`${r.source.file}\0${objectName(r)}\0${f.ruleId}\0${f.field}`).digest('hex').slice(0, 32) },
+    partialFingerprints: {
+      'wfeFinding/v1': createHash('sha256')
+        .update(`${r.source.file}\0${objectName(r)}\0${f.ruleId}\0${f.field}`)
+        .digest('hex')
+        .slice(0, 32),
+    },
   }
 }
 
@@ -49,7 +60,13 @@ export function* renderSarif(report: CheckReport, opts: RenderOptions): Iterable
     fullDescription: { text: r.description },
     defaultConfiguration: { level: r.severity === 'deny' ? 'error' : 'warning' },
   }))
-  const driver = { name: report.tool.name, version: report.tool.version, semanticVersion: report.tool.version, informationUri: INFORMATION_URI, rules }
+  const driver = {
+    name: report.tool.name,
+    version: report.tool.version,
+    semanticVersion: report.tool.version,
+    informationUri: INFORMATION_URI,
+    rules,
+  }
   yield `{"$schema":${JSON.stringify(SARIF_SCHEMA)},"version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver)}},\n"results":[`
   let first = true
   for (const r of report.results) {

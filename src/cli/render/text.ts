@@ -14,6 +14,7 @@ export function* renderText(report: CheckReport): Iterable<string> {
     yield heading(r)
     for (const f of r.findings) yield `  ${findingRef(r, f)}: ${f.severity === 'warn' ? 'warning: ' : ''}${f.message} [${f.ruleId}]\n`
   }
-  for (const s of report.skipped) yield `${s.source.file}:${s.source.line}: skipped ${s.kind === '' ? 'a document without kind' : `${s.apiVersion} ${s.kind}`}\n`
+  for (const s of report.skipped)
+    yield `${s.source.file}:${s.source.line}: skipped ${s.kind === '' ? 'a document without kind' : `${s.apiVersion} ${s.kind}`}\n`
   yield `${summaryLine(summarize(report))}\n`
 }

@@ -5,31 +5,46 @@ import { aFailedExecution, aWorkflowExecution } from '../../helpers/objects.js'
 const asObj = (v: unknown): Record<string, any> => v as Record<string, any>
 
 t.test('unknown fields are pruned and named, at every level the CRD declares', async (t) => {
-  const written = asObj(aWorkflowExecution((w) => {
-    const spec = asObj(w.spec)
-    spec.timeOut = '5m'
-    spec.workflowRef.extra = 1
-    spec.executionConfig = { timeout: '5m0s', retries: 3 }
-  }))
+  const written = asObj(
+    aWorkflowExecution((w) => {
+      const spec = asObj(w.spec)
+      spec.timeOut = '5m'
+      spec.workflowRef.extra = 1
+      spec.executionConfig = { timeout: '5m0s', retries: 3 }
+    }),
+  )
   written.extras = true
-  written.status = { phase: 'Pending', bogus: 'x', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'R', message: '', extra: 1 }] }
+  written.status = {
+    phase: 'Pending',
+    bogus: 'x',
+    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-11-25T09:00:00Z', reason: 'R', message: '', extra: 1 }],
+  }
   const { object: pruned, unknown } = pruneAsApiserver(written)
   const object = asObj(pruned)
-  t.same(unknown.sort(), ['extras', 'spec.executionConfig.retries', 'spec.timeOut', 'spec.workflowRef.extra', 'status.bogus', 'status.conditions[0].extra'])
+  t.same(unknown.sort(), [
+    'extras',
+    'spec.executionConfig.retries',
+    'spec.timeOut',
+    'spec.workflowRef.extra',
+    'status.bogus',
+    'status.conditions[0].extra',
+  ])
   t.notOk('timeOut' in object.spec)
   t.same(object.spec.executionConfig, { timeout: '5m0s' })
   t.notOk('extra' in asObj(object.status).conditions[0])
   t.ok('timeOut' in written.spec, 'the written object is not modified')
-  t.equal(unknownFieldWarning('spec.timeOut'), 'unknown field "spec.timeOut"', 'the apiserver\'s words, as kubectl prints them')
+  t.equal(unknownFieldWarning('spec.timeOut'), 'unknown field "spec.timeOut"', "the apiserver's words, as kubectl prints them")
 })
 
 t.test('nulls of non-nullable fields are dropped; engineConfig and metadata keep what they hold', async (t) => {
-  const written = asObj(aWorkflowExecution((w) => {
-    const spec = asObj(w.spec)
-    spec.confidence = null
-    spec.parameters = { A: 'x', B: null }
-    spec.workflowRef.engineConfig = { keep: null, anything: { goes: [1, null] } }
-  }))
+  const written = asObj(
+    aWorkflowExecution((w) => {
+      const spec = asObj(w.spec)
+      spec.confidence = null
+      spec.parameters = { A: 'x', B: null }
+      spec.workflowRef.engineConfig = { keep: null, anything: { goes: [1, null] } }
+    }),
+  )
   written.metadata.labels = null
   written.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'u' }]
   const { object: pruned, unknown } = pruneAsApiserver(written)
@@ -37,7 +52,11 @@ t.test('nulls of non-nullable fields are dropped; engineConfig and metadata keep
   t.same(unknown, [])
   t.notOk('confidence' in object.spec)
   t.same(object.spec.parameters, { A: 'x' })
-  t.same(object.spec.workflowRef.engineConfig, { keep: null, anything: { goes: [1, null] } }, 'x-kubernetes-preserve-unknown-fields: untouched')
+  t.same(
+    object.spec.workflowRef.engineConfig,
+    { keep: null, anything: { goes: [1, null] } },
+    'x-kubernetes-preserve-unknown-fields: untouched',
+  )
   t.notOk('labels' in asObj(object.metadata))
   t.ok('ownerReferences' in asObj(object.metadata), 'ObjectMeta fields the schema table does not list are kept')
 })

@@ -28,8 +28,22 @@ t.test('a CREATE as the apiserver sends it', async (t) => {
 
 t.test('an UPDATE of /status, dry-run, with a user and groups', async (t) => {
   const object = aWorkflowExecution() as unknown as Record<string, unknown>
-  const req = synthesizeRequest({ object, oldObject: object, subresource: 'status', userInfo: identity('bob', ['sre', 'system:authenticated']), dryRun: true, key: 'k' })
-  t.match(req, { operation: 'UPDATE', subResource: 'status', requestSubResource: 'status', oldObject: object, dryRun: true, options: { kind: 'UpdateOptions', dryRun: ['All'] } })
+  const req = synthesizeRequest({
+    object,
+    oldObject: object,
+    subresource: 'status',
+    userInfo: identity('bob', ['sre', 'system:authenticated']),
+    dryRun: true,
+    key: 'k',
+  })
+  t.match(req, {
+    operation: 'UPDATE',
+    subResource: 'status',
+    requestSubResource: 'status',
+    oldObject: object,
+    dryRun: true,
+    options: { kind: 'UpdateOptions', dryRun: ['All'] },
+  })
   t.same(req.userInfo, { username: 'bob', groups: ['sre', 'system:authenticated'] }, 'system:authenticated is not added twice')
 })
 
@@ -39,7 +53,9 @@ t.test('uids are stable per source and differ between sources', async (t) => {
 })
 
 t.test('the objects are what the apiserver would send, given the status subresource', async (t) => {
-  const stored = aWorkflowExecution((w) => { w.status = { phase: 'Running' } }) as unknown as Record<string, unknown>
+  const stored = aWorkflowExecution((w) => {
+    w.status = { phase: 'Running' }
+  }) as unknown as Record<string, unknown>
   const written = aWorkflowExecution((w) => {
     w.metadata.labels = { changed: 'yes' }
     w.status = { phase: 'Failed', blockClearance: { clearedBy: 'x', clearReason: 'r', clearMethod: 'StatusField' } }
@@ -51,11 +67,15 @@ t.test('the objects are what the apiserver would send, given the status subresou
 
   const update = synthesizeRequest({ ...base, object: written, oldObject: stored, subresource: '' })
   t.same((update.object as Record<string, unknown>)['status'], { phase: 'Running' }, 'main-resource UPDATE: the stored status stays')
-  t.same(((update.object as Record<string, unknown>)['metadata'] as Record<string, unknown>)['labels'], { changed: 'yes' }, 'metadata changes go through')
+  t.same(
+    ((update.object as Record<string, unknown>)['metadata'] as Record<string, unknown>)['labels'],
+    { changed: 'yes' },
+    'metadata changes go through',
+  )
 
   const status = synthesizeRequest({ ...base, object: written, oldObject: stored, subresource: 'status' })
   t.same((status.object as Record<string, unknown>)['status'], (written as { status: unknown }).status, '/status UPDATE: the new status')
   t.same((status.object as Record<string, unknown>)['metadata'], stored['metadata'], '/status UPDATE: metadata as stored')
   t.same((status.object as Record<string, unknown>)['spec'], stored['spec'], '/status UPDATE: spec as stored')
-  t.ok('phase' in ((written as { status: Record<string, unknown> }).status), 'the input objects are left as they were')
+  t.ok('phase' in (written as { status: Record<string, unknown> }).status, 'the input objects are left as they were')
 })

@@ -13,7 +13,10 @@ t.test('GitHub workflow commands: ::error for denials, ::warning for warnings, a
   const strict = await runCheckCommand([fx('multi-doc.yaml'), '-o', 'github', '--warnings-as-errors'])
   t.match(strict.stdout, /^::error file=test\/fixtures\/manifests\/multi-doc\.yaml,line=51,col=1,/m)
   const whole = await runCheckCommand([fx('mixed-kinds.yaml'), '-o', 'github'])
-  t.match(whole.stdout, /^::error file=test\/fixtures\/manifests\/mixed-kinds\.yaml,line=16,col=1,title=wfe-admission unserved-kind::default\/from-the-future: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1"/m)
+  t.match(
+    whole.stdout,
+    /^::error file=test\/fixtures\/manifests\/mixed-kinds\.yaml,line=16,col=1,title=wfe-admission unserved-kind::default\/from-the-future: apiVersion: no matches for kind "WorkflowExecution" in version "kubernaut\.ai\/v1beta1"/m,
+  )
 })
 
 t.test('escaping as the runner expects', async (t) => {

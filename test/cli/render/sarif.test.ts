@@ -14,14 +14,26 @@ t.test('SARIF 2.1.0: required fields, one rule per id with its description, resu
   t.match(driver.version, /^\d+\.\d+\.\d+/)
   const ids = driver.rules.map((x: any) => x.id)
   t.equal(new Set(ids).size, ids.length, 'one rule per id')
-  for (const id of ['spec-immutable', 'confidence-range', 'execution-timeout-default', 'approved-bundle-registry', 'request-invalid']) t.ok(ids.includes(id), id)
-  t.equal(driver.rules.find((x: any) => x.id === 'approved-bundle-registry').shortDescription.text, 'executionBundle must come from an approved OCI registry')
+  for (const id of ['spec-immutable', 'confidence-range', 'execution-timeout-default', 'approved-bundle-registry', 'request-invalid'])
+    t.ok(ids.includes(id), id)
+  t.equal(
+    driver.rules.find((x: any) => x.id === 'approved-bundle-registry').shortDescription.text,
+    'executionBundle must come from an approved OCI registry',
+  )
   const results = log.runs[0].results
-  t.same(results.map((x: any) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]), [
-    ['confidence-range', 'error', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 41, startColumn: 3 }],
-    ['execution-timeout-default', 'warning', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 51, startColumn: 1 }],
-    ['target-resource-format', 'error', 'test/fixtures/manifests/list.yaml', { startLine: 44, startColumn: 7 }],
-  ])
+  t.same(
+    results.map((x: any) => [
+      x.ruleId,
+      x.level,
+      x.locations[0].physicalLocation.artifactLocation.uri,
+      x.locations[0].physicalLocation.region,
+    ]),
+    [
+      ['confidence-range', 'error', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 41, startColumn: 3 }],
+      ['execution-timeout-default', 'warning', 'test/fixtures/manifests/multi-doc.yaml', { startLine: 51, startColumn: 1 }],
+      ['target-resource-format', 'error', 'test/fixtures/manifests/list.yaml', { startLine: 44, startColumn: 7 }],
+    ],
+  )
   for (const x of results) {
     t.equal(typeof x.message.text, 'string')
     t.equal(driver.rules[x.ruleIndex].id, x.ruleId, 'ruleIndex points at the rule')
