@@ -1,27 +1,14 @@
-// Kubernetes Events for the audit trail: a core/v1 Event (Normal, BlockCleared) on the cleared
-// WorkflowExecution, so `kubectl describe` shows who cleared the block and why. The client library
-// is heavy, so it is imported only when a writer is created (never by the core, the CLI or tests
+// The Kubernetes API client for the audit trail's watch and Events (src/effects/audit-watch.ts,
+// stored-clearance.ts): configuration from --kubeconfig or the pod, and per-call abort. The client
+// library is heavy, so it is imported only when one is loaded (never by the core, the CLI or tests
 // that do not need it).
 import { existsSync } from 'node:fs'
-import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
-import type { CoreV1Event } from '@kubernetes/client-node'
-import type { BlockClearedEffect } from '../admission/types.js'
-import { API_VERSION, KIND } from '../api/workflowexecution.js'
 import { WfeError } from '../errors.js'
 
 export const EVENT_REASON = 'BlockCleared'
 export const REPORTING_COMPONENT = 'wfe-admission'
 /** Where a pod's service-account token is mounted; without it there is no in-cluster identity. */
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'
-// The apiserver rejects core/v1 Event messages over 1 KiB in events.k8s.io, and kubectl truncates
-// long ones anyway; the full reason is in the audit line.
-const MAX_MESSAGE = 1024
-
-export interface EventWriter {
-  /** Creates the Event; rejects on failure, on timeout, or when `signal` aborts. */
-  write(effect: BlockClearedEffect, signal?: AbortSignal): Promise<void>
-}
 
 export interface EventWriterOptions {
   /** A kubeconfig file (--kubeconfig); wins over in-cluster config. */
@@ -30,32 +17,6 @@ export interface EventWriterOptions {
   inCluster?: boolean | undefined
   /** Upper bound for one Event write, connection included. */
   timeoutMs: number
-}
-
-/** The Event for one clearance, as plain data (tested without any client). */
-export function blockClearedEvent(effect: BlockClearedEffect, instance = hostname()): CoreV1Event {
-  const { namespace, name, uid } = effect.resource
-  const when = new Date(effect.time)
-  const message = `Execution block cleared by ${effect.actor.username} (clearMethod ${effect.method}): ${effect.reason}`
-  const involvedObject: CoreV1Event['involvedObject'] = { apiVersion: API_VERSION, kind: KIND, name, namespace }
-  if (uid !== undefined) involvedObject.uid = uid
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    // client-go names Events NAME.<unique hex>; random hex keeps two clearances in one second apart.
-    metadata: { name: `${name.slice(0, 236)}.${randomBytes(8).toString('hex')}`, namespace },
-    involvedObject,
-    type: 'Normal',
-    reason: EVENT_REASON,
-    action: 'ClearBlock',
-    message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message,
-    source: { component: REPORTING_COMPONENT },
-    reportingComponent: REPORTING_COMPONENT,
-    reportingInstance: instance,
-    firstTimestamp: when,
-    lastTimestamp: when,
-    count: 1,
-  }
 }
 
 /** The client library and a loaded configuration, or undefined when no API is configured. */
@@ -97,25 +58,6 @@ export function abortable(kc: import('@kubernetes/client-node').KubeConfig, sign
           ctx.setSignal(signal)
         },
       },
-    },
-  }
-}
-
-/**
- * A writer for the configured API, or undefined when none is configured (no --kubeconfig, not in a
- * pod). An explicit kubeconfig that cannot be loaded is a start-up error, not a silent no-op.
- */
-export async function createEventWriter(options: EventWriterOptions): Promise<EventWriter | undefined> {
-  const loaded = await loadKubeConfig(options)
-  if (loaded === undefined) return undefined
-  const { k8s, kc } = loaded
-  const api = kc.makeApiClient(k8s.CoreV1Api)
-
-  return {
-    async write(effect, signal) {
-      const timeout = AbortSignal.timeout(options.timeoutMs)
-      const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout])
-      await api.createNamespacedEvent({ namespace: effect.resource.namespace, body: blockClearedEvent(effect) }, abortable(kc, abort))
     },
   }
 }
