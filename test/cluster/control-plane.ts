@@ -2,11 +2,10 @@
 // on with a client certificate for webhooks, a service-account issuer (so TokenRequest works). No
 // controller-manager or scheduler: nothing here runs pods, and tests that need the garbage
 // collector's effect impersonate it.
-import { request } from 'node:https'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ClusterError, loopbackPort, startProcess, waitUntil, type Managed } from './processes.js'
+import { answers200, ClusterError, loopbackPort, startProcess, waitUntil, type Managed } from './processes.js'
 import { admissionConfiguration, kubeconfig, webhookKubeconfig, writePki, type Pki } from './pki.js'
 
 export interface ControlPlaneOptions {
@@ -61,21 +60,6 @@ export async function claimDir(dir: string, reset: boolean): Promise<void> {
     throw new ClusterError(`${dir}/etcd holds data from an earlier run; pass --reset to wipe it or choose another --dir`)
   }
   await mkdir(join(dir, 'logs'), { recursive: true })
-}
-
-function readyz(server: string, pki: Pki): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const req = request(`${server}/readyz`, { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key, timeout: 5000 }, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200 ? true : undefined)
-    })
-    req.on('error', () => resolve(undefined))
-    req.on('timeout', () => {
-      req.destroy()
-      resolve(undefined)
-    })
-    req.end()
-  })
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
@@ -150,7 +134,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     )
     processes.push(apiserver)
     await writeFile(join(dir, STATE), JSON.stringify({ pids: processes.map((p) => p.child.pid) }))
-    await waitUntil('the apiserver answered /readyz', () => readyz(server, pki), { timeoutMs: 180_000, process: apiserver })
+    await waitUntil(
+      'the apiserver answered /readyz',
+      () => answers200(`${server}/readyz`, { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key }),
+      { timeoutMs: 180_000, process: apiserver },
+    )
     const config = join(dir, 'kubeconfig')
     await writeFile(config, kubeconfig(server, pki.ca.cert, pki.admin), { mode: 0o600 })
     return { dir, server, kubeconfig: config, kubectl: join(tools, 'kubectl'), pki, webhookPorts, processes, stop }

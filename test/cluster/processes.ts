@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest, type RequestOptions } from 'node:https'
 import { createServer } from 'node:net'
 
 export class ClusterError extends Error {}
@@ -122,4 +124,23 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new ClusterError(`timed out after ${opts.timeoutMs / 1000}s waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 150))
   }
+}
+
+/** `true` when GET `url` answers 200 (https with `tls`: CA and client pair), undefined otherwise. */
+export function answers200(url: string, tls?: Pick<RequestOptions, 'ca' | 'cert' | 'key'>): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const handle = (res: import('node:http').IncomingMessage): void => {
+      res.resume()
+      resolve(res.statusCode === 200 ? true : undefined)
+    }
+    const req = url.startsWith('https:')
+      ? httpsRequest(url, { ...tls, timeout: 5000 }, handle)
+      : httpRequest(url, { timeout: 5000 }, handle)
+    req.on('error', () => resolve(undefined))
+    req.on('timeout', () => {
+      req.destroy()
+      resolve(undefined)
+    })
+    req.end()
+  })
 }

@@ -1,14 +1,13 @@
 // `--webhook`: the CRD, wfe-admission serving on loopback with the shipped RBAC, and the two webhook
 // configurations from manifests/ pointed at it. What the apiserver runs is what a user installs:
 // only clientConfig (a loopback URL instead of the in-cluster Service) and caBundle are rewritten.
-import { request } from 'node:http'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { issueCertificates, writeCertificates } from '../../src/certs/generate.js'
 import type { ControlPlane } from './control-plane.js'
 import { kubectlOrThrow, runKubectl } from './kubectl.js'
 import { kubeconfig } from './pki.js'
-import { ClusterError, loopbackPort, startProcess, waitUntil, type Managed } from './processes.js'
+import { answers200, ClusterError, loopbackPort, startProcess, waitUntil, type Managed } from './processes.js'
 import { ROOT } from './tools.js'
 import { kustomize } from '../manifests/kustomize.js'
 
@@ -47,21 +46,6 @@ export async function loopbackCertificates(certDir: string): Promise<{ caPem: st
   return { caPem: issued.ca.cert }
 }
 
-function probeReady(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 3000 }, (res) => {
-      res.resume()
-      resolve(res.statusCode === 200 ? true : undefined)
-    })
-    req.on('error', () => resolve(undefined))
-    req.on('timeout', () => {
-      req.destroy()
-      resolve(undefined)
-    })
-    req.end()
-  })
-}
-
 /** Starts the built server (dist/) on 127.0.0.1 and waits until its /readyz says so. */
 export async function startWebhookServer(opts: ServeOptions): Promise<WebhookServer> {
   const probePort = await loopbackPort()
@@ -79,7 +63,7 @@ export async function startWebhookServer(opts: ServeOptions): Promise<WebhookSer
   args.push(...(opts.extraArgs ?? []))
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WFE_')))
   const proc = startProcess('wfe-admission', process.execPath, args, opts.logFile, env)
-  await waitUntil(`wfe-admission answered /readyz on 127.0.0.1:${probePort}`, () => probeReady(probePort), {
+  await waitUntil(`wfe-admission answered /readyz on 127.0.0.1:${probePort}`, () => answers200(`http://127.0.0.1:${probePort}/readyz`), {
     timeoutMs: 60_000,
     process: proc,
   })

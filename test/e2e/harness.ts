@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { ClusterInfo } from '../cluster/main.js'
 import { runKubectl, type KubectlOptions, type KubectlResult } from '../cluster/kubectl.js'
 import { waitUntil } from '../cluster/processes.js'
+import { webhookState } from '../cluster/webhook.js'
 import { aWorkflowExecution } from '../helpers/objects.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
 
@@ -186,4 +187,47 @@ export async function webhookCalls(probePort = cluster.webhook.probePort): Promi
     calls[path] = (calls[path] ?? 0) + Number(m[2])
   }
   return calls
+}
+
+const CONFIGURATION = 'wfe-admission.kubernaut.ai'
+
+/** Both webhook configurations as stored, without the fields the apiserver owns, to apply back later. */
+async function savedConfigurations(): Promise<string> {
+  const out: K8sObject[] = []
+  for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
+    const o = JSON.parse(await kubectlOk(['get', kind, CONFIGURATION, '-o', 'json'])) as K8sObject
+    for (const owned of ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields']) delete o.metadata[owned]
+    out.push(o)
+  }
+  return out.map((o) => JSON.stringify(o)).join('\n')
+}
+
+/** Waits until the apiserver calls both webhooks (`true`) or neither (`false`), seen from outside. */
+export function webhooksCalled(both: boolean): Promise<true> {
+  return eventually(
+    both ? 'both webhooks answering' : 'neither webhook called',
+    async () => {
+      const s = await webhookState(cluster)
+      if (s === undefined) return undefined
+      return (both ? s.mutating && s.validating : !s.mutating && !s.validating) ? true : undefined
+    },
+    60_000,
+  )
+}
+
+/**
+ * Deletes both webhook configurations (what only the CRD enforces is then visible) and returns the
+ * function that applies them back and waits until both answer again; it is idempotent.
+ */
+export async function unregisterWebhooks(): Promise<() => Promise<void>> {
+  const saved = await savedConfigurations()
+  await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', CONFIGURATION])
+  await webhooksCalled(false)
+  let restored = false
+  return async () => {
+    if (restored) return
+    restored = true
+    await kubectlOk(['apply', '-f', '-'], { input: saved })
+    await webhooksCalled(true)
+  }
 }

@@ -8,8 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { ROOT } from '../cluster/tools.js'
-import { webhookState } from '../cluster/webhook.js'
-import { USERS, cluster, eventually, kubectl, kubectlOk, namespace, type K8sObject } from './harness.js'
+import { USERS, kubectl, kubectlOk, namespace, unregisterWebhooks, type K8sObject } from './harness.js'
 
 interface Case {
   id: string
@@ -116,20 +115,6 @@ async function apiserverVerdict(c: Case, ns: string): Promise<Verdict> {
 const verdictText = (v: Verdict): string =>
   v.allowed ? 'allowed' : `denied: ${v.fields.map((f) => `\`${f}\``).join(', ') || '(no field named)'}`
 
-async function configurations(): Promise<K8sObject[]> {
-  const out: K8sObject[] = []
-  for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
-    const o = JSON.parse(await kubectlOk(['get', kind, 'wfe-admission.kubernaut.ai', '-o', 'json'])) as K8sObject
-    delete o.metadata.resourceVersion
-    delete o.metadata.uid
-    delete o.metadata.creationTimestamp
-    delete o.metadata.generation
-    delete o.metadata.managedFields
-    out.push(o)
-  }
-  return out
-}
-
 const all = cases()
 const rows: { c: Case; check: Verdict; withWebhooks: Verdict; crdOnly?: Verdict }[] = []
 
@@ -155,27 +140,8 @@ t.test('check and the apiserver with the webhooks agree on every example', async
 })
 
 t.test('the CRD alone, webhooks unregistered', async (t) => {
-  const saved = await configurations()
-  t.teardown(async () => {
-    await kubectlOk(['apply', '-f', '-'], { input: saved.map((o) => JSON.stringify(o)).join('\n') })
-    await eventually(
-      'both webhooks answering again',
-      async () => {
-        const s = await webhookState(cluster)
-        return s?.mutating === true && s.validating ? true : undefined
-      },
-      60_000,
-    )
-  })
-  await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'wfe-admission.kubernaut.ai'])
-  await eventually(
-    'neither webhook called',
-    async () => {
-      const s = await webhookState(cluster)
-      return s !== undefined && !s.mutating && !s.validating ? true : undefined
-    },
-    60_000,
-  )
+  const restore = await unregisterWebhooks()
+  t.teardown(restore)
   for (const row of rows) row.crdOnly = await apiserverVerdict(row.c, await namespace('e2e-parity-crd'))
   const table = [
     '| example | `wfe-admission check` | apiserver + webhooks | apiserver, CRD only |',

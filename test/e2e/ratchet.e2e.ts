@@ -4,25 +4,10 @@
 // have its status advanced and its finalizer removed once both are back, so it can be deleted; a new
 // violation is still refused. The apiserver ratchets its own CRD validation the same way.
 import t from 'tap'
-import { webhookState } from '../cluster/webhook.js'
-import { USERS, cluster, create, eventually, get, kubectl, kubectlOk, namespace, patch, wfe, type K8sObject } from './harness.js'
+import { USERS, create, eventually, get, kubectl, kubectlOk, namespace, patch, unregisterWebhooks, wfe } from './harness.js'
 
 const ns = await namespace('e2e-ratchet')
 const NAME = 'stored-unchecked'
-
-async function configurations(): Promise<K8sObject[]> {
-  const out: K8sObject[] = []
-  for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
-    const o = JSON.parse(await kubectlOk(['get', kind, 'wfe-admission.kubernaut.ai', '-o', 'json'])) as K8sObject
-    delete o.metadata.resourceVersion
-    delete o.metadata.uid
-    delete o.metadata.creationTimestamp
-    delete o.metadata.generation
-    delete o.metadata.managedFields
-    out.push(o)
-  }
-  return out
-}
 
 const CRD = 'customresourcedefinition/workflowexecutions.kubernaut.ai'
 const ENUM_PATH = '/spec/versions/0/schema/openAPIV3Schema/properties/status/properties/conditions/items/properties/status/enum'
@@ -38,37 +23,21 @@ async function patchCrd(ops: object[]): Promise<void> {
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', CRD])
 }
 
-const saved = await configurations()
 const savedEnum = JSON.parse(await kubectlOk(['get', CRD, '-o', 'json'])).spec.versions[0].schema.openAPIV3Schema.properties.status
   .properties.conditions.items.properties.status.enum as string[]
 let loosened = false
+let restoreWebhooks = async (): Promise<void> => {}
 const restore = async (): Promise<void> => {
   if (loosened) {
     await patchCrd([{ op: 'add', path: ENUM_PATH, value: savedEnum }])
     loosened = false
   }
-  await kubectlOk(['apply', '-f', '-'], { input: saved.map((o) => JSON.stringify(o)).join('\n') })
-  await eventually(
-    'both webhooks answering again',
-    async () => {
-      const s = await webhookState(cluster)
-      return s?.mutating === true && s.validating ? true : undefined
-    },
-    60_000,
-  )
+  await restoreWebhooks()
 }
 t.teardown(restore)
 
 t.test('stored with the webhooks unregistered: only the CRD judges it', async (t) => {
-  await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'wfe-admission.kubernaut.ai'])
-  await eventually(
-    'neither webhook called',
-    async () => {
-      const s = await webhookState(cluster)
-      return s !== undefined && !s.mutating && !s.validating ? true : undefined
-    },
-    60_000,
-  )
+  restoreWebhooks = await unregisterWebhooks()
   const object = wfe(ns, NAME, (w) => {
     w.metadata.finalizers = ['kubernaut.ai/cleanup']
     // The CRD's schema allows it (its CEL rules check targetResource's form themselves); the
