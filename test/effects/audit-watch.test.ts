@@ -8,6 +8,7 @@ import { clearanceKey, eventName, clearancesOf } from '../../src/effects/stored-
 import { issueCa, issueLeaf } from '../../src/certs/generate.js'
 import { aFailedExecution } from '../helpers/objects.js'
 import { EFFECT } from './effect-fixture.js'
+import { listenOnLoopback } from './fake-apiserver.js'
 import { writeKubeconfig } from './fake-apiserver.js'
 
 type Line = Record<string, unknown>
@@ -273,18 +274,13 @@ async function startListWatchApiserver(
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }))
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
+  const { url, close } = await listenOnLoopback(server)
   return {
-    url: `https://127.0.0.1:${address.port}`,
+    url,
     caPem: ca.cert,
     posts,
     posted: (n) => (posts.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
-    close: () => {
-      server.closeAllConnections()
-      return new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    close,
   }
 }
 

@@ -49,14 +49,23 @@ export async function startFakeApiserver(mode: 'answer' | 'hang' = 'answer'): Pr
       res.end(JSON.stringify(body))
     })
   })
+  const { url, close } = await listenOnLoopback(server)
+  return {
+    url,
+    caPem: ca.cert,
+    requests,
+    received: (n) => (requests.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    close,
+  }
+}
+
+/** Listens on a free 127.0.0.1 port; `close` also ends open (keep-alive or hanging) connections. */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
   return {
     url: `https://127.0.0.1:${address.port}`,
-    caPem: ca.cert,
-    requests,
-    received: (n) => (requests.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
     close: () => {
       server.closeAllConnections()
       return new Promise<void>((resolve) => server.close(() => resolve()))
