@@ -68,15 +68,7 @@ t.test('over real HTTPS: the AdmissionReview contract', async (t) => {
 
 t.test('the certificate source is attached, started and stopped', async (t) => {
   const source = staticSource(pki)
-  const server = await startServer({
-    policy: testPolicy(),
-    logger: quiet,
-    source,
-    host: '127.0.0.1',
-    port: 0,
-    probePort: 0,
-    drainDelayMs: 0,
-  })
+  const server = await start(t, {}, source)
   t.same(source.calls, { attach: 1, start: 1, stop: 0 })
   await server.shutdown()
   t.same(source.calls, { attach: 1, start: 1, stop: 1 })
