@@ -52,6 +52,14 @@ export const TOOLS: readonly Tool[] = [
     pkg: 'k8s.io/kubernetes/cmd/kube-apiserver',
     ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes),
   },
+  // The garbage collector and the namespace controller, so the e2e suite deletes owners and
+  // namespaces for real instead of impersonating the controllers.
+  {
+    name: 'kube-controller-manager',
+    module: '.',
+    pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+    ldflags: (v) => versionFlags(K8S_VERSION_PKGS, v.kubernetes),
+  },
   // helm in a module of its own, so its dependencies never move the Kubernetes pins. Its Makefile
   // stamps the version and the Kubernetes release that `helm template`/`lint` assume (else 1.20,
   // and the chart's kubeVersion constraint refuses to render).
