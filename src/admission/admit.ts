@@ -63,6 +63,29 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
 function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind, uid: string): AdmitResult {
   const decoded = decodeRequest(request)
   if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [], mutationWarnings: [] }
+  const result = judge(request, policy, webhook, uid, decoded)
+  // The mutating webhook's admission is not the final word (the validating one follows), so it
+  // annotates only what it refuses; the validating webhook annotates every request touching a block.
+  if (webhook === 'mutate' && result.response.allowed) return result
+  const annotations = policy.auditAnnotations?.({
+    request,
+    object: decoded.object,
+    oldObject: decoded.oldObject,
+    options: policy.options,
+    allowed: result.response.allowed,
+    deniedBy: result.violations.filter((v) => v.severity === 'deny' && v.ratcheted !== true).map((v) => v.error.origin),
+  })
+  if (annotations !== undefined) result.response.auditAnnotations = annotations
+  return result
+}
+
+function judge(
+  request: AdmissionRequest,
+  policy: CompiledPolicy,
+  webhook: WebhookKind,
+  uid: string,
+  decoded: Extract<ReturnType<typeof decodeRequest>, { ok: true }>,
+): AdmitResult {
   // DELETE rules judge the object being deleted, which the apiserver sends as oldObject.
   const target = decoded.object ?? (request.operation === 'DELETE' ? decoded.oldObject : undefined)
   if (target === undefined) return { response: complete(allowed(), uid), effects: [], violations: [], mutationWarnings: [] }

@@ -330,7 +330,7 @@ t.test('the clear annotation is refused before the execution has failed, and not
     t.same(ruleIds(both, 'deny'), ['clear-annotation-requires-failed'], String(phase))
     t.match(
       message(both),
-      `metadata.annotations[${CLEAR}]: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
+      `metadata.annotations[${CLEAR}]: Forbidden: nothing to clear: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
     )
     const mutate = write({ old, object }, 'mutate')
     t.same(mutate.effects, [], `${String(phase)}: the mutating call records no attribution either`)
