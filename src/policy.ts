@@ -6,7 +6,7 @@ import { isCelRule } from './rules/define.js'
 import { compileCelRule, ruleLocation } from './cel/rule.js'
 import { fieldSegments } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
-import { clearanceAuditAnnotations, type AuditInput } from './rules/clearance-audit.js'
+import { clearanceAudit, type AuditInput, type AuditOutcome } from './rules/clearance-audit.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
 
@@ -22,8 +22,8 @@ export interface CompiledPolicy {
   readonly rules: readonly Rule[]
   /** The rules for one operation on one subresource; an empty set when none apply. */
   select(operation: Operation, subresource: Subresource): RuleSet
-  /** The apiserver audit annotations for a request and its verdict (rules/clearance-audit.ts); undefined: none. */
-  auditAnnotations?: (input: AuditInput) => Record<string, string> | undefined
+  /** The apiserver audit annotations (and deletion evidence) for a request and its verdict (rules/clearance-audit.ts). */
+  audit?: (input: AuditInput) => AuditOutcome | undefined
 }
 
 const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationPaths: [] })
@@ -62,7 +62,7 @@ export function compilePolicy(
     options,
     rules: Object.freeze(all),
     select: (operation: Operation, subresource: Subresource) => frozen.get(`${operation}/${subresource}`) ?? EMPTY,
-    auditAnnotations: clearanceAuditAnnotations,
+    audit: clearanceAudit,
   })
 }
 

@@ -67,15 +67,18 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   // The mutating webhook's admission is not the final word (the validating one follows), so it
   // annotates only what it refuses; the validating webhook annotates every request touching a block.
   if (webhook === 'mutate' && result.response.allowed) return result
-  const annotations = policy.auditAnnotations?.({
+  const audit = policy.audit?.({
     request,
     object: decoded.object,
     oldObject: decoded.oldObject,
     options: policy.options,
     allowed: result.response.allowed,
     deniedBy: result.violations.filter((v) => v.severity === 'deny' && v.ratcheted !== true).map((v) => v.error.origin),
+    now: policy.options.now(),
   })
-  if (annotations !== undefined) result.response.auditAnnotations = annotations
+  if (audit === undefined) return result
+  result.response.auditAnnotations = audit.annotations
+  result.effects.push(...audit.effects)
   return result
 }
 

@@ -7,7 +7,8 @@
 // The apiserver prefixes each key with the webhook's name (`<webhook name>/<key>`) and drops any
 // whose result is not a qualified name (k8s.io/apiserver admission.checkKeyFormat), so keys here
 // are short DNS labels and values are bounded.
-import type { AdmissionRequest } from '../admission/types.js'
+import type { AdmissionRequest, BlockDeletedEffect } from '../admission/types.js'
+import { rfc3339Seconds } from './clearance-attribution.js'
 import { ANNOTATION_CLEAR, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 import type { AdmissionOptions } from '../config.js'
@@ -27,6 +28,41 @@ export interface AuditInput {
   allowed: boolean
   /** Ids of the rules that denied, when refused. */
   deniedBy: readonly string[]
+  now: Date
+}
+
+export interface AuditOutcome {
+  annotations: Record<string, string>
+  /** An admitted deletion of a blocked execution: the deleter, kept as evidence at the edge. */
+  effects: BlockDeletedEffect[]
+}
+
+/** The audit annotations and, for an admitted deletion of a blocked execution, its effect. */
+export function clearanceAudit(input: AuditInput): AuditOutcome | undefined {
+  const annotations = clearanceAuditAnnotations(input)
+  if (annotations === undefined) return undefined
+  const act = annotations['act']
+  if (!input.allowed || (act !== 'delete-blocked' && act !== 'remove-last-finalizer-blocked')) return { annotations, effects: [] }
+  const w = input.oldObject
+  const meta = w?.metadata
+  const u = input.request.userInfo ?? {}
+  const actor: BlockDeletedEffect['actor'] = { username: typeof u.username === 'string' ? u.username : '' }
+  if (typeof u.uid === 'string' && u.uid !== '') actor.uid = u.uid
+  if (Array.isArray(u.groups)) actor.groups = u.groups.filter((g): g is string => typeof g === 'string')
+  const resource: BlockDeletedEffect['resource'] = { namespace: String(meta?.namespace ?? ''), name: String(meta?.name ?? '') }
+  if (typeof meta?.uid === 'string') resource.uid = meta.uid
+  const rr: unknown = (w?.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
+  const effect: BlockDeletedEffect = {
+    type: 'workflowexecution.block.deleted',
+    actor,
+    resource,
+    act,
+    time: rfc3339Seconds(input.now),
+    correlationId: isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : resource.name,
+    admissionUid: input.request.uid,
+  }
+  if (annotations['exemption'] !== undefined) effect.exemption = annotations['exemption']
+  return { annotations, effects: [effect] }
 }
 
 function cut(v: unknown): string {
@@ -66,7 +102,7 @@ export function auditedAct(input: Pick<AuditInput, 'request' | 'object' | 'oldOb
 }
 
 /** The audit annotations for one request, or undefined when it touches no block. */
-export function clearanceAuditAnnotations(input: AuditInput): Record<string, string> | undefined {
+export function clearanceAuditAnnotations(input: Omit<AuditInput, 'now'>): Record<string, string> | undefined {
   const act = auditedAct(input)
   if (act === undefined) return undefined
   const { request } = input

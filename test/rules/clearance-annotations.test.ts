@@ -105,7 +105,7 @@ t.test('Flow 2: a changed value is a new attribution; an unchanged value is not'
     { op: 'replace', path: AT_PATH, value: FIXED_NOW_RFC3339 },
     { op: 'replace', path: BY_PATH, value: 'alice@kubernaut.ai' },
   ])
-  t.equal(res.effects[0]?.reason, `${REASON} again`)
+  t.match(res.effects[0], { reason: `${REASON} again` })
 
   const unchanged = withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: 'bob@kubernaut.ai', [CLEAR_AT]: EARLIER, note: 'new' })
   for (const webhook of ALL) {

@@ -10,7 +10,7 @@ import { annotated } from './clearance-fixtures.js'
 // Issue 19: every way an execution can disappear is judged, and an owner cannot be grafted on to
 // borrow the garbage collector's exemption. Judged with every built-in rule loaded.
 const policy = testPolicy()
-const GC: UserInfo = { username: CASCADE_DELETERS[0] as string, groups: ['system:serviceaccounts', 'system:authenticated'] }
+const GC: UserInfo = { username: CASCADE_DELETERS[0]!, groups: ['system:serviceaccounts', 'system:authenticated'] }
 
 function terminating(w: WorkflowExecution): void {
   w.metadata.deletionTimestamp = '2026-11-25T09:10:00Z'
