@@ -48,10 +48,10 @@ function message(r: StoredRecord, evidence: AdmissionEvidence | undefined, line:
     text =
       evidence === undefined
         ? `Block clearance stored that this webhook never admitted; it claims clearedBy ${r.actor ?? '?'} and is not attributed to them`
-        : `Execution block cleared by ${evidence.user.username} (clearMethod ${r.method ?? '?'}): ${r.reason ?? ''}`
+        : `Execution ${r.resource.namespace}/${r.resource.name} block cleared by ${evidence.user.username} (clearMethod ${r.method ?? '?'}): ${r.reason ?? ''}`
   else {
     const cause = line['cause'] as Record<string, unknown> | undefined
-    text = `Execution deleted while its block was in force and not cleared (${String(cause?.['why'] ?? 'unknown cause')}, deleter ${String(cause?.['deleter'] ?? 'unknown')})`
+    text = `Execution ${r.resource.namespace}/${r.resource.name} deleted while its block was in force and not cleared (${String(cause?.['why'] ?? 'unknown cause')}, deleter ${String(cause?.['deleter'] ?? 'unknown')})`
   }
   const room = MAX_MESSAGE - tail.length
   return `${text.length > room ? `${text.slice(0, room - 3)}...` : text}${tail}`
@@ -79,7 +79,11 @@ export async function writeNotice(
       labels: { [RECORD_KEY_LABEL]: r.key },
       annotations: { [RECORD_MARKER_ANNOTATION]: String(line['recordMarker']) },
     },
-    involvedObject: { apiVersion: API_VERSION, kind: KIND, name: r.resource.name, namespace: r.resource.namespace, uid: r.resource.uid },
+    // An Event must be about an object in its own namespace: outside the execution's, it is about the record marker.
+    involvedObject:
+      namespace === r.resource.namespace
+        ? { apiVersion: API_VERSION, kind: KIND, name: r.resource.name, namespace, uid: r.resource.uid }
+        : { apiVersion: 'v1', kind: 'ConfigMap', name: String(line['recordMarker']).split('/')[1] ?? '', namespace },
     type: r.type === CLEARED && evidence !== undefined ? 'Normal' : 'Warning',
     reason,
     action: r.type === CLEARED ? 'ClearBlock' : 'Delete',

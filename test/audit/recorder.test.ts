@@ -242,6 +242,10 @@ t.test('a blocked execution deleted with its namespace: recorded with the cause;
   })
   t.equal(api.events.length, 1)
   t.equal(api.events[0]?.namespace, 'kubernaut-system')
+  t.match(api.events[0]?.event, {
+    involvedObject: { kind: 'ConfigMap', name: recordMarkerName(d.key), namespace: 'kubernaut-system' },
+    message: /^Execution team-a\/wfe-payment-api-1 deleted while its block was in force/,
+  })
 })
 
 t.test('a deletion seen only as a relist is recorded from what the recorder kept of the blocked execution', async (t) => {
