@@ -2,7 +2,7 @@
 // RBAC. Checked against the server's own flag table so a renamed flag or port breaks this test.
 import t from 'tap'
 import { SERVE_FLAGS } from '../../src/cli/flags.js'
-import { kustomize, one, type K8sObject } from './kustomize.js'
+import { kustomize, one } from './kustomize.js'
 
 const NS = 'kubernaut-system'
 const CERT_DIR = '/tmp/k8s-webhook-server/serving-certs'
