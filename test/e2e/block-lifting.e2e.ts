@@ -203,7 +203,7 @@ t.test(
     )
     t.not(r.code, 0)
     t.match(r.stderr, /Conflict|the object has been modified/)
-    const admitted = await waitForLog(
+    await waitForLog(
       (l) => /block clearance admitted;/.test(String(l.msg)) && l.resource?.name === 'conflict' && l.actor?.username === USERS.alice,
     )
     await ok(
