@@ -62,7 +62,7 @@ t.teardown(() => Promise.all(replicas.map((r) => r.stop())))
 /** An execution driven by the controller to Failed (or `status` as given) in `namespace`. */
 async function failed(name: string, opts: { in?: string; patch?: (w: K8sObject) => void; status?: K8sObject } = {}): Promise<K8sObject> {
   const space = opts.in ?? ns
-  await ok(create(wfe(space, name, opts.patch as never), { as: USERS.orchestrator }), `create ${name}`)
+  await ok(create(wfe(space, name, opts.patch), { as: USERS.orchestrator }), `create ${name}`)
   for (const status of [{ phase: 'Pending' }, { phase: 'Running', startTime: FAILED.startTime }, opts.status ?? FAILED])
     await ok(patch(space, name, { status }, { as: USERS.controller, status: true }), `${name} → ${String(status.phase)}`)
   return get(space, name)
