@@ -94,7 +94,8 @@ async function apiserverEvents(name: string, user: string, space = ns): Promise<
   return eventually(`apiserver audit events for ${name} by ${user}`, async () => {
     const found = await apiserverAudit(
       (e) =>
-        e.objectRef?.name === name &&
+        // The namespace controller deletes with deletecollection: no name in objectRef, the execution is in our annotations.
+        (e.objectRef?.name === name || webhookAnnotations(e)['execution'] === `${space}/${name}`) &&
         e.objectRef?.namespace === space &&
         (e.impersonatedUser?.username ?? e.user?.username) === user &&
         Object.keys(webhookAnnotations(e)).length > 0,
