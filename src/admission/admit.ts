@@ -64,9 +64,9 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
   const decoded = decodeRequest(request)
   if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [], mutationWarnings: [] }
   const result = judge(request, policy, webhook, uid, decoded)
-  // The mutating webhook's admission is not the final word (the validating one follows), so it
-  // annotates only what it refuses; the validating webhook annotates every request touching a block.
-  if (webhook === 'mutate' && result.response.allowed) return result
+  // Both webhooks annotate, each under its own name: a write can fail after the mutating webhook
+  // admitted it and before the validating one is called (a resourceVersion conflict is found there),
+  // and the apiserver audit event must still say who was admitted and what the apiserver answered.
   const audit = policy.audit?.({
     request,
     object: decoded.object,

@@ -214,19 +214,24 @@ t.test(
     t.equal(found.length, 1)
     t.match(found[0]?.message, USERS.bob)
     // The apiserver's own audit log tells "admitted" from "stored": alice's request carries the
-    // validating webhook's admission and the 409 the apiserver answered after it.
+    // mutating webhook's admission and the 409 the apiserver answered after it (the conflict is
+    // found before the validating webhook is called).
     const [refused] = await eventually('the apiserver audit event of the refused write', async () => {
       const found = await apiserverAudit(
         (e) =>
           e.objectRef?.name === 'conflict' &&
           e.impersonatedUser?.username === USERS.alice &&
-          webhookAnnotations(e)['decision'] === 'admitted' &&
+          webhookAnnotations(e, 'mutate-status.workflowexecution.kubernaut.ai')['decision'] === 'admitted' &&
           e.responseStatus?.code === 409,
       )
       return found.length > 0 ? found : undefined
     })
     t.equal(refused?.responseStatus?.code, 409)
-    t.match(webhookAnnotations(refused!), { act: 'clear-block', decision: 'admitted', user: USERS.alice })
+    t.match(webhookAnnotations(refused!, 'mutate-status.workflowexecution.kubernaut.ai'), {
+      act: 'clear-block',
+      decision: 'admitted',
+      user: USERS.alice,
+    })
     t.same(
       (await auditIn([cluster.webhook.log], 'conflict')).map((l) => l.actor.username),
       [USERS.bob],

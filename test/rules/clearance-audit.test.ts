@@ -45,7 +45,11 @@ t.test('an admitted Flow 1 clearance: who, which execution, which target, the re
   })
   t.ok(object)
   const mutate = statusWrite(withClearance({ clearReason: REASON }), OPERATOR, aFailedExecution(), 'mutate')
-  t.equal(mutate.response.auditAnnotations, undefined, 'the mutating webhook does not annotate what it admits')
+  t.match(
+    mutate.response.auditAnnotations,
+    { act: 'clear-block', decision: 'admitted' },
+    'the mutating webhook annotates too, under its own name',
+  )
 })
 
 t.test('a refused clearance names the rules that refused it, from either webhook', async (t) => {
