@@ -42,8 +42,9 @@ export interface EvidenceWriterOptions {
 
 export function createEvidenceWriter(o: EvidenceWriterOptions): EvidenceWriter {
   const busy = new Set<Promise<void>>()
-  const attempts = o.attempts ?? 6
-  const backoff = o.backoffMs ?? ((n: number) => 250 * 2 ** n)
+  // About two minutes of retries: a short outage of the apiserver or the Role loses no attribution.
+  const attempts = o.attempts ?? 10
+  const backoff = o.backoffMs ?? ((n: number) => Math.min(30_000, 250 * 2 ** n))
   const keep = async (evidence: AdmissionEvidence): Promise<void> => {
     const marker = admissionMarker(o.api.namespace, evidence, o.instance, new Date().toISOString())
     for (let n = 1; ; n++) {

@@ -292,6 +292,36 @@ t.test('near-miss annotation keys warn naming the real key and record nothing; t
   t.match(lines, [{ method: 'Annotation', actor: { username: USERS.alice } }])
 })
 
+t.test('bad input: without its Role the recorder says why once, admission goes on, and it catches up once restored', async (t) => {
+  const binding = JSON.parse(await kubectlOk(['get', 'rolebinding', 'wfe-admission-audit', '-n', SERVER_NS, '-o', 'json'])) as K8sObject
+  for (const owned of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields']) delete binding.metadata[owned]
+  let restored = false
+  const restore = async (): Promise<void> => {
+    if (restored) return
+    restored = true
+    await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(binding) })
+  }
+  t.teardown(restore)
+  const before = (await Promise.all(logs.map((f) => serverLog(f)))).flat().length
+  await kubectlOk(['delete', 'rolebinding', 'wfe-admission-audit', '-n', SERVER_NS])
+  const stored = await failed('outage')
+  await ok(patch(ns, 'outage', { status: { blockClearance: { clearReason: REASON } } }, { as: USERS.alice, status: true }), 'clear')
+  t.equal((await get(ns, 'outage')).status.blockClearance.clearedBy, USERS.alice, 'admission went on')
+  const said = await eventually(
+    'the recorder saying why',
+    async () => {
+      const lines = (await Promise.all(logs.map((f) => serverLog(f)))).flat().slice(before)
+      const why = lines.filter((l) => /^audit recorder cannot|^admission marker not written/.test(String(l.msg)))
+      return why.length > 0 ? why : undefined
+    },
+    60_000,
+  )
+  t.match(said[0]?.err?.message, /forbidden/i)
+  await restore()
+  const lines = await waitRecords(stored.metadata.uid)
+  t.equal(lines.length, 1, 'caught up: one record')
+})
+
 t.test('a restart lists everything again and records nothing twice; every record is written exactly once', async (t) => {
   const restarted = replicas.pop() as WebhookServer
   await restarted.stop()
