@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { CoreV1Event } from '@kubernetes/client-node'
 import type { BlockClearedEffect } from '../admission/types.js'
-import { GROUP, RESOURCE, VERSION, type WorkflowExecution } from '../api/workflowexecution.js'
+import type { WorkflowExecution } from '../api/workflowexecution.js'
+import { startSharedWatch } from '../watch/start.js'
+import { auditSubscriber } from './audit-subscriber.js'
 import { auditLogger, type EffectLogger } from './audit.js'
 import type { EffectHooks } from './contract.js'
 import { abortable, loadKubeConfig, type EventWriterOptions } from './events.js'
@@ -212,21 +214,17 @@ export interface AuditWatch extends AuditSink {
   close(): Promise<void>
 }
 
-/**
- * Watches every WorkflowExecution with the configured API and feeds the sink; undefined when no API
- * is configured. The informer lists first (so a restart sees what was stored meanwhile), then
- * watches; on a watch error it starts over after `restartMs`.
- */
-export async function startAuditWatch(
-  options: Omit<AuditSinkOptions, 'api'> & Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster' | 'timeoutMs'> & { restartMs?: number },
-): Promise<AuditWatch | undefined> {
+export type AuditWatchOptions = Omit<AuditSinkOptions, 'api'> &
+  Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster' | 'timeoutMs'> & { restartMs?: number }
+
+/** The sink bound to the configured cluster's Events API; undefined when no API is configured. */
+export async function startAuditSink(options: AuditWatchOptions): Promise<AuditSink | undefined> {
   const loaded = await loadKubeConfig(options)
   if (loaded === undefined) return undefined
   const { k8s, kc } = loaded
   const core = kc.makeApiClient(k8s.CoreV1Api)
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi)
   const call = <T>(f: (opts: object) => Promise<T>): Promise<T> => f(abortable(kc, AbortSignal.timeout(options.timeoutMs)))
-  const sink = createAuditSink({
+  return createAuditSink({
     ...options,
     api: {
       create: async (body) => {
@@ -235,44 +233,24 @@ export async function startAuditWatch(
       read: (namespace, name) => call((o) => core.readNamespacedEvent({ namespace, name }, o as never)),
     },
   })
-  type Listed = import('@kubernetes/client-node').KubernetesListObject<
-    WorkflowExecution & import('@kubernetes/client-node').KubernetesObject
-  >
-  const list = (): Promise<Listed> =>
-    call((o) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: RESOURCE }, o as never) as Promise<Listed>)
-  const informer = k8s.makeInformer(kc, `/apis/${GROUP}/${VERSION}/${RESOURCE}`, list)
-  let closed = false
-  let restart: NodeJS.Timeout | undefined
-  informer.on('add', (o) => sink.observe('upsert', o))
-  informer.on('update', (o) => sink.observe('upsert', o))
-  informer.on('delete', (o) => sink.observe('delete', o))
-  // After each list the informer has handed over every stored object; once their records settle,
-  // this replica has caught up with everything stored while it was not watching.
-  informer.on('connect', () => {
-    void sink
-      .settled()
-      .then(() =>
-        options.logger.info(
-          { instance: options.instance ?? hostname() },
-          'audit watch in sync: every stored clearance listed so far is recorded',
-        ),
-      )
-  })
-  informer.on('error', (err: unknown) => {
-    if (closed) return
-    options.logger.warn({ err }, 'WorkflowExecution watch failed; starting over (list, then watch)')
-    restart = setTimeout(() => void informer.start().catch(() => {}), options.restartMs ?? 5000)
-  })
-  await informer.start().catch((err: unknown) => {
-    options.logger.warn({ err }, 'WorkflowExecution watch could not start; retrying')
+}
+
+/**
+ * The sink fed by a shared watch of its own; undefined when no API is configured. `serve` feeds the
+ * sink from the one shared watch it also runs the block index on (src/cli/commands/serve.ts).
+ */
+export async function startAuditWatch(options: AuditWatchOptions): Promise<AuditWatch | undefined> {
+  const sink = await startAuditSink(options)
+  if (sink === undefined) return undefined
+  const watch = await startSharedWatch({
+    ...options,
+    subscribers: [auditSubscriber(sink, options.logger, options.instance)],
   })
   return {
     ...sink,
     close: async () => {
-      closed = true
-      clearTimeout(restart)
       sink.stop()
-      await informer.stop()
+      await watch?.close()
       await sink.settled()
     },
   }

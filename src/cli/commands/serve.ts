@@ -15,11 +15,18 @@ import { shutdownOnSignal, startServer, type RunningServer } from '../../server/
 import { createFileCertificateSource } from '../../tls/file-source.js'
 import { createEffectRunner, DEFAULT_EVENT_TIMEOUT_MS, type ManagedEffectRunner } from '../../effects/run.js'
 import type { CertificateSource } from '../../tls/source.js'
+import { createReadiness } from '../../server/health.js'
+import { targetBlocksFrom } from '../../config.js'
+import { kubeApiConfigured } from '../../effects/events.js'
+import { createBlockIndex, type BlockIndex } from '../../blocks/block-index.js'
+import type { WatchSubscriber } from '../../watch/contract.js'
 
 const FLAGS: readonly FlagSpec[] = [...CORE_FLAGS, ...SERVE_FLAGS]
 const DEV_CERT_DAYS = 365
 /** Longest wait for audit Event writes still in flight once the server has closed. */
 const EVENTS_SETTLE_MS = 5_000
+/** Upper bound for one LIST page of the WorkflowExecution watch (500 objects). */
+const LIST_TIMEOUT_MS = 60_000
 
 export const serve: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, FLAGS, io.env, 'serve')
@@ -38,12 +45,18 @@ export const serve: Command = async (argv, io) => {
     return EXIT_USAGE
   }
   const config = serveConfig(values)
-  const policy = policyFromFlags(values, io.cwd)
+  // The block index exists when a cluster is there to fill it; until its first LIST is synced the
+  // replica is not ready (health.ts), so it never judges a CREATE from an empty view.
+  const blockMode = targetBlocksFrom(values).mode
+  const index = blockMode !== 'off' && kubeApiConfigured({ kubeconfigPath: config.kubeconfig }) ? createBlockIndex() : undefined
+  const policy = policyFromFlags(values, io.cwd, undefined, index)
   const logger = pino({ level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
   const certDir = resolve(io.cwd, config.certDir)
   if (config.devCerts) await ensureDevCertificates(certDir, config.certDir, logger)
 
   const metrics = createMetrics()
+  const readiness = createReadiness()
+  if (index !== undefined) readiness.setBlockIndex(index)
   const source = openSource(config, certDir, io, logger, metrics)
   let runner: ManagedEffectRunner = createEffectRunner({ logger, hooks: metrics.effectHooks })
   const server = await listenOrExplain(config, {
@@ -51,6 +64,7 @@ export const serve: Command = async (argv, io) => {
     logger,
     source,
     metrics,
+    readiness,
     runEffects: (request, effects) => runner(request, effects),
     host: config.bindAddress,
     port: config.port,
@@ -71,8 +85,8 @@ export const serve: Command = async (argv, io) => {
   )
   const stopped = shutdownOnSignal(server, logger)
 
-  if (config.events) {
-    const loaded = await loadEventRunner(config, logger, metrics, server)
+  if (config.events || index !== undefined) {
+    const loaded = await startClusterFeeds(config, logger, metrics, server, index)
     if (loaded !== undefined) runner = loaded
   }
   await stopped
@@ -164,33 +178,74 @@ export function explainTls(message: string, config: ServeConfig, certDir: string
   return `${message}; ${pairHint}`
 }
 
-/** The runner with the post-commit audit watch, once the client has loaded; undefined when no API is configured. */
-async function loadEventRunner(
+/**
+ * The one shared WorkflowExecution watch, feeding the block index and (with --events) the audit
+ * sink; the runner that tells the sink what this replica admitted. Undefined when no API is configured.
+ */
+async function startClusterFeeds(
   config: ServeConfig,
   logger: Logger,
   metrics: ServerMetrics,
   server: RunningServer,
+  index: BlockIndex | undefined,
 ): Promise<ManagedEffectRunner | undefined> {
   try {
-    const { startAuditWatch } = await import('../../effects/audit-watch.js')
-    const watch = await startAuditWatch({
-      logger,
-      kubeconfigPath: config.kubeconfig,
-      timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
-      hooks: metrics.effectHooks,
-    })
+    const [{ startAuditSink }, { auditSubscriber }, { startSharedWatch }] = await Promise.all([
+      import('../../effects/audit-watch.js'),
+      import('../../effects/audit-subscriber.js'),
+      import('../../watch/start.js'),
+    ])
+    const api = { logger, kubeconfigPath: config.kubeconfig, timeoutMs: DEFAULT_EVENT_TIMEOUT_MS }
+    const sink = config.events ? await startAuditSink({ ...api, hooks: metrics.effectHooks }) : undefined
+    const subscribers: WatchSubscriber[] = []
+    if (index !== undefined) subscribers.push(index, blockLog(index, logger))
+    if (sink !== undefined) subscribers.push(auditSubscriber(sink, logger))
+    const watch = subscribers.length === 0 ? undefined : await startSharedWatch({ ...api, timeoutMs: LIST_TIMEOUT_MS, subscribers })
     if (watch === undefined) {
-      logger.warn('no --kubeconfig and not in a cluster: the audit watch is off, so no audit records or BlockCleared Events are written')
+      logger.warn(
+        'no --kubeconfig and not in a cluster: no WorkflowExecution watch, so target blocks are not enforced and no audit records or BlockCleared Events are written',
+      )
       return undefined
     }
-    logger.info('audit watch on: audit records and Events are written for clearances observed stored')
-    return createEffectRunner({ logger, watch, hooks: metrics.effectHooks })
+    if (index !== undefined)
+      metrics.trackBlocks({
+        blockedTargets: () => index.blockedTargets(),
+        oldestBlockMs: () => index.oldestBlockMs(),
+        isSynced: () => watch.isSynced(),
+        stalenessMs: () => watch.stalenessMs(),
+      })
+    logger.info(
+      { blockIndex: index !== undefined, audit: sink !== undefined },
+      'WorkflowExecution watch on: one list+watch feeds the block index and the audit records',
+    )
+    const closeAll = async (): Promise<void> => {
+      sink?.stop()
+      await watch.close()
+      await sink?.settled()
+    }
+    return createEffectRunner({
+      logger,
+      ...(sink === undefined ? {} : { watch: { expect: (e) => sink.expect(e), settled: () => sink.settled(), close: closeAll } }),
+      hooks: metrics.effectHooks,
+    })
   } catch (err) {
     // An explicit kubeconfig that does not load is a start-up error, not a silent loss of the audit trail.
     await server.shutdown('start-up failed')
     if (err instanceof WfeError) throw err
-    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit watch: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the WorkflowExecution watch: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     })
+  }
+}
+
+/** Says when the block index syncs and when it goes stale (the metrics and the alert say it too). */
+function blockLog(index: BlockIndex, logger: Logger): WatchSubscriber {
+  return {
+    name: 'block-log',
+    upsert: () => {},
+    remove: () => {},
+    synced: (resourceVersion) => logger.info({ resourceVersion, blockedTargets: index.blockedTargets() }, 'block index synced'),
+    stale: (reason) =>
+      logger.warn({ reason }, 'block index stale: the WorkflowExecution watch broke; judging from the last view (docs/blocks.md)'),
   }
 }
