@@ -23,7 +23,7 @@ export interface FlagSpec {
   default?: string | number | boolean | readonly string[]
   description: string
   /** Commands that accept it. */
-  commands: readonly ('serve' | 'review' | 'check' | 'certs')[]
+  commands: readonly ('serve' | 'review' | 'check' | 'certs' | 'blocks' | 'clear')[]
   multiple?: boolean
   short?: string
 }
