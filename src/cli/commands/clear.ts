@@ -125,7 +125,7 @@ function precheckRequest(stored: WorkflowExecution, proposed: WorkflowExecution)
 function attribution(w: WorkflowExecution): string {
   const bc: unknown = isRecord(w.status) ? w.status['blockClearance'] : undefined
   if (!isRecord(bc)) return '  (no status.blockClearance stored: cleared through the annotation flow)\n'
-  const f = (k: string): string => (typeof bc[k] === 'string' ? (bc[k]) : '<none>')
+  const f = (k: string): string => (typeof bc[k] === 'string' ? bc[k] : '<none>')
   return `  clearedBy:   ${f('clearedBy')}\n  clearedAt:   ${f('clearedAt')}\n  clearMethod: ${f('clearMethod')}\n  clearReason: ${f('clearReason')}\n`
 }
 
