@@ -106,7 +106,7 @@ export const targetBackoff = defineRule({
     return [
       forbidden(
         FIELD,
-        `target "${j.target}" is backing off: ${pre.failures} consecutive pre-execution failure${pre.failures === 1 ? '' : 's'}, the latest WorkflowExecution ${pre.last.namespace}/${pre.last.name} ${failedWhy(pre.last)}; retry at ${retryAt} (in ${Math.ceil(left / 1000)}s; --pre-execution-backoff)${staleNote(j.staleMs)}`,
+        `target "${j.target}" is backing off: ${pre.failures} consecutive pre-execution failure${pre.failures === 1 ? '' : 's'}, the latest WorkflowExecution ${pre.last.namespace}/${pre.last.name} failed before execution ${failedWhy(pre.last)}; retry at ${retryAt} (in ${Math.ceil(left / 1000)}s; --pre-execution-backoff)${staleNote(j.staleMs)}`,
         'target-backoff',
       ),
     ]

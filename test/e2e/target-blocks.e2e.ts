@@ -77,7 +77,7 @@ t.test('with --pre-execution-backoff, a replica refuses a CREATE after a pre-exe
   t.match(r.stderr, `admission webhook "validate.workflowexecution.replica-1.kubernaut.ai" denied the request`)
   t.match(
     r.stderr,
-    `target "${target('pre')}" is backing off: 1 consecutive pre-execution failure, the latest WorkflowExecution ${ns}/pre-1 failed`,
+    `target "${target('pre')}" is backing off: 1 consecutive pre-execution failure, the latest WorkflowExecution ${ns}/pre-1 failed before execution at `,
   )
   t.match(r.stderr, /retry at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in \d+s; --pre-execution-backoff\)/)
 })
