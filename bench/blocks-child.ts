@@ -63,7 +63,6 @@ const result = {
   syncMs,
   extraRssBytes: rss1 - rss0,
   extraHeapBytes: heap1 - heap0,
-  totalRssBytes: rss1,
   blockedTargets: blocked,
   admitBlockedNsFull: admitNs(index, 'bench-0/Deployment/t-0'),
   admitFreeNsFull: admitNs(index, 'bench-0/Deployment/never-failed'),

@@ -13,12 +13,12 @@ import { startCluster } from '../test/cluster/main.js'
 import { kubectlOrThrow } from '../test/cluster/kubectl.js'
 import { ROOT } from '../test/cluster/tools.js'
 import { aFailedExecution, aWorkflowExecution } from '../test/helpers/objects.js'
-import { MiB } from './rss.js'
+import { MiB, rssOf } from './rss.js'
+import { memoryLimitBytes, spawnServe } from './serve-process.js'
 
 const N = Number(process.env['BENCH_BLOCKS_N'] ?? 100_000)
 const NAMESPACES = 10
 const CONCURRENCY = 24
-const LIMIT_BYTES = 256 * MiB
 
 type Send = (method: 'POST' | 'PATCH', path: string, body: unknown) => Promise<void>
 
@@ -121,6 +121,11 @@ async function main(): Promise<void> {
     for (let n = 0; n < NAMESPACES; n++) await kubectlOrThrow(kubectl, kubeconfig, ['create', 'namespace', `bench-${n}`])
     const fillMs = await fill(await client(kubeconfig, server))
     const r = await child(kubeconfig)
+    // The built server as the Deployment runs it (its Node flags), ready only once its index is synced.
+    const serve = await spawnServe(dir, 'blocks', ['--kubeconfig', kubeconfig, '--events=false'], 300_000)
+    const serveRss = rssOf(serve.child.pid)
+    await serve.stop()
+    const limit = memoryLimitBytes()
     const rows: [string, string, string, boolean][] = [
       ['index sync (paginated LIST, 500 per page)', `${(r['syncMs']! / 1000).toFixed(2)} s`, '≤ 15 s', r['syncMs']! <= 15_000],
       [
@@ -129,11 +134,12 @@ async function main(): Promise<void> {
         '≤ 40 MiB',
         r['extraRssBytes']! <= 40 * MiB,
       ],
+      ['serve: spawn to ready (index synced)', `${(serve.readyMs / 1000).toFixed(2)} s`, '', true],
       [
-        'process RSS with the index full',
-        `${(r['totalRssBytes']! / MiB).toFixed(0)} MiB`,
-        `≤ ${(0.75 * LIMIT_BYTES) / MiB} MiB (75 % of 256 MiB)`,
-        r['totalRssBytes']! <= 0.75 * LIMIT_BYTES,
+        'serve RSS when ready, index full',
+        `${(serveRss / MiB).toFixed(0)} MiB`,
+        `≤ ${((0.75 * limit) / MiB).toFixed(0)} MiB (75 % of the limit)`,
+        serveRss <= 0.75 * limit,
       ],
       ['admit() CREATE, blocked target, index full', `${(r['admitBlockedNsFull']! / 1000).toFixed(1)} µs`, '', true],
       ['admit() CREATE, free target, index full', `${(r['admitFreeNsFull']! / 1000).toFixed(1)} µs`, 'same as empty (O(1))', true],
