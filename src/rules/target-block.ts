@@ -11,7 +11,7 @@ import { defineRule, type RuleContext } from './define.js'
 const FIELD = 'spec.targetResource'
 /** What a clearance written moments ago may still be doing: reaching every replica (docs/blocks.md, "Lag"). */
 export const PROPAGATION_HINT =
-  'a block cleared in the last few seconds may not have reached this webhook yet (every replica sees a clearance within about a second; docs/blocks.md): retry'
+  'a block cleared in the last second may not have reached this webhook yet (3 replicas all saw a clearance within 0.23 s in 120 of 120 tries; docs/blocks.md): retry'
 const REASON_PLACEHOLDER = '<what you investigated and found>'
 
 function targetOf(ctx: RuleContext): string | undefined {

@@ -143,7 +143,7 @@ async function targetState(conn: Connection, written: WorkflowExecution, io: Cli
   const others = state?.blocking ?? []
   io.stdout.write(
     others.length === 0
-      ? `target ${target}: not blocked; new WorkflowExecutions for it are admitted (each webhook replica sees the clearance within about a second)\n`
+      ? `target ${target}: not blocked; new WorkflowExecutions for it are admitted (every webhook replica sees the clearance well within a second: docs/blocks.md)\n`
       : `target ${target}: still blocked by ${others.map((b) => `${b.namespace}/${b.name}`).join(', ')} (clear ${others.length === 1 ? 'it' : 'them'} too)\n`,
   )
 }
