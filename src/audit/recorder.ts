@@ -248,6 +248,9 @@ export function createAuditRecorder(options: RecorderOptions): AuditRecorder {
       const d = deletionOf(last, new Date(now()))
       if (d !== undefined) consider(d, ownersOf(last))
     },
+    // Only a block in force has a state a vanished object's removal needs (clearances and deletions
+    // are judged from the object itself).
+    retains: (w) => typeof w.metadata?.uid === 'string' && blocked.has(w.metadata.uid),
     synced(resourceVersion) {
       logger.info({ resourceVersion, pending: candidates.size, leading }, 'audit recorder in sync with the stored WorkflowExecutions')
     },

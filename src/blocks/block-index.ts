@@ -163,6 +163,8 @@ export function createBlockIndex(options: { now?: () => Date } = {}): BlockIndex
     remove(w) {
       forget(idOf(w))
     },
+    // Completions are kept per target (lastCompleted), never per object: only failures are held.
+    retains: (w) => held.has(idOf(w)),
     synced() {
       isSynced = true
       everSynced = true

@@ -15,6 +15,13 @@ export interface WatchSubscriber {
    * own state says what it was).
    */
   remove(object: WorkflowExecution, how: 'watch' | 'relist'): void
+  /**
+   * Whether, after upsert(object), the subscriber keeps state about it. The watch remembers the
+   * identity of objects some subscriber retains (and only those) to call remove(…, 'relist') when a
+   * relist no longer returns them: at 100,000 executions, keeping every identity would cost more
+   * than the index itself. Absent: every object is retained.
+   */
+  retains?(object: WorkflowExecution): boolean
   /** A complete LIST was handed over: the subscriber's view equals the apiserver's at that resourceVersion. */
   synced(resourceVersion: string): void
   /** The watch broke: the view is stale from now until the next synced(). */

@@ -93,6 +93,15 @@ export function runWatchLoop(options: LoopOptions): SharedWatch {
       }
     }
   }
+  /** Some subscriber keeps state about the object; a throwing retains() counts as yes (a spare remove is harmless). */
+  const retained = (object: WorkflowExecution): boolean =>
+    subscribers.some((s) => {
+      try {
+        return s.retains === undefined || s.retains(object)
+      } catch {
+        return true
+      }
+    })
   const markStale = (reason: string): void => {
     if (synced) staleSince = now()
     synced = false
@@ -122,6 +131,7 @@ export function runWatchLoop(options: LoopOptions): SharedWatch {
     clearTimeout(idle)
     listing = new AbortController()
     const seen = new Set<string>()
+    let listed = 0
     let resourceVersion = ''
     let token: string | undefined
     try {
@@ -134,14 +144,16 @@ export function runWatchLoop(options: LoopOptions): SharedWatch {
           if (statusCode(err) === 410 && token !== undefined) {
             token = undefined
             seen.clear()
+            listed = 0
             continue
           }
           throw err
         }
         if (closed || mine !== cycle) return
+        listed += page.items.length
         for (const item of page.items) {
-          seen.add(keyOf(item))
           each('upsert', (s) => s.upsert(item))
+          if (retained(item)) seen.add(keyOf(item))
         }
         resourceVersion = page.resourceVersion
         token = page.continue !== undefined && page.continue !== '' ? page.continue : undefined
@@ -161,7 +173,7 @@ export function runWatchLoop(options: LoopOptions): SharedWatch {
     synced = true
     failures = 0
     each('synced', (s) => s.synced(resourceVersion))
-    logger.info({ objects: keys.size, resourceVersion }, 'WorkflowExecution list synced; watching')
+    logger.info({ objects: listed, retained: keys.size, resourceVersion }, 'WorkflowExecution list synced; watching')
     await watchFrom(resourceVersion, mine)
   }
 
@@ -193,8 +205,9 @@ export function runWatchLoop(options: LoopOptions): SharedWatch {
       }
       if (rv !== '') resourceVersion = rv
       if (type === 'ADDED' || type === 'MODIFIED') {
-        keys.add(keyOf(object))
         each('upsert', (s) => s.upsert(object as WorkflowExecution))
+        if (retained(object as WorkflowExecution)) keys.add(keyOf(object))
+        else keys.delete(keyOf(object))
       } else if (type === 'DELETED') {
         keys.delete(keyOf(object))
         each('remove', (s) => s.remove(object as WorkflowExecution, 'watch'))

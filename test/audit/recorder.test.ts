@@ -252,7 +252,9 @@ t.test('a deletion seen only as a relist is recorded from what the recorder kept
   const { recorder, audit } = setup()
   const w = aFailedExecution((x) => (x.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'owner-1' }]))
   recorder.setLeader(true)
+  t.equal(recorder.retains?.(w), false, 'nothing kept before it is seen')
   recorder.upsert(w)
+  t.equal(recorder.retains?.(w), true, 'a block in force is kept, so the watch keeps its identity for a relist')
   recorder.remove(
     { metadata: { namespace: w.metadata.namespace, name: w.metadata.name, uid: w.metadata.uid } } as WorkflowExecution,
     'relist',

@@ -43,6 +43,22 @@ t.test('a blocked execution blocks its target under any spelling of the kind; cl
   t.equal(index.lookup('payment/Deployment/api'), undefined, 'vanished on relist: nothing blocks')
 })
 
+t.test(
+  'retains: the failures the index holds, not completions or objects it ignores (the watch keeps only their identities)',
+  async (t) => {
+    const index = createBlockIndex()
+    const b = blocked({ name: 'wfe-1', namespace: 'payment', target: 'payment/Deployment/api' })
+    const c = completed({ name: 'wfe-2', namespace: 'payment', target: 'payment/Deployment/api', at: '2026-11-25T09:00:00Z' })
+    const p = preFailed({ name: 'wfe-3', namespace: 'payment', target: 'payment/Deployment/api' })
+    for (const w of [b, c, p]) index.upsert(w)
+    t.equal(index.retains?.(b), true)
+    t.equal(index.retains?.(p), true)
+    t.equal(index.retains?.(c), false)
+    index.remove(b, 'watch')
+    t.equal(index.retains?.(b), false, 'forgotten once removed')
+  },
+)
+
 t.test('several blocking executions: newest failure first; rows filter by the execution namespace', async (t) => {
   const index = createBlockIndex()
   index.upsert(blocked({ name: 'old', namespace: 'a', target: 'payment/Deployment/api', failedAt: '2026-11-20T00:00:00Z' }))

@@ -99,6 +99,37 @@ t.test('410 Gone on the watch: stale, relist, and what vanished meanwhile is rem
   t.equal(watches[0]?.stopped, true)
 })
 
+t.test('relist removals only for objects some subscriber retains; one that stops being retained is forgotten', async (t) => {
+  let listing = 0
+  const { transport, watches } = fakeTransport(() => {
+    listing++
+    return listing === 1
+      ? { items: [obj('kept'), obj('plain'), obj('later')], resourceVersion: '10' }
+      : { items: [], resourceVersion: '20' }
+  })
+  const held = new Set(['kept', 'later'])
+  const sub = { ...recorder(), retains: (o: WorkflowExecution) => held.has(o.metadata.name ?? '') }
+  const other = { ...recorder(), name: 'other', retains: () => false }
+  const watch = runWatchLoop({ transport, subscribers: [sub, other], logger: quiet })
+  t.teardown(() => watch.close())
+  await waitFor(() => watches.length === 1)
+  held.delete('later')
+  watches[0]?.event('MODIFIED', obj('later', '11'))
+  watches[0]?.event('ERROR', { kind: 'Status', code: 410, reason: 'Expired' })
+  watches[0]?.end(null)
+  await waitFor(() => watches.length === 2)
+  t.same(
+    sub.calls.filter((c) => c.startsWith('remove')),
+    ['remove kept relist'],
+    'plain was never retained and later stopped being retained: no removal synthesized for either',
+  )
+  t.same(
+    other.calls.filter((c) => c.startsWith('remove')),
+    ['remove kept relist'],
+    'a removal goes to every subscriber once any retains the object',
+  )
+})
+
 t.test('a failing LIST: stale with the reason, backoff, relist; an expired continue token restarts the list', async (t) => {
   let call = 0
   const { transport, watches, lists } = fakeTransport((_n, token) => {

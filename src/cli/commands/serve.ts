@@ -265,6 +265,7 @@ function blockLog(index: BlockIndex, logger: Logger): WatchSubscriber {
     name: 'block-log',
     upsert: () => {},
     remove: () => {},
+    retains: () => false,
     synced: (resourceVersion) => logger.info({ resourceVersion, blockedTargets: index.blockedTargets() }, 'block index synced'),
     stale: (reason) =>
       logger.warn({ reason }, 'block index stale: the WorkflowExecution watch broke; judging from the last view (docs/blocks.md)'),
