@@ -10,6 +10,8 @@ import type { CompiledPolicy } from '../policy.js'
 import type { EffectRunner } from '../effects/contract.js'
 import type { Decision, ServerMetrics, WebhookMetrics } from './metrics.js'
 import { httpErrorBody, parseJsonBody } from './http-errors.js'
+import type { BodyBudget } from './body-budget.js'
+import { readBodyText } from './read-body.js'
 
 export const VALIDATE_PATH = '/validate-workflowexecution'
 export const MUTATE_PATH = '/mutate-workflowexecution'
@@ -19,6 +21,7 @@ export interface AdmissionRoutesOptions {
   policy: CompiledPolicy
   metrics: ServerMetrics
   runEffects: EffectRunner
+  bodyBudget: BodyBudget
 }
 
 const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const
@@ -26,12 +29,19 @@ const OTHER_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as co
 export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (app, options, done) => {
   // Encapsulated: only these routes lose fastify's text/plain parser and accept JSON alone.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_REVIEW_BYTES }, (_request, body, parsed) => {
-    try {
-      parsed(null, parseJsonBody(body as string))
-    } catch (err) {
-      parsed(err as Error, undefined)
-    }
+  // Read as text chunk by chunk (read-body.ts: no Buffers kept outside the heap), then parsed.
+  app.addContentTypeParser('application/json', { bodyLimit: MAX_REVIEW_BYTES }, (request, payload, parsed) => {
+    readBodyText(payload, request.headers['content-length'], MAX_REVIEW_BYTES, (err, text) => {
+      if (err !== null) {
+        parsed(err, undefined)
+        return
+      }
+      try {
+        parsed(null, parseJsonBody(text!))
+      } catch (e) {
+        parsed(e as Error, undefined)
+      }
+    })
   })
   options.metrics.knownRules(options.policy.rules.map((r) => ({ id: r.id, severity: r.kind === 'validate' ? r.severity : 'deny' })))
   for (const [path, webhook] of [
@@ -40,15 +50,27 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
   ] as const) {
     const m = options.metrics.webhook(path)
     const ended = (): void => m.requestEnded()
+    const budget = options.bodyBudget
     app.route({
       method: 'POST',
       url: path,
       bodyLimit: MAX_REVIEW_BYTES,
-      onRequest: (_request, reply, next) => {
+      onRequest: (request, reply, next) => {
         m.requestStarted()
-        // 'close' fires exactly once, after the response or when the client goes away mid-request.
-        reply.raw.once('close', ended)
-        next()
+        const bytes = bodyBytes(request.headers['content-length'])
+        if (bytes === 0) {
+          // 'close' fires exactly once, after the response or when the client goes away mid-request.
+          reply.raw.once('close', ended)
+          next()
+          return
+        }
+        // The body is read only once its bytes fit the budget (body-budget.ts); they are given back
+        // when the answer is finished or the client has gone, waiting or not.
+        const release = budget.claim(bytes, next)
+        reply.raw.once('close', () => {
+          ended()
+          release()
+        })
       },
       onResponse: (_request, reply, next) => {
         m.observe(reply.statusCode, reply.elapsedTime / 1000)
@@ -95,6 +117,17 @@ function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, option
       }
     }
   }
+}
+
+/**
+ * The bytes a request will read: its Content-Length, or the body limit when it has none (chunked).
+ * A declared length over the limit costs nothing: fastify answers 413 without reading the body.
+ */
+function bodyBytes(header: string | undefined): number {
+  if (header === undefined) return MAX_REVIEW_BYTES
+  const n = Number(header)
+  if (!Number.isSafeInteger(n) || n < 0) return MAX_REVIEW_BYTES
+  return n > MAX_REVIEW_BYTES ? 0 : n
 }
 
 export function decisionOf(result: AdmitResult): Decision {
