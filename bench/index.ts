@@ -7,7 +7,13 @@
 //      (the stack's ceiling), run alternately with 2, and the ratio server/baseline;
 //   4. a steady 2,000 requests/s over 10 connections for 10 s, latency from our own hrtime client;
 //   5. spawn to /readyz 200 (cold, dev certificates generated), and serve's RSS during 2-4;
-//   6. memory after bursts (bench/bursts.ts): a 5 MiB string, an 8 MiB body, 40,000 ordinary reviews.
+//   6. memory after bursts (bench/bursts.ts): a 5 MiB string, an 8 MiB body, 40,000 ordinary reviews;
+//   7. what a write costs the cluster (bench/apiserver/): real client writes through the loopback
+//      kube-apiserver with the webhooks registered and removed, alternating; the apiserver's own
+//      per-webhook latency; and the AdmissionReviews it sent, recorded (BENCH_RECORD=1 saves them to
+//      bench/fixtures/recorded-mix.json). BENCH_APISERVER=0 skips this step.
+// Steps 2-3 run two mixes: the recorded one (what a cluster sends for the lifecycle) and the
+// denial-heavy ~10 KiB mix of bench/mix.ts.
 // Steps 2-4 also report CPU µs per review of each process (CPU time / answered reviews), which
 // other load on a shared machine distorts less than throughput. Load generators run in a child
 // process (bench/fork.ts). Prints a table with PASS/MISS per target and the load average per step.
@@ -25,6 +31,8 @@ import { runGenerators } from './fork.js'
 import type { AutocannonResult, PacedResult, Target } from './jobs.js'
 import { MiB, rssOf, sampleRss } from './rss.js'
 import { distState, memoryLimitBytes, NODE_FLAGS, spawnBaseline, spawnServe } from './serve-process.js'
+import { recordedMixEntries } from './apiserver/recorded-mix.js'
+import { benchApiserver } from './apiserver/index.js'
 
 const THROUGHPUT_S = Number(process.env['BENCH_SECONDS'] ?? 6)
 const ROUNDS = 2
@@ -75,6 +83,10 @@ async function main(): Promise<void> {
     await core()
     await startToReady(root)
     await servers(root)
+    if (process.env['BENCH_APISERVER'] !== '0') {
+      console.log(`7/7 writes through the loopback kube-apiserver, with and without the webhooks (load ${load()})…`)
+      await benchApiserver(row)
+    }
   } finally {
     await rm(root, { recursive: true, force: true })
   }
@@ -82,7 +94,7 @@ async function main(): Promise<void> {
 }
 
 async function core(): Promise<void> {
-  console.log(`1/6 core in process (tinybench, then admit() on freshly parsed reviews; load ${load()})…`)
+  console.log(`1/7 core in process (tinybench, then admit() on freshly parsed reviews; load ${load()})…`)
   const results = await benchCore(500)
   const min = Math.min(...results.map((r) => r.opsPerSec))
   for (const r of results)
@@ -121,59 +133,36 @@ async function servers(root: string): Promise<void> {
   const rss = sampleRss(serve.child.pid)
   try {
     console.log(
-      `2-3/6 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`,
+      `2-3/7 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`,
     )
     const servePid = serve.child.pid!
     const basePid = baseline.child.pid!
-    await autocannon(real, entries, 2, servePid)
-    await autocannon(bare, bareEntries, 2, basePid)
-    const s: Measured[] = []
-    const b: Measured[] = []
-    const loads: string[] = []
-    for (let i = 0; i < ROUNDS; i++) {
-      s.push(await autocannon(real, entries, THROUGHPUT_S, servePid))
-      b.push(await autocannon(bare, bareEntries, THROUGHPUT_S, basePid))
-      loads.push(load())
-      console.log(
-        `    round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`,
-      )
+    const recorded = recordedMixEntries()
+    const mixes = [
+      { label: 'recorded mix', entries: toWire(recorded), bare: toWire(recorded, false) },
+      { label: 'denial-heavy mix', entries, bare: bareEntries },
+    ]
+    for (const mix of mixes) {
+      await autocannon(real, mix.entries, 2, servePid)
+      await autocannon(bare, mix.bare, 2, basePid)
+      const s: Measured[] = []
+      const b: Measured[] = []
+      const loads: string[] = []
+      for (let i = 0; i < ROUNDS; i++) {
+        s.push(await autocannon(real, mix.entries, THROUGHPUT_S, servePid))
+        b.push(await autocannon(bare, mix.bare, THROUGHPUT_S, basePid))
+        loads.push(load())
+        console.log(
+          `    ${mix.label} round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`,
+        )
+      }
+      throughputRows(mix.label, s, b, loads)
     }
-    const sCpu = lowest(s.map((r) => r.cpuUs))
-    const bCpu = lowest(b.map((r) => r.cpuUs))
-    row(
-      '2',
-      'server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)',
-      `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
-    )
-    row(
-      '3',
-      'baseline CPU per review at 50 connections (lowest round)',
-      `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
-    )
-    row('2/3', 'server / baseline CPU per review', (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
-    const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
-    const sb = best(s)
-    const bb = best(b)
-    const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
-    row(
-      '2',
-      'server, 50 connections, TLS keep-alive: throughput',
-      `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`,
-    )
-    row('2', 'server, 50 connections: latency (autocannon, whole ms)', lat(sb))
-    row(
-      '3',
-      'baseline (bare fastify, same TLS): throughput',
-      `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`,
-    )
-    row('3', 'baseline, 50 connections: latency', lat(bb))
-    const ratio = sb.rps / bb.rps
-    row('2/3', `server / baseline throughput (load average per round: ${loads.join('; ')})`, ratio.toFixed(2), '≥ 0.65', ratio >= 0.65)
 
-    console.log(`4/6 steady 2,000 req/s over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
+    console.log(`4/7 steady 2,000 req/s (recorded mix) over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
     const steadyCpu0 = cpuSecondsOf(servePid)
     const [p] = (await runGenerators([
-      { kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
+      { kind: 'paced', target: real, entries: mixes[0]!.entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
     ]).results) as [PacedResult]
     // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
     const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
@@ -202,9 +191,49 @@ async function servers(root: string): Promise<void> {
   }
 }
 
+function throughputRows(mix: string, s: Measured[], b: Measured[], loads: string[]): void {
+  const sCpu = lowest(s.map((r) => r.cpuUs))
+  const bCpu = lowest(b.map((r) => r.cpuUs))
+  row(
+    '2',
+    `${mix}: server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)`,
+    `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+  )
+  row(
+    '3',
+    `${mix}: baseline CPU per review (lowest round)`,
+    `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+  )
+  row('2/3', `${mix}: server / baseline CPU per review`, (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
+  const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
+  const sb = best(s)
+  const bb = best(b)
+  const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
+  row(
+    '2',
+    `${mix}: server, 50 connections, TLS keep-alive: throughput`,
+    `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`,
+  )
+  row('2', `${mix}: server, 50 connections: latency (autocannon, whole ms)`, lat(sb))
+  row(
+    '3',
+    `${mix}: baseline (bare fastify, same TLS): throughput`,
+    `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`,
+  )
+  row('3', `${mix}: baseline, 50 connections: latency`, lat(bb))
+  const ratio = sb.rps / bb.rps
+  row(
+    '2/3',
+    `${mix}: server / baseline throughput (load average per round: ${loads.join('; ')})`,
+    ratio.toFixed(2),
+    '≥ 0.65',
+    ratio >= 0.65,
+  )
+}
+
 async function bursts(pid: number, probePort: number, target: Target): Promise<void> {
   const limit = memoryLimitBytes()
-  console.log(`6/6 memory after bursts: a 5 MiB string, an 8 MiB body, then 40,000 ordinary reviews (load ${load()})…`)
+  console.log(`6/7 memory after bursts: a 5 MiB string, an 8 MiB body, then 40,000 ordinary reviews (load ${load()})…`)
   const r = await burstsThenOrdinary(target, pid, probePort)
   row('6', 'before the bursts', describeMemory(r.before))
   row('6', `after the 5 MiB review (HTTP ${r.bigStatus[0]}) and the 8 MiB body (HTTP ${r.bigStatus[1]})`, describeMemory(r.afterBig))
@@ -219,7 +248,7 @@ async function bursts(pid: number, probePort: number, target: Target): Promise<v
 }
 
 async function startToReady(root: string): Promise<void> {
-  console.log('5/6 `node dist/cli/main.js serve --dev-certs`: spawn to /readyz 200, 3 cold starts…')
+  console.log('5/7 `node dist/cli/main.js serve --dev-certs`: spawn to /readyz 200, 3 cold starts…')
   const times: number[] = []
   const logged: number[] = []
   for (let i = 0; i < 3; i++) {
