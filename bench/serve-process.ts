@@ -75,7 +75,8 @@ function deploymentNodeOptions(): string {
   return /name: NODE_OPTIONS\s+value: (.+)/.exec(text)?.[1]?.trim() ?? ''
 }
 
-export async function spawnServe(workDir: string, name: string): Promise<ServeProcess> {
+/** `extraNodeFlags`: after the Deployment's, e.g. --cpu-prof for bench/profile.ts. */
+export async function spawnServe(workDir: string, name: string, extraNodeFlags: readonly string[] = []): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
   const logFile = join(workDir, `serve-${name}.log`)
   const port = await freePort()
@@ -86,6 +87,7 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
     process.execPath,
     [
       ...NODE_FLAGS,
+      ...extraNodeFlags,
       CLI,
       'serve',
       '--dev-certs',
