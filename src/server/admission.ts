@@ -12,6 +12,7 @@ import type { Decision, ServerMetrics, WebhookMetrics } from './metrics.js'
 import { httpErrorBody, parseJsonBody } from './http-errors.js'
 import type { BodyBudget } from './body-budget.js'
 import { readBodyText } from './read-body.js'
+import { ADMISSION_REVIEW_RESPONSE_SCHEMA } from './review-schema.js'
 
 export const VALIDATE_PATH = '/validate-workflowexecution'
 export const MUTATE_PATH = '/mutate-workflowexecution'
@@ -55,6 +56,8 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
       method: 'POST',
       url: path,
       bodyLimit: MAX_REVIEW_BYTES,
+      // Answers are serialised by fast-json-stringify compiled from this schema (review-schema.ts).
+      schema: { response: { 200: ADMISSION_REVIEW_RESPONSE_SCHEMA } },
       onRequest: (request, reply, next) => {
         m.requestStarted()
         const bytes = bodyBytes(request.headers['content-length'])
