@@ -98,6 +98,7 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
 
 function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, options: AdmissionRoutesOptions) {
   const { policy, runEffects, metrics, logger } = options
+  const logVerdict = verdictLog(logger, webhook)
   return function handle(request: FastifyRequest, reply: FastifyReply): void {
     const decoded = decodeReview(request.body)
     if (!decoded.ok) {
@@ -110,7 +111,7 @@ function reviewHandler(webhook: 'validate' | 'mutate', m: WebhookMetrics, option
     const decision = decisionOf(result)
     m.decision(req.operation, subresourceLabel(req.subResource), decision, req.dryRun === true)
     for (const v of result.violations) metrics.ruleViolation(v.error.origin, v.severity)
-    logVerdict(logger, webhook, req, result, decision, reply.elapsedTime)
+    logVerdict(req, result, decision, reply.elapsedTime)
     if (result.effects.length > 0) {
       try {
         runEffects(req, result.effects)
@@ -148,37 +149,42 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
+type Verdict = 'allowed' | 'mutated' | 'denied' | 'errored'
+export type VerdictLog = (req: AdmissionRequest, result: AdmitResult, decision: Decision, elapsedMs: number) => void
+
 /**
  * One line per denial, mutation or error at info; allowed-unchanged at debug only (per-request info
  * logging costs about 30 % of throughput). Only scalar identifiers: never object bodies or
  * userInfo.extra, and never a crafted non-string field (it could be huge or deeply nested).
+ *
+ * The fields that take few values (webhook, operation, dryRun, verdict, code) are bound once in a
+ * pino child per combination, which pino serialises when the child is made; each line serialises
+ * only the request's own fields. About 0.3 CPU µs less per line (docs/performance.md, issue 23).
+ * Bounded: operation is one of five (decodeReview), verdict one of four, the code the core's own.
  */
-export function logVerdict(
-  log: Logger,
-  webhook: string,
-  req: AdmissionRequest,
-  result: AdmitResult,
-  decision: Decision,
-  elapsedMs: number,
-): void {
-  const mutated = result.response.patch !== undefined
-  const level = decision === 'allowed' && !mutated ? 'debug' : 'info'
-  if (!log.isLevelEnabled(level)) return
-  const verdict = decision === 'allowed' ? (mutated ? 'mutated' : 'allowed') : decision
-  const line = {
-    webhook,
-    uid: req.uid,
-    operation: req.operation,
-    subresource: str(req.subResource) ?? '',
-    namespace: str(req.namespace),
-    name: str(req.name),
-    user: str(req.userInfo?.username),
-    dryRun: req.dryRun === true,
-    verdict,
-    code: result.response.status?.code,
-    rules: [...result.violations.map((v) => v.error.origin), ...(result.mutatedBy ?? [])],
-    warnings: result.response.warnings?.length ?? 0,
-    durationMs: Math.round(elapsedMs * 1000) / 1000,
+export function verdictLog(log: Logger, webhook: string): VerdictLog {
+  const children = new Map<string, Logger>()
+  const childFor = (operation: string, dryRun: boolean, verdict: Verdict, code: number | undefined): Logger => {
+    const key = `${operation} ${dryRun} ${verdict} ${code}`
+    let child = children.get(key)
+    if (child === undefined) children.set(key, (child = log.child({ webhook, operation, dryRun, verdict, code })))
+    return child
   }
-  log[level](line, `admission ${verdict}`)
+  return (req, result, decision, elapsedMs) => {
+    const mutated = result.response.patch !== undefined
+    const level = decision === 'allowed' && !mutated ? 'debug' : 'info'
+    if (!log.isLevelEnabled(level)) return
+    const verdict: Verdict = decision === 'allowed' ? (mutated ? 'mutated' : 'allowed') : decision
+    const line = {
+      uid: req.uid,
+      subresource: str(req.subResource) ?? '',
+      namespace: str(req.namespace),
+      name: str(req.name),
+      user: str(req.userInfo?.username),
+      rules: [...result.violations.map((v) => v.error.origin), ...(result.mutatedBy ?? [])],
+      warnings: result.response.warnings?.length ?? 0,
+      durationMs: Math.round(elapsedMs * 1000) / 1000,
+    }
+    childFor(req.operation, req.dryRun === true, verdict, result.response.status?.code)[level](line, `admission ${verdict}`)
+  }
 }
