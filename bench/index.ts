@@ -17,6 +17,13 @@
 // Steps 2-4 also report CPU µs per review of each process (CPU time / answered reviews), which
 // other load on a shared machine distorts less than throughput. Load generators run in a child
 // process (bench/fork.ts). Prints a table with PASS/MISS per target and the load average per step.
+//
+// Subsets (the whole run takes about 6 minutes on 2 quiet cores, step 7 about half of it):
+//   BENCH_STEPS=2,7    only these steps; 2 and 3 run together (serve against the baseline), and any
+//                      of 2, 3, 4, 6 starts the serve process (its RSS rows, 5, come with it)
+//   BENCH_MIX=recorded steps 2-3 on the recorded mix only (or `denial-heavy`); both by default
+//   BENCH_APISERVER=0  skips step 7 (as BENCH_STEPS without 7)
+// e.g. the recorded-mix rows and step 7 alone: BENCH_STEPS=2,7 BENCH_MIX=recorded npm run bench
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,6 +43,32 @@ import { benchApiserver } from './apiserver/index.js'
 
 const THROUGHPUT_S = Number(process.env['BENCH_SECONDS'] ?? 6)
 const ROUNDS = 2
+const STEPS = stepsToRun(process.env['BENCH_STEPS'], process.env['BENCH_APISERVER'])
+const MIXES = mixesToRun(process.env['BENCH_MIX'])
+
+function stepsToRun(list: string | undefined, apiserver: string | undefined): Set<number> {
+  const all = [1, 2, 3, 4, 5, 6, 7]
+  const steps = new Set(list === undefined || list.trim() === '' ? all : list.split(',').map((s) => Number(s.trim())))
+  for (const n of steps) {
+    if (!all.includes(n)) {
+      console.error(`bench: BENCH_STEPS=${list}: ${n} is not a step; the steps are 1 to 7, comma-separated (e.g. BENCH_STEPS=2,7)`)
+      process.exit(2)
+    }
+  }
+  if (steps.has(2) || steps.has(3)) {
+    steps.add(2)
+    steps.add(3)
+  }
+  if (apiserver === '0') steps.delete(7)
+  return steps
+}
+
+function mixesToRun(mix: string | undefined): Set<string> {
+  if (mix === undefined || mix === '' || mix === 'both') return new Set(['recorded mix', 'denial-heavy mix'])
+  if (mix === 'recorded' || mix === 'denial-heavy') return new Set([`${mix} mix`])
+  console.error(`bench: BENCH_MIX=${mix}: use recorded, denial-heavy or both (the default)`)
+  process.exit(2)
+}
 
 interface Row {
   n: string
@@ -78,12 +111,13 @@ async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}${flags}`
   console.log(`bench: ${machine}; load average at start ${load()}`)
   const loadAtStart = load()
+  console.log(`bench: steps ${[...STEPS].sort().join(', ')}${STEPS.has(2) ? `; ${[...MIXES].join(' and ')}` : ''}`)
   const root = await mkdtemp(join(tmpdir(), 'wfe-bench-'))
   try {
-    await core()
-    await startToReady(root)
-    await servers(root)
-    if (process.env['BENCH_APISERVER'] !== '0') {
+    if (STEPS.has(1)) await core()
+    if (STEPS.has(5)) await startToReady(root)
+    if (STEPS.has(2) || STEPS.has(4) || STEPS.has(6)) await servers(root)
+    if (STEPS.has(7)) {
       console.log(`7/7 writes through the loopback kube-apiserver, with and without the webhooks (load ${load()})…`)
       await benchApiserver(row)
     }
@@ -143,6 +177,7 @@ async function servers(root: string): Promise<void> {
       { label: 'denial-heavy mix', entries, bare: bareEntries },
     ]
     for (const mix of mixes) {
+      if (!STEPS.has(2) || !MIXES.has(mix.label)) continue
       await autocannon(real, mix.entries, 2, servePid)
       await autocannon(bare, mix.bare, 2, basePid)
       const s: Measured[] = []
@@ -159,20 +194,7 @@ async function servers(root: string): Promise<void> {
       throughputRows(mix.label, s, b, loads)
     }
 
-    console.log(`4/7 steady 2,000 req/s (recorded mix) over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
-    const steadyCpu0 = cpuSecondsOf(servePid)
-    const [p] = (await runGenerators([
-      { kind: 'paced', target: real, entries: mixes[0]!.entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
-    ]).results) as [PacedResult]
-    // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
-    const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
-    const failed = p.refused + p.unanswered + p.broken + p.timeouts + p.wrong
-    if (failed > 0) throw new Error(`failures at the steady rate: ${JSON.stringify(p)}`)
-    row('4', 'steady: achieved rate, answers', `${Math.round(p.rate)} req/s, ${p.answered} answered, all checked (load ${load()})`)
-    row('4', 'steady: server CPU per review (warm-up included)', `${steadyCpuUs.toFixed(1)} µs`)
-    row('4', 'steady: latency p50 / p99.9 / max (hrtime)', `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p999)} / ${ms(p.latencyMs.max)}`)
-    row('4', 'steady: latency p99 (hrtime, write to last byte)', ms(p.latencyMs.p99), '≤ 2 ms', p.latencyMs.p99 <= 2)
-    row('4', 'steady: p99 from the scheduled send (timer slop included)', ms(p.fromScheduleMs!.p99))
+    if (STEPS.has(4)) await steady(real, mixes[0]!.entries, servePid)
   } finally {
     const peak = rss.stop()
     await sleep(1000)
@@ -185,10 +207,27 @@ async function servers(root: string): Promise<void> {
       '≤ 120 MiB',
       peak <= 120 * MiB,
     )
-    await bursts(serve.child.pid!, serve.probePort, real)
+    if (STEPS.has(6)) await bursts(serve.child.pid!, serve.probePort, real)
     await serve.stop()
     await baseline.stop()
   }
+}
+
+async function steady(real: Target, entries: WireEntry[], servePid: number): Promise<void> {
+  console.log(`4/7 steady 2,000 req/s (recorded mix) over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
+  const steadyCpu0 = cpuSecondsOf(servePid)
+  const [p] = (await runGenerators([
+    { kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
+  ]).results) as [PacedResult]
+  // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
+  const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
+  const failed = p.refused + p.unanswered + p.broken + p.timeouts + p.wrong
+  if (failed > 0) throw new Error(`failures at the steady rate: ${JSON.stringify(p)}`)
+  row('4', 'steady: achieved rate, answers', `${Math.round(p.rate)} req/s, ${p.answered} answered, all checked (load ${load()})`)
+  row('4', 'steady: server CPU per review (warm-up included)', `${steadyCpuUs.toFixed(1)} µs`)
+  row('4', 'steady: latency p50 / p99.9 / max (hrtime)', `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p999)} / ${ms(p.latencyMs.max)}`)
+  row('4', 'steady: latency p99 (hrtime, write to last byte)', ms(p.latencyMs.p99), '≤ 2 ms', p.latencyMs.p99 <= 2)
+  row('4', 'steady: p99 from the scheduled send (timer slop included)', ms(p.fromScheduleMs!.p99))
 }
 
 function throughputRows(mix: string, s: Measured[], b: Measured[], loads: string[]): void {

@@ -100,11 +100,46 @@ export async function benchApiserver(row: RowFn, log: (line: string) => void = (
     }
     await toggle.on()
     report(row, rounds, apiserverDelta ?? new Map<string, Buckets>())
+    row(
+      '7',
+      'wfe-admission log during step 7: warnings and errors (the server runs the audit recorder as installed)',
+      await logHealth(info.webhook.log),
+    )
   } finally {
     client.close()
     await cluster.stop()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The server's own complaints while it was measured: a missing RBAC grant, a Lease it cannot hold or
+ * a recorder falling behind would cost CPU and distort the rounds, so they are shown, not hidden.
+ * Rounds without the webhooks store clearances nobody admitted, which the recorder reports by design.
+ */
+async function logHealth(file: string): Promise<string> {
+  const counts = new Map<string, number>()
+  let warnings = 0
+  let errors = 0
+  for (const text of (await readFile(file, 'utf8')).split('\n')) {
+    if (text === '') continue
+    let line: { level?: number; msg?: string }
+    try {
+      line = JSON.parse(text) as { level?: number; msg?: string }
+    } catch {
+      continue
+    }
+    if ((line.level ?? 0) < 40) continue
+    if ((line.level ?? 0) >= 50) errors++
+    else warnings++
+    const msg = (line.msg ?? '').slice(0, 80)
+    counts.set(msg, (counts.get(msg) ?? 0) + 1)
+  }
+  const top = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([m, n]) => `${n} × "${m}"`)
+  return `${warnings} warnings, ${errors} errors${top.length > 0 ? `: ${top.join('; ')}` : ''}`
 }
 
 function accumulate(sum: Map<string, Buckets> | undefined, add: Map<string, Buckets>): Map<string, Buckets> {
@@ -182,7 +217,18 @@ function report(row: RowFn, rounds: Round[], apiserver: Map<string, Buckets>): v
     `steady ${STEADY_RATE} writes/s: achieved rate; p50 / p99 per write, with / without (lowest round each)`,
     `${achieved(side(true))} writes/s, ${ms(p50(side(true)))} / ${ms(sw)} with; ${achieved(side(false))} writes/s, ${ms(p50(side(false)))} / ${ms(swo)} without`,
   )
-  row('7', `steady ${STEADY_RATE} writes/s: p99 added by the webhooks`, ms(sw - swo), '≤ 2 ms', sw - swo <= 2)
+  // A p99 compared at a rate one side could not hold says nothing: then the row is a MISS, not a PASS.
+  const held = (rs: Round[]): boolean => rs.some((r) => rate(r.steady) >= 0.95 * STEADY_RATE)
+  const both = held(side(true)) && held(side(false))
+  row(
+    '7',
+    `steady ${STEADY_RATE} writes/s: p99 added by the webhooks`,
+    both
+      ? ms(sw - swo)
+      : `${ms(sw - swo)}, not comparable: the rate was not held (≥ 95 %) ${held(side(true)) ? 'without' : 'with'} the webhooks`,
+    '≤ 2 ms',
+    both && sw - swo <= 2,
+  )
   const calls = [...apiserver.values()].reduce((n, b) => n + (b.get(Infinity) ?? 0), 0)
   const cpu = side(true).reduce((s, r) => s + r.serveCpu, 0)
   if (calls > 0)

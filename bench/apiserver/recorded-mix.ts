@@ -58,7 +58,7 @@ export function describeRecorded(m: RecordedMix): string {
     (c) =>
       `${c.webhook} ${c.operation}${c.subresource === '' ? '' : '/' + c.subresource}${c.phase === '' ? '' : ' ' + c.phase}${c.clearance ? ' +clearance' : ''} ×${c.perLifecycle} (${(c.meanBytes / 1024).toFixed(1)} KiB${c.patched ? ', patched' : ''}${c.allowed ? '' : ', denied'})`,
   )
-  return `${total} reviews per lifecycle: ${parts.join('; ')}`
+  return `${Math.round(total * 100) / 100} reviews per lifecycle: ${parts.join('; ')}`
 }
 
 export async function saveRecordedMix(m: RecordedMix): Promise<void> {
