@@ -234,7 +234,7 @@ function report(row: RowFn, rounds: Round[], apiserver: Map<string, Buckets>): v
   if (calls > 0)
     row(
       '7',
-      'wfe-admission CPU per webhook call during the rounds with webhooks (audit watch included)',
+      'wfe-admission CPU per webhook call during the rounds with webhooks (audit recorder included)',
       `${((cpu * 1e6) / calls).toFixed(0)} µs`,
     )
   for (const [name, b] of [...apiserver].sort(([a], [c]) => a.localeCompare(c))) {
