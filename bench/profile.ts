@@ -20,7 +20,7 @@ const seconds = Number(process.argv[2] ?? 8)
 const root = await mkdtemp(join(tmpdir(), 'wfe-profile-'))
 const profDir = join(root, 'prof')
 try {
-  const serve = await spawnServe(root, 'profile', ['--cpu-prof', `--cpu-prof-dir=${profDir}`])
+  const serve = await spawnServe(root, 'profile', [], undefined, ['--cpu-prof', `--cpu-prof-dir=${profDir}`])
   const ca = await readFile(join(serve.certDir, 'ca.crt'), 'utf8')
   const [r] = (await runGenerators([
     { kind: 'autocannon', target: { port: serve.port, ca }, entries: toWire(recordedMixEntries()), connections: 50, durationS: seconds },

@@ -4,6 +4,7 @@
 import { WfeError } from './errors.js'
 import { DEFAULT_EXECUTION_TIMEOUT } from './api/workflowexecution.js'
 import { formatDuration, parseDurationNs } from './api/duration.js'
+import { TARGET_BLOCK_MODES, type TargetBlockMode, type TargetBlockOptions } from './api/target-block.js'
 
 /** What the pure core needs; the same for the server and the CLI. */
 export interface AdmissionOptions {
@@ -15,7 +16,12 @@ export interface AdmissionOptions {
   trustedControllers: readonly string[]
   /** The clock; injected so the core stays pure and tests are exact. */
   now: () => Date
+  /** The target-block rules (docs/blocks.md): mode, the injected block index, pre-execution backoff. */
+  targetBlocks: TargetBlockOptions
 }
+
+/** Past this, a view whose watch broke is no longer trusted to refuse (docs/blocks.md, "While the watch is broken"). */
+export const DEFAULT_MAX_STALENESS_MS = 5 * 60 * 1000
 
 export const DEFAULT_TRUSTED_CONTROLLER = 'system:serviceaccount:kubernaut-system:workflowexecution-controller'
 
@@ -24,6 +30,7 @@ export const DEFAULT_ADMISSION_OPTIONS: AdmissionOptions = Object.freeze({
   minClearReasonWords: 5,
   trustedControllers: Object.freeze([DEFAULT_TRUSTED_CONTROLLER]),
   now: () => new Date(),
+  targetBlocks: Object.freeze({ mode: 'deny', view: undefined, maxStalenessMs: DEFAULT_MAX_STALENESS_MS }),
 })
 
 /** Builds AdmissionOptions from parsed flag values, validating each. */
@@ -47,7 +54,44 @@ export function admissionOptionsFrom(values: Record<string, unknown>, now: () =>
   }
   const raw = values['trusted-controllers']
   const list = raw === undefined ? [DEFAULT_TRUSTED_CONTROLLER] : splitList(raw)
-  return { defaultTimeout, minClearReasonWords: words, trustedControllers: Object.freeze(list), now }
+  return {
+    defaultTimeout,
+    minClearReasonWords: words,
+    trustedControllers: Object.freeze(list),
+    now,
+    targetBlocks: targetBlocksFrom(values),
+  }
+}
+
+/** --target-blocks, --pre-execution-backoff and --target-blocks-max-staleness; the view is injected later. */
+export function targetBlocksFrom(values: Record<string, unknown>): TargetBlockOptions {
+  const mode = String(values['target-blocks'] ?? 'deny')
+  if (!(TARGET_BLOCK_MODES as readonly string[]).includes(mode)) {
+    throw new WfeError('WFE_ERR_CONFIG', `--target-blocks: invalid value "${mode}": must be one of ${TARGET_BLOCK_MODES.join(', ')}`)
+  }
+  const stale = String(values['target-blocks-max-staleness'] ?? formatDuration(BigInt(DEFAULT_MAX_STALENESS_MS) * 1_000_000n))
+  const staleNs = parseDurationNs(stale)
+  if (staleNs === undefined || staleNs <= 0n) {
+    throw new WfeError(
+      'WFE_ERR_CONFIG',
+      `--target-blocks-max-staleness: invalid value "${stale}": must be a Go duration greater than zero, such as 5m`,
+    )
+  }
+  const out: TargetBlockOptions = { mode: mode as TargetBlockMode, view: undefined, maxStalenessMs: Number(staleNs / 1_000_000n) }
+  const raw = values['pre-execution-backoff']
+  if (raw !== undefined && raw !== '' && raw !== 'off') {
+    const text = String(raw)
+    const parts = text.split(',').map((p) => parseDurationNs(p.trim()))
+    const [base, max] = parts
+    if (parts.length !== 2 || base === undefined || max === undefined || base <= 0n || max < base) {
+      throw new WfeError(
+        'WFE_ERR_CONFIG',
+        `--pre-execution-backoff: invalid value "${text}": must be BASE,MAX as two Go durations with 0 < BASE <= MAX, such as 1m,1h (or off)`,
+      )
+    }
+    out.backoff = { baseMs: Number(base / 1_000_000n), maxMs: Number(max / 1_000_000n) }
+  }
+  return out
 }
 
 export function splitList(raw: unknown): string[] {

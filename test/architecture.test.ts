@@ -7,7 +7,7 @@ import { filesUnder, importsOf, resolveImport } from './helpers/imports.js'
 
 const SRC = new URL('../src/', import.meta.url).pathname
 const CORE = ['admission', 'rules', 'cel', 'api', 'policy.ts', 'config.ts', 'errors.ts', 'policy-file.ts', 'index.ts']
-const SHELLS = ['server', 'cli', 'tls', 'effects']
+const SHELLS = ['server', 'cli', 'tls', 'effects', 'watch', 'blocks', 'kube']
 /** Node modules that do I/O; the core may not import them. */
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|tls|http|https|http2|child_process|dgram|dns|worker_threads|cluster)$/
 

@@ -8,10 +8,13 @@ import { fsProblem } from './read-input.js'
 import { compilePolicy, type CompiledPolicy } from '../policy.js'
 import { loadPolicyFile } from '../policy-file.js'
 import type { Rule } from '../rules/define.js'
+import type { BlockView } from '../api/target-block.js'
 
 /** Policy files are read relative to `cwd`, like every other path a command takes. */
-export function policyFromFlags(values: Record<string, unknown>, cwd: string, now?: () => Date): CompiledPolicy {
-  const options = admissionOptionsFrom(values, now)
+/** `view`: the block index the target-block rules read (serve's watch, check's --cluster-state). */
+export function policyFromFlags(values: Record<string, unknown>, cwd: string, now?: () => Date, view?: BlockView): CompiledPolicy {
+  const base = admissionOptionsFrom(values, now)
+  const options = view === undefined ? base : { ...base, targetBlocks: { ...base.targetBlocks, view } }
   const files = values['policy'] === undefined ? [] : ([] as unknown[]).concat(values['policy']).map(String)
   for (const f of files) {
     try {

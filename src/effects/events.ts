@@ -19,14 +19,20 @@ export interface EventWriterOptions {
   timeoutMs: number
 }
 
+/** Whether a Kubernetes API is configured: a kubeconfig file given, or running in a pod with a service-account token. */
+export function kubeApiConfigured(options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>): boolean {
+  const path = options.kubeconfigPath
+  const inCluster =
+    options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
+  return (path !== undefined && path !== '') || (inCluster && existsSync(SERVICE_ACCOUNT_TOKEN))
+}
+
 /** The client library and a loaded configuration, or undefined when no API is configured. */
 export async function loadKubeConfig(
   options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>,
 ): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
   const path = options.kubeconfigPath
-  const inCluster =
-    options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
-  if ((path === undefined || path === '') && (!inCluster || !existsSync(SERVICE_ACCOUNT_TOKEN))) return undefined
+  if (!kubeApiConfigured(options)) return undefined
 
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
@@ -38,7 +44,7 @@ export async function loadKubeConfig(
     const source = path !== undefined && path !== '' ? `--kubeconfig ${path}` : 'in-cluster configuration'
     throw new WfeError(
       'WFE_ERR_CONFIG',
-      `${source}: cannot load it for Event writes: ${err instanceof Error ? err.message : String(err)}`,
+      `${source}: cannot load it for the WorkflowExecution watch and Event writes: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     )
   }

@@ -61,8 +61,11 @@ export interface CelRule extends RuleBase {
 /** A typed check: returns the errors it finds (its own fields and values). */
 export interface CheckRule extends RuleBase {
   kind: 'validate'
+  /** The documented (default) severity; `severityFor` may change it from the options at compile time. */
   severity: Severity
   check: (ctx: RuleContext) => FieldError[]
+  /** A severity an operator chooses (`--target-blocks=warn`), resolved once when the policy is compiled. */
+  severityFor?: (options: AdmissionOptions) => Severity
 }
 
 export interface MutationOutcome {

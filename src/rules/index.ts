@@ -15,6 +15,7 @@ import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
 import { clearanceLiftingRules } from './clearance-lifting.js'
 import { clearAnnotationNearMiss } from './clearance-near-miss.js'
+import { targetBlockRules } from './target-block.js'
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...schemaRules,
@@ -31,4 +32,5 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...clearanceAnnotationRules,
   ...clearanceLiftingRules,
   clearAnnotationNearMiss,
+  ...targetBlockRules,
 ])

@@ -40,7 +40,10 @@ t.test('an explicit kubeconfig that cannot be loaded is a start-up error', async
   )
   t.ok(err instanceof WfeError, 'a WfeError')
   t.equal((err as WfeError).code, 'WFE_ERR_CONFIG')
-  t.match((err as WfeError).message, /^--kubeconfig \/nonexistent\/kubeconfig: cannot load it for Event writes/)
+  t.match(
+    (err as WfeError).message,
+    /^--kubeconfig \/nonexistent\/kubeconfig: cannot load it for the WorkflowExecution watch and Event writes/,
+  )
 })
 
 t.test('the loaded client POSTs to /api/v1/namespaces/NS/events with the kubeconfig credentials', async (t) => {
