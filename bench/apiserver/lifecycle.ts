@@ -53,6 +53,9 @@ export class Lifecycle {
           w.spec.remediationRequestRef = { ...w.spec.remediationRequestRef, name: `rr-${this.name}`, namespace: this.ns }
           // Explicit, so the stored object is the same with and without the defaulting webhook.
           w.spec.executionConfig = { timeout: '30m0s' }
+          // A target of its own: a failed execution blocks its target (issue 20) until cleared, and
+          // lifecycles run concurrently; sharing one target would measure refusals, not writes.
+          w.spec.targetResource = `${this.ns}/Deployment/${this.name}`
         })
         return this.client.write('POST', base, w, USERS.orchestrator)
       }
