@@ -11,7 +11,7 @@ import { admit, type AdmitResult } from '../src/admission/admit.js'
 import { compilePolicy } from '../src/policy.js'
 import { DEFAULT_ADMISSION_OPTIONS } from '../src/config.js'
 import { createMetrics } from '../src/server/metrics.js'
-import { decisionOf, logVerdict, VALIDATE_PATH } from '../src/server/admission.js'
+import { decisionOf, verdictLog, VALIDATE_PATH } from '../src/server/admission.js'
 import type { AdmissionRequest } from '../src/admission/types.js'
 import { requestMix } from './mix.js'
 
@@ -45,6 +45,7 @@ export function benchEdge(): EdgeResult[] {
   const routine = pick('status-routine')
   const file = join(tmpdir(), `wfe-edge-${process.pid}.log`)
   const logger = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: file, sync: true }))
+  const toFile = verdictLog(logger, 'validate')
   const out: EdgeResult[] = []
   try {
     for (const [name, c] of [
@@ -55,21 +56,22 @@ export function benchEdge(): EdgeResult[] {
       const decision = decisionOf(c.result)
       out.push({
         part: `verdict log line, ${name}`,
-        us: timeUs(2000, () => logVerdict(logger, 'validate', c.req, c.result, decision, 0.42)),
+        us: timeUs(2000, () => toFile(c.req, c.result, decision, 0.42)),
       })
     }
-    const quiet = pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, { write: () => {} })
+    const quiet = verdictLog(pino({ level: 'info', timestamp: pino.stdTimeFunctions.isoTime }, { write: () => {} }), 'validate')
     out.push({
       part: 'verdict log line, denial, serialisation only (no write)',
-      us: timeUs(2000, () => logVerdict(quiet, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)),
+      us: timeUs(2000, () => quiet(denial.req, denial.result, decisionOf(denial.result), 0.42)),
     })
     const buffered = pino(
       { level: 'info', timestamp: pino.stdTimeFunctions.isoTime },
       pino.destination({ dest: file, sync: false, minLength: 4096 }),
     )
+    const toBuffer = verdictLog(buffered, 'validate')
     out.push({
       part: 'verdict log line, denial, buffered writes (4 KiB)',
-      us: timeUs(2000, () => logVerdict(buffered, 'validate', denial.req, denial.result, decisionOf(denial.result), 0.42)),
+      us: timeUs(2000, () => toBuffer(denial.req, denial.result, decisionOf(denial.result), 0.42)),
     })
     buffered.flush()
   } finally {

@@ -7,10 +7,23 @@
 //      (the stack's ceiling), run alternately with 2, and the ratio server/baseline;
 //   4. a steady 2,000 requests/s over 10 connections for 10 s, latency from our own hrtime client;
 //   5. spawn to /readyz 200 (cold, dev certificates generated), and serve's RSS during 2-4;
-//   6. memory after bursts (bench/bursts.ts): a 5 MiB string, an 8 MiB body, 40,000 ordinary reviews.
+//   6. memory after bursts (bench/bursts.ts): a 5 MiB string, an 8 MiB body, 40,000 ordinary reviews;
+//   7. what a write costs the cluster (bench/apiserver/): real client writes through the loopback
+//      kube-apiserver with the webhooks registered and removed, alternating; the apiserver's own
+//      per-webhook latency; and the AdmissionReviews it sent, recorded (BENCH_RECORD=1 saves them to
+//      bench/fixtures/recorded-mix.json). BENCH_APISERVER=0 skips this step.
+// Steps 2-3 run two mixes: the recorded one (what a cluster sends for the lifecycle) and the
+// denial-heavy ~10 KiB mix of bench/mix.ts.
 // Steps 2-4 also report CPU µs per review of each process (CPU time / answered reviews), which
 // other load on a shared machine distorts less than throughput. Load generators run in a child
 // process (bench/fork.ts). Prints a table with PASS/MISS per target and the load average per step.
+//
+// Subsets (the whole run takes about 6 minutes on 2 quiet cores, step 7 about half of it):
+//   BENCH_STEPS=2,7    only these steps; 2 and 3 run together (serve against the baseline), and any
+//                      of 2, 3, 4, 6 starts the serve process (its RSS rows, 5, come with it)
+//   BENCH_MIX=recorded steps 2-3 on the recorded mix only (or `denial-heavy`); both by default
+//   BENCH_APISERVER=0  skips step 7 (as BENCH_STEPS without 7)
+// e.g. the recorded-mix rows and step 7 alone: BENCH_STEPS=2,7 BENCH_MIX=recorded npm run bench
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,9 +38,37 @@ import { runGenerators } from './fork.js'
 import type { AutocannonResult, PacedResult, Target } from './jobs.js'
 import { MiB, rssOf, sampleRss } from './rss.js'
 import { distState, memoryLimitBytes, NODE_FLAGS, spawnBaseline, spawnServe } from './serve-process.js'
+import { recordedMixEntries } from './apiserver/recorded-mix.js'
+import { benchApiserver } from './apiserver/index.js'
 
 const THROUGHPUT_S = Number(process.env['BENCH_SECONDS'] ?? 6)
 const ROUNDS = 2
+const STEPS = stepsToRun(process.env['BENCH_STEPS'], process.env['BENCH_APISERVER'])
+const MIXES = mixesToRun(process.env['BENCH_MIX'])
+
+function stepsToRun(list: string | undefined, apiserver: string | undefined): Set<number> {
+  const all = [1, 2, 3, 4, 5, 6, 7]
+  const steps = new Set(list === undefined || list.trim() === '' ? all : list.split(',').map((s) => Number(s.trim())))
+  for (const n of steps) {
+    if (!all.includes(n)) {
+      console.error(`bench: BENCH_STEPS=${list}: ${n} is not a step; the steps are 1 to 7, comma-separated (e.g. BENCH_STEPS=2,7)`)
+      process.exit(2)
+    }
+  }
+  if (steps.has(2) || steps.has(3)) {
+    steps.add(2)
+    steps.add(3)
+  }
+  if (apiserver === '0') steps.delete(7)
+  return steps
+}
+
+function mixesToRun(mix: string | undefined): Set<string> {
+  if (mix === undefined || mix === '' || mix === 'both') return new Set(['recorded mix', 'denial-heavy mix'])
+  if (mix === 'recorded' || mix === 'denial-heavy') return new Set([`${mix} mix`])
+  console.error(`bench: BENCH_MIX=${mix}: use recorded, denial-heavy or both (the default)`)
+  process.exit(2)
+}
 
 interface Row {
   n: string
@@ -70,11 +111,16 @@ async function main(): Promise<void> {
   const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}${flags}`
   console.log(`bench: ${machine}; load average at start ${load()}`)
   const loadAtStart = load()
+  console.log(`bench: steps ${[...STEPS].sort().join(', ')}${STEPS.has(2) ? `; ${[...MIXES].join(' and ')}` : ''}`)
   const root = await mkdtemp(join(tmpdir(), 'wfe-bench-'))
   try {
-    await core()
-    await startToReady(root)
-    await servers(root)
+    if (STEPS.has(1)) await core()
+    if (STEPS.has(5)) await startToReady(root)
+    if (STEPS.has(2) || STEPS.has(4) || STEPS.has(6)) await servers(root)
+    if (STEPS.has(7)) {
+      console.log(`7/7 writes through the loopback kube-apiserver, with and without the webhooks (load ${load()})…`)
+      await benchApiserver(row)
+    }
   } finally {
     await rm(root, { recursive: true, force: true })
   }
@@ -82,7 +128,7 @@ async function main(): Promise<void> {
 }
 
 async function core(): Promise<void> {
-  console.log(`1/6 core in process (tinybench, then admit() on freshly parsed reviews; load ${load()})…`)
+  console.log(`1/7 core in process (tinybench, then admit() on freshly parsed reviews; load ${load()})…`)
   const results = await benchCore(500)
   const min = Math.min(...results.map((r) => r.opsPerSec))
   for (const r of results)
@@ -121,69 +167,34 @@ async function servers(root: string): Promise<void> {
   const rss = sampleRss(serve.child.pid)
   try {
     console.log(
-      `2-3/6 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`,
+      `2-3/7 serve and baseline processes, autocannon 50 connections, ${ROUNDS} alternating rounds of ${THROUGHPUT_S} s (after 2 s warm-up each)…`,
     )
     const servePid = serve.child.pid!
     const basePid = baseline.child.pid!
-    await autocannon(real, entries, 2, servePid)
-    await autocannon(bare, bareEntries, 2, basePid)
-    const s: Measured[] = []
-    const b: Measured[] = []
-    const loads: string[] = []
-    for (let i = 0; i < ROUNDS; i++) {
-      s.push(await autocannon(real, entries, THROUGHPUT_S, servePid))
-      b.push(await autocannon(bare, bareEntries, THROUGHPUT_S, basePid))
-      loads.push(load())
-      console.log(
-        `    round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`,
-      )
+    const recorded = recordedMixEntries()
+    const mixes = [
+      { label: 'recorded mix', entries: toWire(recorded), bare: toWire(recorded, false) },
+      { label: 'denial-heavy mix', entries, bare: bareEntries },
+    ]
+    for (const mix of mixes) {
+      if (!STEPS.has(2) || !MIXES.has(mix.label)) continue
+      await autocannon(real, mix.entries, 2, servePid)
+      await autocannon(bare, mix.bare, 2, basePid)
+      const s: Measured[] = []
+      const b: Measured[] = []
+      const loads: string[] = []
+      for (let i = 0; i < ROUNDS; i++) {
+        s.push(await autocannon(real, mix.entries, THROUGHPUT_S, servePid))
+        b.push(await autocannon(bare, mix.bare, THROUGHPUT_S, basePid))
+        loads.push(load())
+        console.log(
+          `    ${mix.label} round ${i + 1}: server ${Math.round(s[i]!.rps)} req/s ${s[i]!.cpuUs.toFixed(1)} CPU µs/review, baseline ${Math.round(b[i]!.rps)} req/s ${b[i]!.cpuUs.toFixed(1)} CPU µs/review (load ${loads[i]})`,
+        )
+      }
+      throughputRows(mix.label, s, b, loads)
     }
-    const sCpu = lowest(s.map((r) => r.cpuUs))
-    const bCpu = lowest(b.map((r) => r.cpuUs))
-    row(
-      '2',
-      'server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)',
-      `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
-    )
-    row(
-      '3',
-      'baseline CPU per review at 50 connections (lowest round)',
-      `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
-    )
-    row('2/3', 'server / baseline CPU per review', (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
-    const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
-    const sb = best(s)
-    const bb = best(b)
-    const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
-    row(
-      '2',
-      'server, 50 connections, TLS keep-alive: throughput',
-      `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`,
-    )
-    row('2', 'server, 50 connections: latency (autocannon, whole ms)', lat(sb))
-    row(
-      '3',
-      'baseline (bare fastify, same TLS): throughput',
-      `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`,
-    )
-    row('3', 'baseline, 50 connections: latency', lat(bb))
-    const ratio = sb.rps / bb.rps
-    row('2/3', `server / baseline throughput (load average per round: ${loads.join('; ')})`, ratio.toFixed(2), '≥ 0.65', ratio >= 0.65)
 
-    console.log(`4/6 steady 2,000 req/s over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
-    const steadyCpu0 = cpuSecondsOf(servePid)
-    const [p] = (await runGenerators([
-      { kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
-    ]).results) as [PacedResult]
-    // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
-    const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
-    const failed = p.refused + p.unanswered + p.broken + p.timeouts + p.wrong
-    if (failed > 0) throw new Error(`failures at the steady rate: ${JSON.stringify(p)}`)
-    row('4', 'steady: achieved rate, answers', `${Math.round(p.rate)} req/s, ${p.answered} answered, all checked (load ${load()})`)
-    row('4', 'steady: server CPU per review (warm-up included)', `${steadyCpuUs.toFixed(1)} µs`)
-    row('4', 'steady: latency p50 / p99.9 / max (hrtime)', `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p999)} / ${ms(p.latencyMs.max)}`)
-    row('4', 'steady: latency p99 (hrtime, write to last byte)', ms(p.latencyMs.p99), '≤ 2 ms', p.latencyMs.p99 <= 2)
-    row('4', 'steady: p99 from the scheduled send (timer slop included)', ms(p.fromScheduleMs!.p99))
+    if (STEPS.has(4)) await steady(real, mixes[0]!.entries, servePid)
   } finally {
     const peak = rss.stop()
     await sleep(1000)
@@ -196,15 +207,72 @@ async function servers(root: string): Promise<void> {
       '≤ 120 MiB',
       peak <= 120 * MiB,
     )
-    await bursts(serve.child.pid!, serve.probePort, real)
+    if (STEPS.has(6)) await bursts(serve.child.pid!, serve.probePort, real)
     await serve.stop()
     await baseline.stop()
   }
 }
 
+async function steady(real: Target, entries: WireEntry[], servePid: number): Promise<void> {
+  console.log(`4/7 steady 2,000 req/s (recorded mix) over 10 connections for 10 s (after 1 s warm-up; load ${load()})…`)
+  const steadyCpu0 = cpuSecondsOf(servePid)
+  const [p] = (await runGenerators([
+    { kind: 'paced', target: real, entries, connections: 10, ratePerSec: 2000, durationMs: 10_000, warmupMs: 1000 },
+  ]).results) as [PacedResult]
+  // The warm-up's requests are not in `answered`: about 2,000 more were served during the second.
+  const steadyCpuUs = cpuUsPerReview(steadyCpu0, cpuSecondsOf(servePid), p.answered + 2000)
+  const failed = p.refused + p.unanswered + p.broken + p.timeouts + p.wrong
+  if (failed > 0) throw new Error(`failures at the steady rate: ${JSON.stringify(p)}`)
+  row('4', 'steady: achieved rate, answers', `${Math.round(p.rate)} req/s, ${p.answered} answered, all checked (load ${load()})`)
+  row('4', 'steady: server CPU per review (warm-up included)', `${steadyCpuUs.toFixed(1)} µs`)
+  row('4', 'steady: latency p50 / p99.9 / max (hrtime)', `${ms(p.latencyMs.p50)} / ${ms(p.latencyMs.p999)} / ${ms(p.latencyMs.max)}`)
+  row('4', 'steady: latency p99 (hrtime, write to last byte)', ms(p.latencyMs.p99), '≤ 2 ms', p.latencyMs.p99 <= 2)
+  row('4', 'steady: p99 from the scheduled send (timer slop included)', ms(p.fromScheduleMs!.p99))
+}
+
+function throughputRows(mix: string, s: Measured[], b: Measured[], loads: string[]): void {
+  const sCpu = lowest(s.map((r) => r.cpuUs))
+  const bCpu = lowest(b.map((r) => r.cpuUs))
+  row(
+    '2',
+    `${mix}: server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)`,
+    `${sCpu.toFixed(1)} µs (rounds: ${s.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+  )
+  row(
+    '3',
+    `${mix}: baseline CPU per review (lowest round)`,
+    `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
+  )
+  row('2/3', `${mix}: server / baseline CPU per review`, (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
+  const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
+  const sb = best(s)
+  const bb = best(b)
+  const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
+  row(
+    '2',
+    `${mix}: server, 50 connections, TLS keep-alive: throughput`,
+    `${Math.round(sb.rps).toLocaleString('en')} req/s (rounds: ${s.map((r) => Math.round(r.rps)).join(', ')}); every answer checked`,
+  )
+  row('2', `${mix}: server, 50 connections: latency (autocannon, whole ms)`, lat(sb))
+  row(
+    '3',
+    `${mix}: baseline (bare fastify, same TLS): throughput`,
+    `${Math.round(bb.rps).toLocaleString('en')} req/s (rounds: ${b.map((r) => Math.round(r.rps)).join(', ')})`,
+  )
+  row('3', `${mix}: baseline, 50 connections: latency`, lat(bb))
+  const ratio = sb.rps / bb.rps
+  row(
+    '2/3',
+    `${mix}: server / baseline throughput (load average per round: ${loads.join('; ')})`,
+    ratio.toFixed(2),
+    '≥ 0.65',
+    ratio >= 0.65,
+  )
+}
+
 async function bursts(pid: number, probePort: number, target: Target): Promise<void> {
   const limit = memoryLimitBytes()
-  console.log(`6/6 memory after bursts: a 5 MiB string, an 8 MiB body, then 40,000 ordinary reviews (load ${load()})…`)
+  console.log(`6/7 memory after bursts: a 5 MiB string, an 8 MiB body, then 40,000 ordinary reviews (load ${load()})…`)
   const r = await burstsThenOrdinary(target, pid, probePort)
   row('6', 'before the bursts', describeMemory(r.before))
   row('6', `after the 5 MiB review (HTTP ${r.bigStatus[0]}) and the 8 MiB body (HTTP ${r.bigStatus[1]})`, describeMemory(r.afterBig))
@@ -219,7 +287,7 @@ async function bursts(pid: number, probePort: number, target: Target): Promise<v
 }
 
 async function startToReady(root: string): Promise<void> {
-  console.log('5/6 `node dist/cli/main.js serve --dev-certs`: spawn to /readyz 200, 3 cold starts…')
+  console.log('5/7 `node dist/cli/main.js serve --dev-certs`: spawn to /readyz 200, 3 cold starts…')
   const times: number[] = []
   const logged: number[] = []
   for (let i = 0; i < 3; i++) {

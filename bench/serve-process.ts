@@ -75,12 +75,16 @@ function deploymentNodeOptions(): string {
   return /name: NODE_OPTIONS\s+value: (.+)/.exec(text)?.[1]?.trim() ?? ''
 }
 
-/** `extraArgs` (a --kubeconfig, for bench:blocks) and a longer wait for /readyz when the index must sync first. */
+/**
+ * `extraArgs` (a --kubeconfig, for bench:blocks) and a longer wait for /readyz when the index must sync
+ * first; `extraNodeFlags` go after the Deployment's, e.g. --cpu-prof for bench/profile.ts.
+ */
 export async function spawnServe(
   workDir: string,
   name: string,
   extraArgs: readonly string[] = [],
   readyTimeoutMs = 20_000,
+  extraNodeFlags: readonly string[] = [],
 ): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
   const logFile = join(workDir, `serve-${name}.log`)
@@ -92,6 +96,7 @@ export async function spawnServe(
     process.execPath,
     [
       ...NODE_FLAGS,
+      ...extraNodeFlags,
       CLI,
       'serve',
       '--dev-certs',

@@ -130,7 +130,7 @@ function judge(
     if (
       webhook === 'mutate' &&
       effects.length > 0 &&
-      validate(rules.validators, { request, object: stored, oldObject: decoded.oldObject, options: policy.options, now }).denials.length > 0
+      deniesAny(rules.validators, { request, object: stored, oldObject: decoded.oldObject, options: policy.options, now })
     )
       effects = []
   }
@@ -185,6 +185,22 @@ function validate(validators: RuleSet['validators'], ctx: RuleContext): Validati
     }
   }
   return out
+}
+
+/**
+ * Whether the validating webhook would deny: validate() reduced to its first denial. Warn rules are
+ * not run and nothing is stamped or collected, since the mutating webhook only needs yes or no.
+ */
+function deniesAny(validators: RuleSet['validators'], ctx: RuleContext): boolean {
+  const update = ctx.request.operation === 'UPDATE' && ctx.oldObject !== undefined
+  for (const v of validators) {
+    if (v.severity !== 'deny') continue
+    if (update && v.ratchet === 'field' && unchangedField(v.path, ctx.oldObject, ctx.object)) continue
+    const errors = v.run(ctx)
+    if (errors.length === 0) continue
+    if (!update || ratchet(v, errors, ctx).kept.length > 0) return true
+  }
+  return false
 }
 
 /**

@@ -12,6 +12,7 @@ import { admissionRoutes, MUTATE_PATH, VALIDATE_PATH } from './admission.js'
 import { httpErrorBody, replyWithError } from './http-errors.js'
 import { DEFAULT_SERVER_SETTINGS } from './settings.js'
 import { frameworkLogger } from './framework-logger.js'
+import { createBodyBudget, type BodyBudget } from './body-budget.js'
 
 export interface AppOptions {
   policy: CompiledPolicy
@@ -26,6 +27,8 @@ export interface AppOptions {
   keepAliveTimeoutMs?: number
   /** A request that has not fully arrived after this long is answered 408 and its socket closed. */
   requestTimeoutMs?: number
+  /** Bounds the bytes of review bodies in flight; the default follows the Deployment's memory limit. */
+  bodyBudget?: BodyBudget
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -66,7 +69,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(null, payload)
     })
   }
+  const bodyBudget = options.bodyBudget ?? createBodyBudget()
+  options.metrics.trackBodyBudget(bodyBudget)
   app.register(admissionRoutes, {
+    bodyBudget,
     logger: options.logger,
     policy: options.policy,
     metrics: options.metrics,

@@ -35,6 +35,8 @@ export interface ServerMetrics {
   readonly recorderHooks: RecorderMetricsHooks
   /** Where wfe_admission_tls_cert_not_after_seconds reads the served certificate's expiry at scrape. */
   trackCertificate(notAfter: () => Date | undefined): void
+  /** Where the review-body budget gauges read bytes in flight and reviews waiting, at scrape. */
+  trackBodyBudget(budget: { readonly inFlight: number; readonly waiting: number; readonly capacity: number }): void
   /** Where the target-block gauges read the block index and the watch at scrape. */
   trackBlocks(source: BlockMetricsSource): void
 }
@@ -105,6 +107,31 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     collect() {
       const d = certNotAfter?.()
       if (d !== undefined) this.set(d.getTime() / 1000)
+    },
+  })
+  let bodyBudget: { readonly inFlight: number; readonly waiting: number; readonly capacity: number } | undefined
+  new Gauge({
+    name: 'wfe_admission_review_bytes_in_flight',
+    help: 'Bytes of review bodies being read or judged now (their Content-Length), against wfe_admission_review_bytes_budget.',
+    registers,
+    collect() {
+      if (bodyBudget !== undefined) this.set(bodyBudget.inFlight)
+    },
+  })
+  new Gauge({
+    name: 'wfe_admission_review_bytes_budget',
+    help: 'Most bytes of review bodies read or judged at once; a review that does not fit waits.',
+    registers,
+    collect() {
+      if (bodyBudget !== undefined) this.set(bodyBudget.capacity)
+    },
+  })
+  new Gauge({
+    name: 'wfe_admission_reviews_waiting_for_memory',
+    help: 'Reviews waiting, body unread, for room in the review-body budget.',
+    registers,
+    collect() {
+      if (bodyBudget !== undefined) this.set(bodyBudget.waiting)
     },
   })
   const reloads = new Counter({
@@ -224,6 +251,9 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     },
     trackCertificate(notAfter) {
       certNotAfter = notAfter
+    },
+    trackBodyBudget(budget) {
+      bodyBudget = budget
     },
     trackBlocks(source) {
       blocks = source
