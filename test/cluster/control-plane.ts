@@ -80,7 +80,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await writeFile(join(dir, 'pki', 'admission.yaml'), admissionConfiguration(join(dir, 'pki', 'webhook-kubeconfig.yaml')))
   const processes: Managed[] = []
   const stop = async (): Promise<void> => {
-    for (const p of [...processes].reverse()) await p.stop()
+    for (const p of [...processes].reverse()) {
+      await p.stop()
+      log(`stopped ${p.name} (${await p.exited})`)
+    }
     await rm(join(dir, STATE), { force: true })
   }
   try {

@@ -12,6 +12,7 @@ import { claimDir, startControlPlane, type ControlPlane } from './control-plane.
 import { ClusterError, stopAll } from './processes.js'
 import { ensureTools, ROOT, ToolsError } from './tools.js'
 import { installWebhook, type InstalledWebhook } from './webhook.js'
+import { EXAMPLE_USERS, grantOperators, OPERATOR_GROUP, OPERATOR_ROLE } from './operators.js'
 
 export interface ClusterInfo {
   dir: string
@@ -40,6 +41,8 @@ export interface RunningCluster {
 export interface ClusterOptions {
   dir: string
   webhook: boolean
+  /** Bind the example users to a Kubernaut operator's ClusterRole (operators.ts); off with --no-operators. */
+  operators: boolean
   reset: boolean
   apiserverPort?: number
   webhookPort?: number
@@ -71,9 +74,13 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     log: opts.log,
   })
   let installed: InstalledWebhook | undefined
+  // The webhook first, then the apiserver, etcd last (each waited for before the next).
   const stop = async (): Promise<void> => {
     await rm(join(opts.dir, 'ready'), { force: true })
-    await installed?.server.stop()
+    if (installed !== undefined) {
+      await installed.server.stop()
+      opts.log(`stopped wfe-admission (${await installed.server.process.exited})`)
+    }
     await cp.stop()
   }
   try {
@@ -85,6 +92,10 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       kubeconfig: cp.kubeconfig,
       kubectl: join(opts.dir, 'kubectl'),
       webhookPorts: cp.webhookPorts,
+    }
+    if (opts.operators) {
+      opts.log(`granting ${EXAMPLE_USERS.join(', ')} and group ${OPERATOR_GROUP} the ${OPERATOR_ROLE} ClusterRole`)
+      await grantOperators(cp)
     }
     if (opts.webhook) {
       buildServer(opts.log)
@@ -123,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         dir: { type: 'string' },
         webhook: { type: 'boolean', default: false },
+        'no-operators': { type: 'boolean', default: false },
         reset: { type: 'boolean', default: false },
         'apiserver-port': { type: 'string' },
         'webhook-port': { type: 'string' },
@@ -131,7 +143,9 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
     if (values.help) {
-      process.stdout.write('usage: npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]\n')
+      process.stdout.write(
+        'usage: npm run cluster -- [--dir DIR] [--webhook] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]\n',
+      )
       return 0
     }
     const dir = values.dir === undefined ? await mkdtemp(join(tmpdir(), 'wfe-cluster-')) : resolve(values.dir)
@@ -148,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     cluster = await startCluster({
       dir,
       webhook: values.webhook,
+      operators: !values['no-operators'],
       reset: values.reset,
       log,
       apiserverPort: port(values['apiserver-port'], '--apiserver-port'),

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
       void stop().finally(() => process.exit(130))
     })
   try {
-    cluster = await startCluster({ dir, webhook: true, reset: false, log })
+    cluster = await startCluster({ dir, webhook: true, operators: false, reset: false, log })
     await installFixtures(cluster.info)
     log(`control plane ready in ${dir}; running ${files.length} file(s)`)
     const code = await runTap(files, dir)
