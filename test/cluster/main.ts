@@ -148,6 +148,9 @@ async function main(argv: string[]): Promise<number> {
       )
       return 0
     }
+    // Flags are checked before a folder is made: a refused run leaves nothing behind.
+    const apiserverPort = port(values['apiserver-port'], '--apiserver-port')
+    const webhookPort = port(values['webhook-port'], '--webhook-port')
     const dir = values.dir === undefined ? await mkdtemp(join(tmpdir(), 'wfe-cluster-')) : resolve(values.dir)
     // Signals that arrive while starting stop what has started so far, then exit.
     let stopping = false
@@ -165,8 +168,8 @@ async function main(argv: string[]): Promise<number> {
       operators: !values['no-operators'],
       reset: values.reset,
       log,
-      apiserverPort: port(values['apiserver-port'], '--apiserver-port'),
-      webhookPort: port(values['webhook-port'], '--webhook-port'),
+      apiserverPort,
+      webhookPort,
     })
     if (stopping) {
       await cluster.stop()
