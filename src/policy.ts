@@ -6,6 +6,7 @@ import { isCelRule } from './rules/define.js'
 import { compileCelRule, ruleLocation } from './cel/rule.js'
 import { fieldSegments } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
+import { clearanceAudit, type AuditInput, type AuditOutcome } from './rules/clearance-audit.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
 
@@ -21,6 +22,8 @@ export interface CompiledPolicy {
   readonly rules: readonly Rule[]
   /** The rules for one operation on one subresource; an empty set when none apply. */
   select(operation: Operation, subresource: Subresource): RuleSet
+  /** The apiserver audit annotations (and deletion evidence) for a request and its verdict (rules/clearance-audit.ts). */
+  audit?: (input: AuditInput) => AuditOutcome | undefined
 }
 
 const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationPaths: [] })
@@ -59,6 +62,7 @@ export function compilePolicy(
     options,
     rules: Object.freeze(all),
     select: (operation: Operation, subresource: Subresource) => frozen.get(`${operation}/${subresource}`) ?? EMPTY,
+    audit: clearanceAudit,
   })
 }
 

@@ -80,14 +80,29 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
   return []
 }
 
-/** Both flows clear only a failed execution; the error names where the clearance was written. */
+/**
+ * Both flows clear only a block in force: phase Failed with failureDetails.wasExecutionFailure true,
+ * the orchestrator's own test. A clearance written before the controller has said the failure was
+ * the execution's (failureDetails absent, or wasExecutionFailure false) would pre-approve a block
+ * nobody has seen yet. The error names where the clearance was written.
+ */
 export function requiresFailed(field: string, status: unknown, origin: string): FieldError[] {
   const phase = isRecord(status) ? status['phase'] : undefined
-  if (phase === Phase.Failed) return []
+  if (phase !== Phase.Failed)
+    return [
+      forbidden(
+        field,
+        `nothing to clear: a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
+        origin,
+      ),
+    ]
+  const fd = isRecord(status) ? status['failureDetails'] : undefined
+  const was = isRecord(fd) ? fd['wasExecutionFailure'] : undefined
+  if (was === true) return []
   return [
     forbidden(
       field,
-      `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
+      `nothing to clear: no block is in force, because status.failureDetails.wasExecutionFailure is ${renderValue(was ?? null)}, not true (a failure before the execution started blocks nothing; wait until the controller has written failureDetails)`,
       origin,
     ),
   ]

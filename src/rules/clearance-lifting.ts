@@ -6,7 +6,7 @@
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
-import { defineRule } from './define.js'
+import { defineRule, type RuleContext } from './define.js'
 import { firstDifferences } from './semantic-equal.js'
 
 /**
@@ -71,6 +71,23 @@ export const failureDetailsFrozen = defineRule({
   },
 })
 
+function isCascade(ctx: RuleContext): boolean {
+  const username: unknown = ctx.request.userInfo?.username
+  return typeof username === 'string' && CASCADE_DELETERS.includes(username)
+}
+
+function liftRefused(w: WorkflowExecution, how: string, origin: string, field: string): FieldError {
+  const name = typeof w.metadata?.name === 'string' ? w.metadata.name : ''
+  const ns = typeof w.metadata?.namespace === 'string' ? w.metadata.namespace : ''
+  const target = (w.spec as unknown as Record<string, unknown> | undefined)?.['targetResource']
+  const clear = `kubectl patch workflowexecution ${name} -n ${ns} --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"<what you investigated and found>"}}}'`
+  return forbidden(
+    field,
+    `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; ${how} would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`,
+    origin,
+  )
+}
+
 export const blockedDeleteRefused = defineRule({
   id: 'blocked-delete-refused',
   description:
@@ -83,21 +100,43 @@ export const blockedDeleteRefused = defineRule({
   check: (ctx): FieldError[] => {
     // On DELETE the core hands rules the stored object (the request's oldObject).
     const w = ctx.object
-    if (!blockInForce(w)) return []
-    const username: unknown = ctx.request.userInfo?.username
-    if (typeof username === 'string' && CASCADE_DELETERS.includes(username)) return []
-    const name = typeof w.metadata?.name === 'string' ? w.metadata.name : ''
-    const ns = typeof w.metadata?.namespace === 'string' ? w.metadata.namespace : ''
-    const target = (w.spec as unknown as Record<string, unknown> | undefined)?.['targetResource']
-    const clear = `kubectl patch workflowexecution ${name} -n ${ns} --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"<what you investigated and found>"}}}'`
-    return [
-      forbidden(
-        'metadata.name',
-        `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; deleting it would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`,
-        'blocked-delete-refused',
-      ),
-    ]
+    if (!blockInForce(w) || isCascade(ctx)) return []
+    return [liftRefused(w, 'deleting it', 'blocked-delete-refused', 'metadata.name')]
   },
 })
 
-export const clearanceLiftingRules = [failureDetailsFrozen, blockedDeleteRefused]
+function finalizersOf(w: WorkflowExecution | undefined): unknown[] {
+  const f: unknown = w?.metadata?.finalizers
+  return Array.isArray(f) ? f : []
+}
+
+/** True when this UPDATE takes the last finalizer off an object being deleted: the apiserver then removes it. */
+export function removesLastFinalizer(ctx: Pick<RuleContext, 'object' | 'oldObject'>): boolean {
+  const old = ctx.oldObject
+  if (old === undefined || typeof old.metadata?.deletionTimestamp !== 'string') return false
+  return finalizersOf(old).length > 0 && finalizersOf(ctx.object).length === 0
+}
+
+/**
+ * A DELETE of an object with finalizers only marks it; the object goes when its last finalizer is
+ * removed, by an UPDATE. If the block came into force while it was terminating (the controller
+ * wrote Failed after the DELETE was allowed), that UPDATE is the real deletion and is judged as one.
+ */
+export const blockedFinalizerRemovalRefused = defineRule({
+  id: 'blocked-finalizer-removal-refused',
+  ratchet: 'never',
+  description:
+    'the last finalizer of a terminating WorkflowExecution whose block is in force and not cleared cannot be removed, except by the garbage collector or namespace controller',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: [''],
+  field: 'metadata.finalizers',
+  check: (ctx): FieldError[] => {
+    const old = ctx.oldObject
+    if (old === undefined || !removesLastFinalizer(ctx) || !blockInForce(old) || isCascade(ctx)) return []
+    return [liftRefused(old, 'removing its last finalizer (which deletes it)', 'blocked-finalizer-removal-refused', 'metadata.finalizers')]
+  },
+})
+
+export const clearanceLiftingRules = [failureDetailsFrozen, blockedDeleteRefused, blockedFinalizerRemovalRefused]

@@ -14,6 +14,7 @@ import { executionTimeoutRules } from './execution-timeout.js'
 import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
 import { clearanceLiftingRules } from './clearance-lifting.js'
+import { clearAnnotationNearMiss } from './clearance-near-miss.js'
 
 export const builtinRules: readonly Rule[] = Object.freeze([
   ...schemaRules,
@@ -29,4 +30,5 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...blockClearanceRules,
   ...clearanceAnnotationRules,
   ...clearanceLiftingRules,
+  clearAnnotationNearMiss,
 ])

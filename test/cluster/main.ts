@@ -74,7 +74,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     log: opts.log,
   })
   let installed: InstalledWebhook | undefined
-  // The webhook first, then the apiserver, etcd last (each waited for before the next).
+  // The webhook first, then the controller-manager and the apiserver, etcd last (each waited for before the next).
   const stop = async (): Promise<void> => {
     await rm(join(opts.dir, 'ready'), { force: true })
     if (installed !== undefined) {

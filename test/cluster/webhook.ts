@@ -179,7 +179,8 @@ export async function installWebhook(cp: ControlPlane, log: (line: string) => vo
     clientCa: cp.pki.file('webhook-client-ca.crt'),
     kubeconfig: serverKubeconfig,
     // On loopback no endpoints have to drop the server first: a stop need not wait out the drain delay.
-    extraArgs: ['--drain-delay=0s'],
+    // A loopback admission marker lands within milliseconds; the e2e waits this long for an unadmitted record.
+    extraArgs: ['--drain-delay=0s', '--audit-admission-grace=10s'],
   })
   try {
     const configurations = loopbackWebhookConfigurations(objects, port, caPem)

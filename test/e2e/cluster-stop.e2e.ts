@@ -2,7 +2,7 @@
 // the example users acting as Kubernaut operators (not cluster-admin, not forbidden), and a stop by
 // SIGTERM to the launcher's whole process group, as a terminal's Ctrl-C or a CI runner sends it. The
 // children are in groups of their own, so only the launcher gets it, and it stops them in order:
-// wfe-admission, kube-apiserver, etcd. Nothing here measures time: the bound on the wait for the exit
+// wfe-admission, kube-controller-manager, kube-apiserver, etcd. Nothing here measures time: the bound on the wait for the exit
 // is the 10 s, a hang guard, not a speed claim.
 import t from 'tap'
 import { spawn } from 'node:child_process'
@@ -18,7 +18,7 @@ const dir = await mkdtemp(join(tmpdir(), 'wfe-cluster-stop-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
 
 t.test(
-  'npm run cluster --webhook: example users are operators; SIGTERM to the group stops webhook, apiserver, etcd in order',
+  'npm run cluster --webhook: example users are operators; SIGTERM to the group stops webhook, controller-manager, apiserver, etcd in order',
   async (t) => {
     const launcher = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir, '--webhook'], {
       cwd: ROOT,
@@ -69,7 +69,7 @@ t.test(
     const order = [...stderr.matchAll(/^cluster: stopped (\S+) \((.*)\)$/gm)].map((m) => [m[1], m[2]])
     t.same(
       order.map(([name]) => name),
-      ['wfe-admission', 'kube-apiserver', 'etcd'],
+      ['wfe-admission', 'kube-controller-manager', 'kube-apiserver', 'etcd'],
       'stopped in order',
     )
     // etcd re-raises SIGTERM after its own shutdown; what must never show is SIGKILL after a grace period.
