@@ -68,7 +68,19 @@ export async function claimDir(dir: string, reset: boolean): Promise<void> {
       )
   }
   if (reset) {
-    for (const name of ['etcd', 'pki', 'logs', 'webhook-certs', STATE, 'ready', 'kubeconfig', 'cluster.json'])
+    for (const name of [
+      'etcd',
+      'pki',
+      'logs',
+      'webhook-certs',
+      STATE,
+      'ready',
+      'kubeconfig',
+      'kubectl',
+      'helm',
+      'cluster.json',
+      'wfe-admission.kubeconfig',
+    ])
       await rm(join(dir, name), { recursive: true, force: true })
   } else if (existsSync(join(dir, 'etcd'))) {
     throw new ClusterError(`${dir}/etcd holds data from an earlier run; pass --reset to wipe it or choose another --dir`)

@@ -1,8 +1,10 @@
-// `npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]`:
+// `npm run cluster -- [--dir DIR] [--webhook | --chart] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]`:
 // a throw-away control plane on loopback, in the foreground until SIGINT/SIGTERM. Once the apiserver
-// answers it writes DIR/kubeconfig (cluster-admin) and DIR/kubectl; DIR/ready comes last (with
-// --webhook, only after a dry-run create went through both webhooks) and holds DIR/cluster.json's
-// facts, so a script can wait for that one file.
+// answers it writes DIR/kubeconfig (cluster-admin), DIR/kubectl and DIR/helm; DIR/ready comes last
+// (with --webhook or --chart, only after a dry-run create went through both webhooks) and holds
+// DIR/cluster.json's facts, so a script can wait for that one file. --webhook installs from
+// manifests/; --chart runs `helm install` of charts/wfe-admission (chart.ts), so the release can be
+// upgraded and uninstalled.
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,6 +14,7 @@ import { claimDir, startControlPlane, type ControlPlane } from './control-plane.
 import { ClusterError, stopAll } from './processes.js'
 import { ensureTools, ROOT, ToolsError } from './tools.js'
 import { installWebhook, type InstalledWebhook } from './webhook.js'
+import { installChart, type InstalledChart } from './chart.js'
 import { EXAMPLE_USERS, grantOperators, OPERATOR_GROUP, OPERATOR_ROLE } from './operators.js'
 
 export interface ClusterInfo {
@@ -19,7 +22,10 @@ export interface ClusterInfo {
   server: string
   kubeconfig: string
   kubectl: string
+  helm: string
   webhookPorts: number[]
+  /** With --chart: the Helm release that installed the webhook. */
+  chart?: { release: string; namespace: string; command: string }
   webhook?: {
     url: string
     port: number
@@ -41,6 +47,8 @@ export interface RunningCluster {
 export interface ClusterOptions {
   dir: string
   webhook: boolean
+  /** Install the webhook with `helm install` of charts/wfe-admission instead of manifests/ (implies webhook). */
+  chart?: boolean
   /** Bind the example users to a Kubernaut operator's ClusterRole (operators.ts); off with --no-operators. */
   operators: boolean
   reset: boolean
@@ -73,7 +81,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     webhookPorts: opts.webhookPort,
     log: opts.log,
   })
-  let installed: InstalledWebhook | undefined
+  let installed: InstalledWebhook | InstalledChart | undefined
   // The webhook first, then the controller-manager and the apiserver, etcd last (each waited for before the next).
   const stop = async (): Promise<void> => {
     await rm(join(opts.dir, 'ready'), { force: true })
@@ -86,20 +94,29 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   try {
     await rm(join(opts.dir, 'kubectl'), { force: true })
     await symlink(cp.kubectl, join(opts.dir, 'kubectl'))
+    await rm(join(opts.dir, 'helm'), { force: true })
+    await symlink(join(tools, 'helm'), join(opts.dir, 'helm'))
     const info: ClusterInfo = {
       dir: opts.dir,
       server: cp.server,
       kubeconfig: cp.kubeconfig,
       kubectl: join(opts.dir, 'kubectl'),
+      helm: join(opts.dir, 'helm'),
       webhookPorts: cp.webhookPorts,
     }
     if (opts.operators) {
       opts.log(`granting ${EXAMPLE_USERS.join(', ')} and group ${OPERATOR_GROUP} the ${OPERATOR_ROLE} ClusterRole`)
       await grantOperators(cp)
     }
-    if (opts.webhook) {
+    if (opts.webhook || opts.chart === true) {
       buildServer(opts.log)
-      installed = await installWebhook(cp, opts.log)
+      if (opts.chart === true) {
+        const chart = await installChart(cp, join(tools, 'helm'), opts.log)
+        installed = chart
+        info.chart = { release: chart.release, namespace: chart.namespace, command: chart.command }
+      } else {
+        installed = await installWebhook(cp, opts.log)
+      }
       const s = installed.server
       info.webhook = {
         url: `https://127.0.0.1:${s.port}`,
@@ -134,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         dir: { type: 'string' },
         webhook: { type: 'boolean', default: false },
+        chart: { type: 'boolean', default: false },
         'no-operators': { type: 'boolean', default: false },
         reset: { type: 'boolean', default: false },
         'apiserver-port': { type: 'string' },
@@ -144,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
     })
     if (values.help) {
       process.stdout.write(
-        'usage: npm run cluster -- [--dir DIR] [--webhook] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]\n',
+        'usage: npm run cluster -- [--dir DIR] [--webhook | --chart] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]\n',
       )
       return 0
     }
@@ -165,6 +183,7 @@ async function main(argv: string[]): Promise<number> {
     cluster = await startCluster({
       dir,
       webhook: values.webhook,
+      chart: values.chart,
       operators: !values['no-operators'],
       reset: values.reset,
       log,
@@ -176,6 +195,10 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     log(`ready: kubectl --kubeconfig ${cluster.info.kubeconfig} get wfe -A   (state in ${dir}; Ctrl-C stops everything)`)
+    if (cluster.info.chart !== undefined)
+      log(
+        `installed by ${cluster.info.chart.command}; try ${join(dir, 'helm')} --kubeconfig ${cluster.info.kubeconfig} -n ${cluster.info.chart.namespace} upgrade ${cluster.info.chart.release} charts/wfe-admission --reuse-values --set webhooks.timeoutSeconds=7`,
+      )
     process.stdout.write(`${join(dir, 'kubeconfig')}\n`)
     await new Promise(() => {})
     return 0
