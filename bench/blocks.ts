@@ -108,7 +108,13 @@ async function main(): Promise<void> {
       .join(' ')}`,
   )
   const dir = await mkdtemp(join(tmpdir(), 'wfe-bench-blocks-'))
-  const cluster = await startCluster({ dir, webhook: false, reset: false, log: (l) => console.error(`bench:blocks: ${l}`) })
+  const cluster = await startCluster({
+    dir,
+    webhook: false,
+    operators: false,
+    reset: false,
+    log: (l) => console.error(`bench:blocks: ${l}`),
+  })
   try {
     const { kubectl, kubeconfig, server } = cluster.info
     await kubectlOrThrow(kubectl, kubeconfig, ['apply', '-k', join(ROOT, 'manifests/crd')])

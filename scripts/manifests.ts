@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { HELM, ROOT, resolveTool } from '../test/helpers/tools.js'
+import { HELM, ROOT, obtainTool, resolveTool } from '../test/helpers/tools.js'
 
 const run = promisify(execFile)
 export const CHART = 'charts/wfe-admission'
@@ -91,7 +91,7 @@ export async function renderManifests(helm = resolveTool(HELM)): Promise<Map<str
 
 async function main(): Promise<void> {
   let changed = 0
-  for (const [path, content] of await renderManifests()) {
+  for (const [path, content] of await renderManifests(await obtainTool(HELM))) {
     const before = await readFile(join(ROOT, path), 'utf8').catch(() => undefined)
     if (before === content) continue
     await writeFile(join(ROOT, path), content)

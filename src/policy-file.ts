@@ -3,7 +3,7 @@
 // carries its file and index so those errors too stop start-up naming the file, rule and field.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
+import { isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import type { CelRule, Rule, Severity, Subresource } from './rules/define.js'
 import type { Operation } from './admission/types.js'
 import type { FieldErrorType } from './admission/field.js'
@@ -32,20 +32,39 @@ const ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[^\]]+\])*$/
 const MAX_MESSAGE = 1024
 
-/** Reads a policy file and checks its shape; throws WFE_ERR_POLICY_FILE on any problem. */
+/** Reads a policy file and checks its shape; throws WFE_ERR_POLICY_FILE naming every problem. */
 export function loadPolicyFile(path: string, cwd: string = process.cwd()): Rule[] {
+  const { rules, problems } = readPolicyFile(path, cwd)
+  if (problems.length > 0) throw new WfeError('WFE_ERR_POLICY_FILE', problems.join('\n'))
+  return rules
+}
+
+/** The well-formed rules of a policy file and a line for each problem of the others. */
+export function readPolicyFile(path: string, cwd: string = process.cwd()): { rules: CelRule[]; problems: string[] } {
   let text: string
   try {
     // Read relative to the command's directory; errors name the file as the user wrote it.
     text = readFileSync(resolve(cwd, path), 'utf8')
   } catch (err) {
-    throw new WfeError('WFE_ERR_POLICY_FILE', `${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    return { rules: [], problems: [`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] }
   }
-  return parsePolicy(path, text)
+  try {
+    return policyRules(path, text)
+  } catch (err) {
+    if (!(err instanceof WfeError)) throw err
+    return { rules: [], problems: [err.message] }
+  }
 }
 
 /** The same, from text already read; `path` only names the source in errors. */
 export function parsePolicy(path: string, text: string): Rule[] {
+  const { rules, problems } = policyRules(path, text)
+  if (problems.length > 0) throw new WfeError('WFE_ERR_POLICY_FILE', problems.join('\n'))
+  return rules
+}
+
+/** Throws only when the file as a whole is unusable (invalid YAML, no rule list). */
+function policyRules(path: string, text: string): { rules: CelRule[]; problems: string[] } {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const yamlError = doc.errors[0]
@@ -62,19 +81,35 @@ export function parsePolicy(path: string, text: string): Rule[] {
     const extra = Object.keys(root).filter((k) => k !== 'rules' && k !== 'apiVersion' && k !== 'kind')
     if (extra.length > 0) throw new WfeError('WFE_ERR_POLICY_FILE', `${path}: unknown top-level field "${extra[0]}"; expected "rules"`)
   }
-  return list.map((raw, i) => toRule(path, i, raw))
+  // Every rule's problem at once, each at its line: one run shows the whole file's fixes.
+  const items = isRecord(root) ? doc.get('rules', true) : doc.contents
+  const nodes = isSeq(items) ? items.items : []
+  const rules: CelRule[] = []
+  const problems: string[] = []
+  list.forEach((raw, i) => {
+    const start = (nodes[i] as Node | undefined)?.range?.[0]
+    const line = start === undefined ? undefined : lines.linePos(start).line
+    try {
+      rules.push(toRule(path, i, raw, line))
+    } catch (err) {
+      if (!(err instanceof WfeError)) throw err
+      problems.push(err.message)
+    }
+  })
+  return { rules, problems }
 }
 
-function fail(path: string, index: number, id: string | undefined, field: string, problem: string): never {
+function fail(path: string, index: number, line: number | undefined, id: string | undefined, field: string, problem: string): never {
   const who = id === undefined ? `rules[${index}]` : `rule "${id}" (rules[${index}])`
-  throw new WfeError('WFE_ERR_POLICY_FILE', `${path}: ${who}: ${field}: ${problem}`)
+  throw new WfeError('WFE_ERR_POLICY_FILE', `${path}${line === undefined ? '' : `:${line}`}: ${who}: ${field}: ${problem}`)
 }
 
-function toRule(path: string, i: number, raw: unknown): CelRule {
-  if (!isRecord(raw)) fail(path, i, undefined, 'rule', 'must be a mapping with id, operations, expression, message, fieldPath and severity')
+function toRule(path: string, i: number, raw: unknown, line: number | undefined): CelRule {
+  if (!isRecord(raw))
+    fail(path, i, line, undefined, 'rule', 'must be a mapping with id, operations, expression, message, fieldPath and severity')
   const idRaw = raw['id']
   const id = typeof idRaw === 'string' && idRaw !== '' ? idRaw : undefined
-  const bad = (field: string, problem: string): never => fail(path, i, id, field, problem)
+  const bad = (field: string, problem: string): never => fail(path, i, line, id, field, problem)
   if (id === undefined) bad('id', 'required: a non-empty string')
   if (!ID.test(id as string) || (id as string).length > 63)
     bad('id', `"${String(idRaw)}" must be kebab-case (a-z, 0-9, -), at most 63 characters`)
@@ -119,7 +154,7 @@ function toRule(path: string, i: number, raw: unknown): CelRule {
     subresources: [...new Set(subresources)] as Subresource[],
     field: fieldPath,
     expression,
-    source: { file: path, index: i },
+    source: line === undefined ? { file: path, index: i } : { file: path, index: i, line },
   }
   if (message !== undefined) rule.message = message
   if (messageExpression !== undefined) rule.messageExpression = messageExpression

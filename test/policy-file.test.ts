@@ -80,9 +80,9 @@ const loadErr = (rules: unknown) => () => compilePolicy(TEST_OPTIONS, parsePolic
 
 t.test('shape errors name the file, the rule and the field', async (t) => {
   const cases: [string, unknown, RegExp][] = [
-    ['missing id', [{ ...RULE, id: undefined }], /^p\.yaml: rules\[0\]: id: required/],
-    ['bad id', [{ ...RULE, id: 'My_Rule' }], /^p\.yaml: rule "My_Rule" \(rules\[0\]\): id: "My_Rule" must be kebab-case/],
-    ['unknown field', [{ ...RULE, sevrity: 'warn' }], /^p\.yaml: rule "my-rule" \(rules\[0\]\): sevrity: unknown field/],
+    ['missing id', [{ ...RULE, id: undefined }], /^p\.yaml:\d+: rules\[0\]: id: required/],
+    ['bad id', [{ ...RULE, id: 'My_Rule' }], /^p\.yaml:\d+: rule "My_Rule" \(rules\[0\]\): id: "My_Rule" must be kebab-case/],
+    ['unknown field', [{ ...RULE, sevrity: 'warn' }], /^p\.yaml:\d+: rule "my-rule" \(rules\[0\]\): sevrity: unknown field/],
     ['missing expression', [{ ...RULE, expression: undefined }], /rule "my-rule" \(rules\[0\]\): expression: required/],
     ['no message', [{ ...RULE, message: undefined }], /message: required: give message or messageExpression/],
     ['bad severity', [{ ...RULE, severity: 'error' }], /severity: must be one of deny, warn, got "error"/],
@@ -119,7 +119,7 @@ t.test('accepted variants: a bare list, one subresource or a list, message and m
 t.test('a broken expression stops start-up with the file, the rule id and the CEL error', async (t) => {
   t.throws(loadErr([{ ...RULE, expression: 'object.spec.confidence <' }]), {
     code: 'WFE_ERR_POLICY_FILE',
-    message: /^p\.yaml: rule "my-rule" \(rules\[0\]\): expression: CEL: .+/,
+    message: /^p\.yaml:\d+: rule "my-rule" \(rules\[0\]\): expression: CEL: .+/,
   })
   t.throws(loadErr([{ ...RULE, expression: 'size(object) + 1' }]), {
     message: /expression: CEL: expression must evaluate to bool, not int/,

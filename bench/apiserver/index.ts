@@ -48,7 +48,7 @@ interface Round {
 
 export async function benchApiserver(row: RowFn, log: (line: string) => void = (l) => console.log(`    ${l}`)): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'wfe-bench-cluster-'))
-  const cluster = await startCluster({ dir, webhook: true, reset: false, log: (l) => log(`cluster: ${l}`) })
+  const cluster = await startCluster({ dir, webhook: true, operators: false, reset: false, log: (l) => log(`cluster: ${l}`) })
   const info = cluster.info as ClusterInfo & { webhook: NonNullable<ClusterInfo['webhook']> }
   const pkiDir = dirname(info.webhook.clientCa)
   const client = kubeClient({ server: info.server, pkiDir })

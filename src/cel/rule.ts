@@ -7,9 +7,11 @@ import { WfeError } from '../errors.js'
 import { compileExpression, firstLine, type CelProgram } from './compile.js'
 import { celActivation } from './activation.js'
 
-/** Where a rule was written, as errors name it: `p.yaml: rule "x" (rules[0])`, or `rule x` for a built-in. */
+/** Where a rule was written, as errors name it: `p.yaml:4: rule "x" (rules[0])`, or `rule x` for a built-in. */
 export function ruleLocation(rule: Pick<CelRule, 'id' | 'source'>): string {
-  return rule.source === undefined ? `rule ${rule.id}` : `${rule.source.file}: rule "${rule.id}" (rules[${rule.source.index}])`
+  if (rule.source === undefined) return `rule ${rule.id}`
+  const line = rule.source.line === undefined ? '' : `:${rule.source.line}`
+  return `${rule.source.file}${line}: rule "${rule.id}" (rules[${rule.source.index}])`
 }
 
 /**

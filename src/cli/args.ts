@@ -21,7 +21,7 @@ export function parseBool(raw: string): boolean | undefined {
 }
 
 /** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0] as number

@@ -394,6 +394,14 @@ export const CHECK_FLAGS: readonly FlagSpec[] = [
     description: 'write the admitted (mutated) objects as YAML to stdout; the report then goes to stderr',
   },
   {
+    name: 'validate',
+    type: 'string',
+    default: 'strict',
+    commands: CHECK,
+    description:
+      "as kubectl's --validate: strict (or true) denies a field the CRD does not declare, as the apiserver refuses it; warn prunes it with the apiserver's warning; ignore (or false) prunes it silently",
+  },
+  {
     name: 'warnings-as-errors',
     type: 'boolean',
     default: false,
@@ -406,6 +414,14 @@ export const CHECK_FLAGS: readonly FlagSpec[] = [
     commands: CHECK,
     description:
       'a List of the stored WorkflowExecutions (kubectl get workflowexecutions -A -o yaml or json): CREATEs are judged against its target blocks as the server would',
+  },
+  {
+    name: 'tolerate-warning',
+    type: 'list',
+    multiple: true,
+    commands: CHECK,
+    description:
+      'with --warnings-as-errors: warnings of these rule ids (comma-separated, repeatable) do not fail the run, e.g. execution-timeout-default',
   },
   {
     name: 'allow-empty',

@@ -6,8 +6,9 @@ import { admissionOptionsFrom } from '../config.js'
 import { WfeError } from '../errors.js'
 import { fsProblem } from './read-input.js'
 import { compilePolicy, type CompiledPolicy } from '../policy.js'
-import { loadPolicyFile } from '../policy-file.js'
-import type { Rule } from '../rules/define.js'
+import { readPolicyFile } from '../policy-file.js'
+import { isCelRule, type Rule } from '../rules/define.js'
+import { policyProblems } from './policy-check.js'
 import type { BlockView } from '../api/target-block.js'
 
 /** Policy files are read relative to `cwd`, like every other path a command takes. */
@@ -23,6 +24,19 @@ export function policyFromFlags(values: Record<string, unknown>, cwd: string, no
       throw new WfeError('WFE_ERR_POLICY_FILE', `--policy: the path "${f}" ${fsProblem(err)}`, { cause: err })
     }
   }
-  const extra: Rule[] = files.flatMap((f) => loadPolicyFile(f, cwd))
+  // Every problem of every file at once; a policy that would fail on a valid object never loads.
+  const problems: string[] = []
+  const extra: Rule[] = []
+  for (const f of files) {
+    const file = readPolicyFile(f, cwd)
+    extra.push(...file.rules)
+    problems.push(...file.problems)
+  }
+  problems.push(...policyProblems(extra.filter(isCelRule), options))
+  if (problems.length > 0)
+    throw new WfeError(
+      'WFE_ERR_POLICY_FILE',
+      `${problems.length === 1 ? 'the policy has a problem' : `the policy has ${problems.length} problems`}; nothing was started:\n  ${problems.join('\n').split('\n').join('\n  ')}`,
+    )
   return compilePolicy(options, extra)
 }

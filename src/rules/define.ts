@@ -42,7 +42,7 @@ interface RuleBase {
    */
   ratchet?: 'never' | 'field'
   /** Where a rule from a policy file was written, so a start-up error can point at it; unset for built-ins. */
-  source?: { file: string; index: number }
+  source?: { file: string; index: number; /** 1-based line of the rule in its file. */ line?: number }
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */

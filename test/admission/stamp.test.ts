@@ -64,6 +64,7 @@ t.test('check names the block-clearance warning by its rule, block-clearance-att
   const cleared = withClearance({ clearReason: REASON, clearMethod: 'Annotation' })
   const doc = (object: unknown, line: number) => ({ source: { file: 'x.yaml', line }, object })
   const { results } = runCheck([doc(cleared, 1)], [doc(stored, 1)], compilePolicy(TEST_OPTIONS), {
+    validate: 'strict',
     subresource: 'status',
     userInfo: OPERATOR,
     dryRun: false,

@@ -1,8 +1,7 @@
 // charts/wfe-admission, per tls.mode: helm lint, then what `helm template` renders for the
 // apiserver's trust (caBundle), the pods' Secret, and who keeps them (cainjector, the certs Jobs).
 import t from 'tap'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseFlags } from '../../src/cli/args.js'
 import { CERTS_FLAGS } from '../../src/cli/flags.js'
@@ -142,7 +141,7 @@ t.test("cert-manager: the chart's CA chain or your issuer, and cainjector annota
 })
 
 t.test('manual: your Secret, your CA in every caBundle, nothing else', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wfe-chart-'))
+  const dir = t.testdir()
   await writeFile(join(dir, 'ca.crt'), TEST_CA_PEM)
   const pem = await template({ 'tls.mode': 'manual', 'tls.secretName': 'corp-tls' }, ['--set-file', `tls.caBundle=${join(dir, 'ca.crt')}`])
   const b64 = Buffer.from(TEST_CA_PEM.trim()).toString('base64')

@@ -1,35 +1,17 @@
 // Issue 13, item by item, through the built bin as CI runs it (`node dist/cli/main.js`): the exit
 // code and the exact line a user sees. `npm test` builds dist/ before tap runs.
 import t from 'tap'
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { ROOT } from './check-run.js'
+import { BUILT_MAIN, runBuiltCli, type CliRun } from '../helpers/cli.js'
 
-const MAIN = join(ROOT, 'dist/cli/main.js')
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...argv],
-      { cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', ...opts.env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-        if (code === -1) reject(err ?? new Error('no exit code'))
-        else resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end(opts.stdin ?? '')
-  })
-}
+const MAIN = BUILT_MAIN
+const cli = (argv: string[], opts: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> =>
+  runBuiltCli(argv, { cwd: ROOT, ...opts })
 
 const WFE = [
   'apiVersion: kubernaut.ai/v1alpha1',
@@ -61,7 +43,7 @@ t.test('1. check never passes on nothing', async (t) => {
   t.equal(empty.code, 2)
   t.equal(
     empty.stderr,
-    'wfe-admission check: no WorkflowExecution to check in deploy (1 document, none of them a kubernaut.ai/v1alpha1 WorkflowExecution); pass --allow-empty if that is expected\n',
+    'wfe-admission check: no WorkflowExecution to check in deploy (1 document of other kinds: 1 v1 ConfigMap); pass --allow-empty if that is expected\n',
   )
   t.equal((await cli(['check', 'deploy', '--allow-empty'], { cwd })).code, 0)
   const stdin = await cli(['check', '-'], { cwd, stdin: '' })

@@ -20,6 +20,8 @@ t.test('examples/valid and examples/invalid', async (t) => {
   t.same(got, [
     ['valid/defaulted-timeout.yaml', true, ['warn:execution-timeout-default']],
     ['valid/workflowexecution.yaml', true, []],
+    ['invalid/typos.yaml', false, ['deny:unknown-field']],
+    ['invalid/typos.yaml', false, ['deny:unserved-kind']],
     ['invalid/workflowexecutions.yaml', false, ['deny:target-resource-format']],
     ['invalid/workflowexecutions.yaml', false, ['deny:execution-bundle-required', 'deny:confidence-range']],
     ['invalid/workflowexecutions.yaml', false, ['deny:execution-timeout-valid']],

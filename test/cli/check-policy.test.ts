@@ -58,7 +58,10 @@ t.test('a broken rule stops the check with exit 2, naming the rule and the CEL e
   const r = await runCheckCommand([fx('tree'), '--policy', join(dir, 'bad.yaml')])
   t.equal(r.code, 2)
   t.equal(r.stdout, '')
-  t.match(r.stderr, /^wfe-admission check: .*bad\.yaml: rule "broken-rule" \(rules\[1\]\): expression: CEL: \S.+\n$/)
+  t.match(
+    r.stderr,
+    /^wfe-admission check: the policy has a problem; nothing was started:\n {2}.*bad\.yaml:\d+: rule "broken-rule" \(rules\[1\]\): expression: CEL: \S.+\n$/,
+  )
 })
 
 t.test('a regex stall attempt is bounded: linear on long input, fails closed past the input bound', async (t) => {

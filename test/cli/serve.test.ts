@@ -69,6 +69,9 @@ t.test('a broken --policy rule stops start-up, naming the rule and the CEL error
   })
   const r = await runCli(['serve', '--policy', 'policy.yaml', '--port', '0', '--probe-port', '0'], { cwd: dir })
   t.equal(r.code, 2)
-  t.match(r.stderr, /^wfe-admission serve: policy\.yaml: rule "my-broken-rule" \(rules\[0\]\): expression: CEL: /)
+  t.match(
+    r.stderr,
+    /^wfe-admission serve: the policy has a problem; nothing was started:\n {2}policy\.yaml:2: rule "my-broken-rule" \(rules\[0\]\): expression: CEL: /,
+  )
   t.equal(r.stdout, '')
 })

@@ -68,7 +68,19 @@ export async function claimDir(dir: string, reset: boolean): Promise<void> {
       )
   }
   if (reset) {
-    for (const name of ['etcd', 'pki', 'logs', 'webhook-certs', STATE, 'ready', 'kubeconfig', 'cluster.json'])
+    for (const name of [
+      'etcd',
+      'pki',
+      'logs',
+      'webhook-certs',
+      STATE,
+      'ready',
+      'kubeconfig',
+      'kubectl',
+      'helm',
+      'cluster.json',
+      'wfe-admission.kubeconfig',
+    ])
       await rm(join(dir, name), { recursive: true, force: true })
   } else if (existsSync(join(dir, 'etcd'))) {
     throw new ClusterError(`${dir}/etcd holds data from an earlier run; pass --reset to wipe it or choose another --dir`)
@@ -94,7 +106,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await writeFile(join(dir, 'pki', 'admission.yaml'), admissionConfiguration(join(dir, 'pki', 'webhook-kubeconfig.yaml')))
   const processes: Managed[] = []
   const stop = async (): Promise<void> => {
-    for (const p of [...processes].reverse()) await p.stop()
+    for (const p of [...processes].reverse()) {
+      await p.stop()
+      log(`stopped ${p.name} (${await p.exited})`)
+    }
     await rm(join(dir, STATE), { force: true })
   }
   try {

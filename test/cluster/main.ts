@@ -1,8 +1,10 @@
-// `npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]`:
+// `npm run cluster -- [--dir DIR] [--webhook | --chart] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]`:
 // a throw-away control plane on loopback, in the foreground until SIGINT/SIGTERM. Once the apiserver
-// answers it writes DIR/kubeconfig (cluster-admin) and DIR/kubectl; DIR/ready comes last (with
-// --webhook, only after a dry-run create went through both webhooks) and holds DIR/cluster.json's
-// facts, so a script can wait for that one file.
+// answers it writes DIR/kubeconfig (cluster-admin), DIR/kubectl and DIR/helm; DIR/ready comes last
+// (with --webhook or --chart, only after a dry-run create went through both webhooks) and holds
+// DIR/cluster.json's facts, so a script can wait for that one file. --webhook installs from
+// manifests/; --chart runs `helm install` of charts/wfe-admission (chart.ts), so the release can be
+// upgraded and uninstalled.
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,13 +14,18 @@ import { claimDir, startControlPlane, type ControlPlane } from './control-plane.
 import { ClusterError, stopAll } from './processes.js'
 import { ensureTools, ROOT, ToolsError } from './tools.js'
 import { installWebhook, type InstalledWebhook } from './webhook.js'
+import { installChart, type InstalledChart } from './chart.js'
+import { EXAMPLE_USERS, grantOperators, OPERATOR_GROUP, OPERATOR_ROLE } from './operators.js'
 
 export interface ClusterInfo {
   dir: string
   server: string
   kubeconfig: string
   kubectl: string
+  helm: string
   webhookPorts: number[]
+  /** With --chart: the Helm release that installed the webhook. */
+  chart?: { release: string; namespace: string; command: string }
   webhook?: {
     url: string
     port: number
@@ -40,6 +47,10 @@ export interface RunningCluster {
 export interface ClusterOptions {
   dir: string
   webhook: boolean
+  /** Install the webhook with `helm install` of charts/wfe-admission instead of manifests/ (implies webhook). */
+  chart?: boolean
+  /** Bind the example users to a Kubernaut operator's ClusterRole (operators.ts); off with --no-operators. */
+  operators: boolean
   reset: boolean
   apiserverPort?: number
   webhookPort?: number
@@ -54,7 +65,7 @@ function port(value: string | undefined, flag: string): number | undefined {
   return n
 }
 
-/** Builds `dist/` when --webhook needs the server and it is missing or older than the sources. */
+/** Builds `dist/` whenever --webhook needs the server (always: a stale dist/ would serve old code); whatever reads dist/ meanwhile must wait. */
 function buildServer(log: (line: string) => void): void {
   log('building wfe-admission (npm run build)')
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
@@ -70,25 +81,42 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     webhookPorts: opts.webhookPort,
     log: opts.log,
   })
-  let installed: InstalledWebhook | undefined
+  let installed: InstalledWebhook | InstalledChart | undefined
+  // The webhook first, then the controller-manager and the apiserver, etcd last (each waited for before the next).
   const stop = async (): Promise<void> => {
     await rm(join(opts.dir, 'ready'), { force: true })
-    await installed?.server.stop()
+    if (installed !== undefined) {
+      await installed.server.stop()
+      opts.log(`stopped wfe-admission (${await installed.server.process.exited})`)
+    }
     await cp.stop()
   }
   try {
     await rm(join(opts.dir, 'kubectl'), { force: true })
     await symlink(cp.kubectl, join(opts.dir, 'kubectl'))
+    await rm(join(opts.dir, 'helm'), { force: true })
+    await symlink(join(tools, 'helm'), join(opts.dir, 'helm'))
     const info: ClusterInfo = {
       dir: opts.dir,
       server: cp.server,
       kubeconfig: cp.kubeconfig,
       kubectl: join(opts.dir, 'kubectl'),
+      helm: join(opts.dir, 'helm'),
       webhookPorts: cp.webhookPorts,
     }
-    if (opts.webhook) {
+    if (opts.operators) {
+      opts.log(`granting ${EXAMPLE_USERS.join(', ')} and group ${OPERATOR_GROUP} the ${OPERATOR_ROLE} ClusterRole`)
+      await grantOperators(cp)
+    }
+    if (opts.webhook || opts.chart === true) {
       buildServer(opts.log)
-      installed = await installWebhook(cp, opts.log)
+      if (opts.chart === true) {
+        const chart = await installChart(cp, join(tools, 'helm'), opts.log)
+        installed = chart
+        info.chart = { release: chart.release, namespace: chart.namespace, command: chart.command }
+      } else {
+        installed = await installWebhook(cp, opts.log)
+      }
       const s = installed.server
       info.webhook = {
         url: `https://127.0.0.1:${s.port}`,
@@ -123,6 +151,8 @@ async function main(argv: string[]): Promise<number> {
       options: {
         dir: { type: 'string' },
         webhook: { type: 'boolean', default: false },
+        chart: { type: 'boolean', default: false },
+        'no-operators': { type: 'boolean', default: false },
         reset: { type: 'boolean', default: false },
         'apiserver-port': { type: 'string' },
         'webhook-port': { type: 'string' },
@@ -131,9 +161,14 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     })
     if (values.help) {
-      process.stdout.write('usage: npm run cluster -- [--dir DIR] [--webhook] [--reset] [--apiserver-port N] [--webhook-port N]\n')
+      process.stdout.write(
+        'usage: npm run cluster -- [--dir DIR] [--webhook | --chart] [--no-operators] [--reset] [--apiserver-port N] [--webhook-port N]\n',
+      )
       return 0
     }
+    // Flags are checked before a folder is made: a refused run leaves nothing behind.
+    const apiserverPort = port(values['apiserver-port'], '--apiserver-port')
+    const webhookPort = port(values['webhook-port'], '--webhook-port')
     const dir = values.dir === undefined ? await mkdtemp(join(tmpdir(), 'wfe-cluster-')) : resolve(values.dir)
     // Signals that arrive while starting stop what has started so far, then exit.
     let stopping = false
@@ -148,16 +183,22 @@ async function main(argv: string[]): Promise<number> {
     cluster = await startCluster({
       dir,
       webhook: values.webhook,
+      chart: values.chart,
+      operators: !values['no-operators'],
       reset: values.reset,
       log,
-      apiserverPort: port(values['apiserver-port'], '--apiserver-port'),
-      webhookPort: port(values['webhook-port'], '--webhook-port'),
+      apiserverPort,
+      webhookPort,
     })
     if (stopping) {
       await cluster.stop()
       return 0
     }
     log(`ready: kubectl --kubeconfig ${cluster.info.kubeconfig} get wfe -A   (state in ${dir}; Ctrl-C stops everything)`)
+    if (cluster.info.chart !== undefined)
+      log(
+        `installed by ${cluster.info.chart.command}; try ${join(dir, 'helm')} --kubeconfig ${cluster.info.kubeconfig} -n ${cluster.info.chart.namespace} upgrade ${cluster.info.chart.release} charts/wfe-admission --reuse-values --set webhooks.timeoutSeconds=7`,
+      )
     process.stdout.write(`${join(dir, 'kubeconfig')}\n`)
     await new Promise(() => {})
     return 0

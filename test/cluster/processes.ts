@@ -33,7 +33,10 @@ export function startProcess(
   env: NodeJS.ProcessEnv = process.env,
 ): Managed {
   const log = createWriteStream(logFile, { flags: 'a' })
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+  // A process group of its own: Ctrl-C in the terminal, or a signal to `npm run cluster`'s group,
+  // reaches only this launcher, which stops the children in order (etcd last: an apiserver whose etcd
+  // is gone retries it for its whole shutdown grace period).
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true })
   child.stdout?.pipe(log, { end: false })
   child.stderr?.pipe(log, { end: false })
   let gone = false

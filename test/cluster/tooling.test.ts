@@ -1,10 +1,9 @@
 // The control-plane tooling's answers to bad input, offline: one clear line, never a hang.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GO_MISSING, requireGo, ROOT, toolsDir, ToolsError } from './tools.js'
 import { claimDir } from './control-plane.js'
@@ -33,7 +32,7 @@ t.test('a busy port is named with the flag that changes it', async (t) => {
 })
 
 t.test('a folder with an earlier run is refused unless --reset, and a running one always', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'wfe-claim-'))
+  const dir = t.testdir()
   await mkdir(join(dir, 'etcd'))
   await t.rejects(claimDir(dir, false), /holds data from an earlier run; pass --reset/)
   await writeFile(join(dir, 'state.json'), JSON.stringify({ pids: [process.pid] }))
@@ -46,7 +45,7 @@ t.test('a folder with an earlier run is refused unless --reset, and a running on
 })
 
 t.test('the apiserver presents its webhook client certificate to each listed loopback port', async (t) => {
-  const pki = await writePki(await mkdtemp(join(tmpdir(), 'wfe-pki-')))
+  const pki = await writePki(t.testdir())
   const config = webhookKubeconfig(pki, [9443, 9444])
   t.match(config, /- name: "127\.0\.0\.1:9443"\n {2}user:\n {4}client-certificate: .*webhook-client\.crt/)
   t.match(config, /- name: "127\.0\.0\.1:9444"/)

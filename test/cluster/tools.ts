@@ -157,10 +157,19 @@ function build(tool: Tool, out: string, versions: Versions, log: (s: string) => 
   })
 }
 
-/** Builds whatever is missing and returns the folder; prints progress through `log`. */
-export async function ensureTools(log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<string> {
+/**
+ * Builds whatever is missing of `only` (every tool by default) and returns the folder; prints
+ * progress through `log`. The unit suite asks for kubectl and helm alone, so a fresh clone's
+ * `npm test` does not wait for the control plane's binaries.
+ */
+export async function ensureTools(
+  log: (s: string) => void = (s) => process.stderr.write(s + '\n'),
+  only: readonly string[] = TOOLS.map((t) => t.name),
+): Promise<string> {
   const ready = builtToolsDir()
   if (ready !== undefined) return ready
+  const wanted = TOOLS.filter((t) => only.includes(t.name))
+  if (wanted.every((t) => existsSync(join(toolsDir(), t.name)))) return toolsDir()
   requireGo()
   const dir = toolsDir()
   const versions = pinnedVersions()
@@ -173,9 +182,9 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
   }
   await mkdir(dir, { recursive: true })
   log(
-    `building Kubernetes ${versions.kubernetes} tools and helm ${versions.helm} into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`,
+    `building ${wanted.map((t) => t.name).join(', ')} (Kubernetes ${versions.kubernetes}, helm ${versions.helm}) into ${dir} (the first build takes several minutes; Go's cache makes later ones quick)`,
   )
-  for (const tool of TOOLS) {
+  for (const tool of wanted) {
     const target = join(dir, tool.name)
     if (existsSync(target)) {
       log(`  ${tool.name}: already built`)
@@ -189,14 +198,22 @@ export async function ensureTools(log: (s: string) => void = (s) => process.stde
     await rename(partial, target)
     log(`  ${tool.name}: done`)
   }
-  await writeFile(join(dir, STAMP), JSON.stringify({ versions, tools: TOOLS.map((t) => t.name) }) + '\n')
+  if (TOOLS.every((t) => existsSync(join(dir, t.name))))
+    await writeFile(join(dir, STAMP), JSON.stringify({ versions, tools: TOOLS.map((t) => t.name) }) + '\n')
   return dir
 }
 
 export class ToolsError extends Error {}
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  ensureTools().then(
+  // `tsx test/cluster/tools.ts [NAME...]`: only those tools (the unit suite's `before` asks for kubectl and helm).
+  const names = process.argv.slice(2)
+  const unknown = names.filter((n) => !TOOLS.some((t) => t.name === n))
+  if (unknown.length > 0) {
+    process.stderr.write(`cluster:tools: unknown tool ${unknown.join(', ')}; known: ${TOOLS.map((t) => t.name).join(', ')}\n`)
+    process.exit(2)
+  }
+  ensureTools(undefined, names.length === 0 ? undefined : names).then(
     (dir) => process.stdout.write(dir + '\n'),
     (err: unknown) => {
       process.stderr.write(`cluster:tools: ${err instanceof ToolsError ? err.message : err instanceof Error ? err.message : String(err)}\n`)

@@ -150,46 +150,75 @@ export interface InstalledWebhook {
   serverKubeconfig: string
 }
 
-export async function installWebhook(cp: ControlPlane, log: (line: string) => void = () => {}): Promise<InstalledWebhook> {
-  log('applying manifests/crd')
+/** Applies the CRD from manifests/crd and waits until it is served. */
+export async function applyCrd(cp: Kubectl): Promise<void> {
   await kubectlOrThrow(cp.kubectl, cp.kubeconfig, ['apply', '-k', join(ROOT, 'manifests/crd')])
+  await waitForCrd(cp)
+}
+
+export async function waitForCrd(cp: Kubectl): Promise<void> {
   await kubectlOrThrow(cp.kubectl, cp.kubeconfig, [
     'wait',
     '--for=condition=Established',
     '--timeout=60s',
     'crd/workflowexecutions.kubernaut.ai',
   ])
+}
+
+/** Fresh serving certificates for 127.0.0.1 in DIR/webhook-certs. */
+export async function webhookCertificates(cp: ControlPlane): Promise<{ certDir: string; caPem: string }> {
+  const certDir = join(cp.dir, 'webhook-certs')
+  await mkdir(certDir, { recursive: true })
+  const { caPem } = await loopbackCertificates(certDir)
+  return { certDir, caPem }
+}
+
+/**
+ * wfe-admission on the first webhook port with the token of its ServiceAccount (which must exist: the
+ * shipped RBAC or the chart made it), requiring the apiserver's client certificate.
+ */
+export async function startInstalledServer(cp: ControlPlane, certDir: string, log: (line: string) => void): Promise<WebhookServer> {
+  const serverKubeconfig = join(cp.dir, 'wfe-admission.kubeconfig')
+  await serviceAccountKubeconfig(cp, serverKubeconfig)
+  const port = cp.webhookPorts[0] as number
+  log(`wfe-admission serve on https://127.0.0.1:${port}`)
+  return startWebhookServer({
+    port,
+    certDir,
+    logFile: join(cp.dir, 'logs', 'wfe-admission.log'),
+    clientCa: cp.pki.file('webhook-client-ca.crt'),
+    kubeconfig: serverKubeconfig,
+    // On loopback no endpoints have to drop the server first: a stop need not wait out the drain delay.
+    // A loopback admission marker lands within milliseconds; the e2e waits this long for an unadmitted record.
+    extraArgs: ['--drain-delay=0s', '--audit-admission-grace=10s'],
+  })
+}
+
+/** Waits until a dry-run create went through both webhooks; stops the server if that never happens. */
+export async function awaitWebhooks(cp: ControlPlane, server: WebhookServer): Promise<void> {
+  await waitUntil('a dry-run create went through both webhooks', () => webhooksAnswering(cp), {
+    timeoutMs: 60_000,
+    process: server.process,
+  })
+}
+
+export async function installWebhook(cp: ControlPlane, log: (line: string) => void = () => {}): Promise<InstalledWebhook> {
+  log('applying manifests/crd')
+  await applyCrd(cp)
   const objects = await kustomize('manifests')
   log('applying the namespace, ServiceAccount and RBAC from manifests/base')
   await applyObjects(
     cp,
     objects.filter((o) => RBAC_KINDS.has(o['kind'])),
   )
-  const serverKubeconfig = join(cp.dir, 'wfe-admission.kubeconfig')
-  await serviceAccountKubeconfig(cp, serverKubeconfig)
-  const certDir = join(cp.dir, 'webhook-certs')
-  await mkdir(certDir, { recursive: true })
-  const { caPem } = await loopbackCertificates(certDir)
-  const port = cp.webhookPorts[0] as number
-  log(`wfe-admission serve on https://127.0.0.1:${port}`)
-  const server = await startWebhookServer({
-    port,
-    certDir,
-    logFile: join(cp.dir, 'logs', 'wfe-admission.log'),
-    clientCa: cp.pki.file('webhook-client-ca.crt'),
-    kubeconfig: serverKubeconfig,
-    // A loopback admission marker lands within milliseconds; the e2e waits this long for an unadmitted record.
-    extraArgs: ['--audit-admission-grace=10s'],
-  })
+  const { certDir, caPem } = await webhookCertificates(cp)
+  const server = await startInstalledServer(cp, certDir, log)
   try {
-    const configurations = loopbackWebhookConfigurations(objects, port, caPem)
+    const configurations = loopbackWebhookConfigurations(objects, server.port, caPem)
     log('applying the webhook configurations from manifests/base')
     await applyObjects(cp, configurations)
-    await waitUntil('a dry-run create went through both webhooks', () => webhooksAnswering(cp), {
-      timeoutMs: 60_000,
-      process: server.process,
-    })
-    return { server, caPem, configurations, serverKubeconfig }
+    await awaitWebhooks(cp, server)
+    return { server, caPem, configurations, serverKubeconfig: join(cp.dir, 'wfe-admission.kubeconfig') }
   } catch (err) {
     await server.stop()
     throw err

@@ -58,7 +58,16 @@ function cases(): Case[] {
 
 // Field paths as both sides write them (`spec.targetResource: Invalid value…`, `status.phase: …`).
 const FIELD = /(?:^|[\s[,"(])((?:metadata|spec|status)(?:\.[A-Za-z0-9_-]+|\[[^\]]*\])*)(?=:)/g
-const fieldsIn = (text: string): string[] => [...new Set([...text.matchAll(FIELD)].map((m) => m[1] as string))].sort()
+// Strict field validation names each field as `unknown field "spec.x"`; kubectl's resource mapping
+// error (no such kind in that version) names no field: it is the apiVersion when the kind is ours, else the kind.
+const UNKNOWN = /unknown field "([^"]+)"/g
+const NO_MATCH = /no matches for kind "([^"]*)" in version/
+function fieldsIn(text: string): string[] {
+  const fields = [...[...text.matchAll(FIELD)].map((m) => m[1] as string), ...[...text.matchAll(UNKNOWN)].map((m) => m[1] as string)]
+  const noMatch = NO_MATCH.exec(text)
+  if (noMatch !== null) fields.push(noMatch[1] === 'WorkflowExecution' ? 'apiVersion' : 'kind')
+  return [...new Set(fields)].sort()
+}
 
 function checkVerdict(c: Case): Promise<Verdict> {
   const args = [join(ROOT, 'dist/cli/main.js'), 'check', '-o', 'json']

@@ -50,9 +50,11 @@ async function main(): Promise<number> {
       void stop().finally(() => process.exit(130))
     })
   try {
-    cluster = await startCluster({ dir, webhook: true, reset: false, log })
+    cluster = await startCluster({ dir, webhook: true, operators: false, reset: false, log })
     await installFixtures(cluster.info)
-    log(`control plane ready in ${dir}; running ${files.length} file(s)`)
+    log(
+      `control plane ready in ${dir}; wfe-admission runs on Node ${process.version} (${process.execPath}); running ${files.length} file(s)`,
+    )
     const code = await runTap(files, dir)
     if (code !== 0) {
       const tail = (await readFile(join(dir, 'logs', 'wfe-admission.log'), 'utf8').catch(() => ''))

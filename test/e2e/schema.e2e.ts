@@ -75,6 +75,7 @@ t.test('the apiserver and the offline check refuse the same schema violations, n
       `${c.id}: the apiserver names ${c.field} (${real.stderr.trim().slice(0, 300)})`,
     )
     const { results } = runCheck([{ source: { file: 'case', line: 1 }, object }], undefined, policy, {
+      validate: 'strict',
       subresource: '',
       userInfo: { username: 'ci' },
       dryRun: true,

@@ -1,36 +1,22 @@
 // Finds helm and kubectl for the tests and `npm run manifests`: an explicit $WFE_HELM / $WFE_KUBECTL,
-// then the pinned build in `npm run cluster:tools`' folder, then PATH. A missing tool is one line
-// saying how to get it.
+// else the pinned build in `npm run cluster:tools`' folder. Never PATH: a kubectl or helm that
+// happens to be installed is of another version, and a green run would then depend on it. The unit
+// suite builds the pinned pair itself before the first test (`.taprc`'s `before`, test/before.ts).
 import { accessSync, constants } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { builtToolsDir } from '../cluster/tools.js'
+import { ensureTools, toolsDir } from '../cluster/tools.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface Tool {
   name: string
-  /** Environment variable naming the binary; wins over everything else. */
+  /** Environment variable naming the binary; wins over the pinned build. */
   env: string
-  /** Its name in `npm run cluster:tools`' folder. */
-  inClusterTools: string
-  /** How to get it, for the error. */
-  howToGet: string
 }
 
-export const HELM: Tool = {
-  name: 'helm',
-  env: 'WFE_HELM',
-  inClusterTools: 'helm',
-  howToGet: 'run `npm run cluster:tools` to build the pinned one (test/cluster/tools/helm), set WFE_HELM, or put helm on PATH',
-}
-
-export const KUBECTL: Tool = {
-  name: 'kubectl',
-  env: 'WFE_KUBECTL',
-  inClusterTools: 'kubectl',
-  howToGet: 'run `npm run cluster:tools` to build the pinned one, set WFE_KUBECTL, or put kubectl on PATH',
-}
+export const HELM: Tool = { name: 'helm', env: 'WFE_HELM' }
+export const KUBECTL: Tool = { name: 'kubectl', env: 'WFE_KUBECTL' }
 
 function executable(path: string): boolean {
   try {
@@ -42,19 +28,22 @@ function executable(path: string): boolean {
 }
 
 /** The path of `tool`, or an Error whose message is the one line to print. */
-export function resolveTool(
-  tool: Tool,
-  env: NodeJS.ProcessEnv = process.env,
-  clusterTools: string | null = builtToolsDir() ?? null,
-): string {
+export function resolveTool(tool: Tool, env: NodeJS.ProcessEnv = process.env, pinned: string = toolsDir()): string {
   const explicit = env[tool.env]
   if (explicit !== undefined && explicit !== '') {
     if (executable(explicit)) return explicit
     throw new Error(`${tool.name}: $${tool.env} is ${explicit}, which is not an executable file`)
   }
-  if (clusterTools !== null && executable(join(clusterTools, tool.inClusterTools))) return join(clusterTools, tool.inClusterTools)
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir !== '' && executable(join(dir, tool.name))) return join(dir, tool.name)
-  }
-  throw new Error(`${tool.name} not found (not $${tool.env}, not built by npm run cluster:tools, not on PATH): ${tool.howToGet}`)
+  const built = join(pinned, tool.name)
+  if (executable(built)) return built
+  throw new Error(
+    `${tool.name} not found (not $${tool.env}, not built in ${pinned}): \`npm test\` builds the pinned one before its first test, or run \`npm run cluster:tools\` (needs Go); a ${tool.name} on PATH is never used`,
+  )
+}
+
+/** resolveTool, building the pinned tool first when it is missing (needs Go). */
+export async function obtainTool(tool: Tool, log?: (line: string) => void): Promise<string> {
+  const explicit = process.env[tool.env]
+  if (explicit === undefined || explicit === '') await ensureTools(log, [tool.name])
+  return resolveTool(tool)
 }

@@ -3,7 +3,8 @@
 // `unknown field "spec.foo"` warnings), and `null` in a field that is not nullable is dropped, so
 // `spec.confidence: null` is the same as no confidence at all. `check` does the same, so it judges
 // what the cluster would judge. Inside engineConfig (x-kubernetes-preserve-unknown-fields) nothing
-// is pruned; metadata is ObjectMeta's, which only the apiserver knows in full, so only its nulls go.
+// is pruned; in metadata (ObjectMeta, which the apiserver knows in full) only its own top-level
+// field names are checked and nulls dropped.
 import { SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../../rules/schema.js'
 import { isRecord } from '../../api/json.js'
 import { cloneJson } from '../../api/lossless-json.js'
@@ -18,6 +19,25 @@ const ROOT: Readonly<Record<string, SchemaNode | 'metadata' | 'scalar'>> = {
   spec: SPEC_SCHEMA,
   status: STATUS_SCHEMA,
 }
+
+/** ObjectMeta's fields (k8s.io/apimachinery meta/v1): any other key under metadata is unknown. */
+const OBJECT_META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+])
 
 function childPath(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`
@@ -64,7 +84,11 @@ export function pruneAsApiserver(object: Obj): { object: Obj; unknown: string[] 
       delete copy[key]
     } else if (node === 'metadata') {
       const meta = copy[key]
-      if (isRecord(meta)) for (const k of Object.keys(meta)) if (meta[k] === null) delete meta[k]
+      if (isRecord(meta))
+        for (const k of Object.keys(meta)) {
+          if (!OBJECT_META_FIELDS.has(k)) unknown.push(`metadata.${k}`)
+          if (meta[k] === null || !OBJECT_META_FIELDS.has(k)) delete meta[k]
+        }
     } else if (node !== 'scalar') {
       prune(copy[key], node, key, unknown)
     }
@@ -72,7 +96,12 @@ export function pruneAsApiserver(object: Obj): { object: Obj; unknown: string[] 
   return { object: copy, unknown }
 }
 
-/** The apiserver's warning for a pruned field (fieldValidation=Warn, kubectl's default). */
+/** The apiserver's warning for a pruned field (fieldValidation=Warn, kubectl --validate=warn). */
 export function unknownFieldWarning(path: string): string {
   return `unknown field "${path}"`
+}
+
+/** The apiserver's refusal under fieldValidation=Strict (kubectl's default), per field. */
+export function unknownFieldError(path: string): string {
+  return `strict decoding error: unknown field "${path}"`
 }

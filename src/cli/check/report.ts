@@ -3,6 +3,7 @@ import type { Operation } from '../../admission/types.js'
 import type { Subresource } from '../../rules/define.js'
 import type { WorkflowExecution } from '../../api/workflowexecution.js'
 import type { Position, SourceRef } from './documents.js'
+import type { RenderOptions } from '../render/options.js'
 
 export interface Finding {
   /** The rule id; REQUEST_INVALID when the core refused to judge the request. */
@@ -56,8 +57,13 @@ export interface CheckReport {
 export const REQUEST_INVALID = 'request-invalid'
 /** A kubernaut.ai document whose kind/version the CRD does not serve: the apiserver would refuse it. */
 export const UNSERVED_KIND = 'unserved-kind'
-/** A field the CRD does not declare: the apiserver prunes it and warns, as kubectl shows. */
+/** A field the CRD does not declare: refused under kubectl's default --validate=strict, pruned with a warning under warn. */
 export const UNKNOWN_FIELD = 'unknown-field'
+
+/** A finding that fails the run: every denial, and a warning under --warnings-as-errors unless its rule is tolerated. */
+export function failsRun(f: Pick<Finding, 'severity' | 'ruleId'>, opts: RenderOptions): boolean {
+  return f.severity === 'deny' || (opts.warningsAsErrors && opts.toleratedWarnings?.has(f.ruleId) !== true)
+}
 
 export interface Summary {
   objects: number
@@ -73,10 +79,21 @@ export function summarize(report: CheckReport): Summary {
   return { objects: report.results.length, allowed: report.results.length - denied, denied, warnings, skipped: report.skipped.length }
 }
 
-export function summaryLine(s: Summary): string {
+/** `2 v1 ConfigMap, 1 apps/v1 Deployment`: which kinds were skipped, how many of each, in the order first seen. */
+export function skippedKinds(skipped: readonly SkippedDoc[]): string {
+  const counts = new Map<string, number>()
+  for (const s of skipped) {
+    const kind = s.kind === '' ? 'without kind' : `${s.apiVersion} ${s.kind}`.trim()
+    counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  }
+  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ')
+}
+
+export function summaryLine(s: Summary, skipped: readonly SkippedDoc[] = []): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-  const skipped = s.skipped === 0 ? '' : `; ${plural(s.skipped, 'document')} skipped (not a kubernaut.ai/v1alpha1 WorkflowExecution)`
-  return `${plural(s.objects, 'object')} checked: ${s.allowed} allowed, ${s.denied} denied, ${plural(s.warnings, 'warning')}${skipped}`
+  const kinds = skipped.length === 0 ? '' : `: ${skippedKinds(skipped)}`
+  const skippedText = s.skipped === 0 ? '' : `; ${plural(s.skipped, 'document')} of other kinds skipped${kinds}`
+  return `${plural(s.objects, 'object')} checked: ${s.allowed} allowed, ${s.denied} denied, ${plural(s.warnings, 'warning')}${skippedText}`
 }
 
 /** Where a finding points: its field's position, else the object's first line. */

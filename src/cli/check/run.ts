@@ -10,12 +10,18 @@ import type { Subresource } from '../../rules/define.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
+import { pruneAsApiserver, unknownFieldError, unknownFieldWarning } from './prune.js'
 import { cloneJson } from '../../api/lossless-json.js'
 import { REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
+import { distance } from '../args.js'
+
+/** kubectl's --validate: how the apiserver treats a field the CRD does not declare (fieldValidation). */
+export type FieldValidation = 'strict' | 'warn' | 'ignore'
 
 export interface CheckOptions {
+  /** strict (kubectl's default): the request is refused; warn: pruned with a warning; ignore: pruned silently. */
+  validate: FieldValidation
   subresource: Subresource
   userInfo: UserInfo
   dryRun: boolean
@@ -46,9 +52,21 @@ function keyOf(object: Obj): { namespace: string; name: string } {
 /** `index` is the document's place in the input, so results keep the input's order. */
 type Located = { index: number; source: SourceRef; object: Obj; locate?: SourceDoc['locate'] }
 
-/** In our group but not a kind/version the CRD serves (a typo in the kind, an unserved version). */
+/** A group one slip away from ours (`kubernaut.io`, `kubernaut.ai.`, `kubernuat.ai`): a typo, not another API. */
+export function nearMissGroup(group: string): boolean {
+  return group !== GROUP && (group.split('.')[0] === GROUP.split('.')[0] || distance(group, GROUP) <= 2)
+}
+
+/**
+ * Meant for the CRD but not a kind/version it serves: any `kind: WorkflowExecution`, whatever its
+ * apiVersion (a typo in the group, an unserved version), and anything in our group or a near miss
+ * of it (a typo in the kind). kubectl refuses each; skipping them would let the typo through CI green.
+ */
 function unservedKind(v: unknown): boolean {
-  return isRecord(v) && typeof v['apiVersion'] === 'string' && v['apiVersion'].split('/')[0] === GROUP && v['apiVersion'].includes('/')
+  if (!isRecord(v) || typeof v['apiVersion'] !== 'string') return false
+  if (v['kind'] === KIND) return true
+  const slash = v['apiVersion'].indexOf('/')
+  return slash > 0 && (v['apiVersion'].slice(0, slash) === GROUP || nearMissGroup(v['apiVersion'].slice(0, slash)))
 }
 
 /** Splits documents into WorkflowExecutions, kubernaut.ai documents the CRD does not serve, and the skipped rest. */
@@ -85,6 +103,7 @@ function unservedResult({ source, object, locate }: Located): ObjectResult {
     ruleId: UNSERVED_KIND,
     severity: 'deny',
     field,
+    // kubectl's words (its resource mapping error), then what is served.
     message: `${field}: no matches for kind "${kind}" in version "${apiVersion}": the WorkflowExecution CRD serves kind "${KIND}" in version "${API_VERSION}" only`,
   }
   const at = locate?.(field)
@@ -138,15 +157,22 @@ export function runCheck(
       key: `${source.file}:${source.line}:${namespace}/${name}`,
     })
     const verdict = admit(request, policy, 'both')
+    // Under strict validation the apiserver refuses the request while decoding it, before any
+    // webhook; the rules' findings are still reported, so one run shows everything to fix.
+    const refused = opts.validate === 'strict' && unknown.length > 0
     const result: ObjectResult = {
       source,
       namespace,
       name,
       operation: request.operation as ObjectResult['operation'],
       subresource: (request.subResource ?? '') as Subresource,
-      allowed: verdict.response.allowed,
+      allowed: verdict.response.allowed && !refused,
       findings: [
-        ...unknown.map((field): Finding => ({ ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) })),
+        ...(opts.validate === 'ignore' ? [] : unknown).map((field): Finding =>
+          refused
+            ? { ruleId: UNKNOWN_FIELD, severity: 'deny', field, message: unknownFieldError(field) }
+            : { ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) },
+        ),
         ...findingsOf(verdict),
       ].map((f) => {
         const at = f.field === '' ? undefined : locate?.(f.field)
@@ -155,7 +181,7 @@ export function runCheck(
     }
     if (old !== undefined) result.old = old.source
     // What the apiserver stores: the object it sent (pruned, status dropped or kept), after mutation.
-    if (verdict.response.allowed) result.admitted = (verdict.mutated ?? request.object) as WorkflowExecution
+    if (result.allowed) result.admitted = (verdict.mutated ?? request.object) as WorkflowExecution
     return result
   })
   const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
@@ -195,13 +221,14 @@ export function ruleTable(policy: CompiledPolicy): RuleInfo[] {
   rules.push({
     id: UNSERVED_KIND,
     description:
-      'a kubernaut.ai document whose kind and version the WorkflowExecution CRD does not serve (a typo in the kind, or an unserved version)',
+      'a WorkflowExecution in an API group or version the CRD does not serve, or a kubernaut.ai (or near-miss group) document of a kind it does not serve: kubectl finds no such kind',
     severity: 'deny',
   })
   rules.push({
     id: UNKNOWN_FIELD,
-    description: 'a field the CRD does not declare: the apiserver prunes it (kubectl shows its warning)',
-    severity: 'warn',
+    description:
+      "a field the CRD does not declare: refused under kubectl's default --validate=strict; pruned with a warning under --validate=warn",
+    severity: 'deny',
   })
   return rules
 }

@@ -1,7 +1,7 @@
 // JUnit XML for GitLab, Jenkins and friends: one testsuite per file, one testcase per object, a
 // failure for each denied object (and for warnings under --warnings-as-errors), located at the line
 // of the first failing field; each skipped document is a skipped testcase, so nothing is invisible.
-import { findingPosition, findingRef, objectName, type CheckReport, type ObjectResult, type SkippedDoc } from '../check/report.js'
+import { failsRun, findingPosition, findingRef, objectName, type CheckReport, type ObjectResult, type SkippedDoc } from '../check/report.js'
 import type { RenderOptions } from './options.js'
 
 // XML 1.0 cannot carry most control characters, even escaped.
@@ -18,7 +18,7 @@ export function xml(s: string): string {
 }
 
 function fails(r: ObjectResult, opts: RenderOptions): boolean {
-  return !r.allowed || (opts.warningsAsErrors && r.findings.some((f) => f.severity === 'warn'))
+  return !r.allowed || r.findings.some((f) => failsRun(f, opts))
 }
 
 function* testcase(r: ObjectResult, opts: RenderOptions): Iterable<string> {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { STDIN_NAME } from '../check/documents.js'
-import { findingPosition, objectName, type CheckReport, type Finding, type ObjectResult } from '../check/report.js'
+import { failsRun, findingPosition, objectName, type CheckReport, type Finding, type ObjectResult } from '../check/report.js'
 import type { RenderOptions } from './options.js'
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -19,7 +19,7 @@ export function artifactUri(file: string): string {
 }
 
 function level(f: Finding, opts: RenderOptions): 'error' | 'warning' {
-  return f.severity === 'deny' || opts.warningsAsErrors ? 'error' : 'warning'
+  return failsRun(f, opts) ? 'error' : 'warning'
 }
 
 function result(r: ObjectResult, f: Finding, ruleIndex: number, opts: RenderOptions): unknown {

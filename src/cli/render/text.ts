@@ -16,5 +16,5 @@ export function* renderText(report: CheckReport): Iterable<string> {
   }
   for (const s of report.skipped)
     yield `${s.source.file}:${s.source.line}: skipped ${s.kind === '' ? 'a document without kind' : `${s.apiVersion} ${s.kind}`}\n`
-  yield `${summaryLine(summarize(report))}\n`
+  yield `${summaryLine(summarize(report), report.skipped)}\n`
 }
