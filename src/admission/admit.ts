@@ -30,10 +30,11 @@ export interface AdmitResult {
 }
 
 /** An error or warning with the id of the rule that produced it. */
-export type Stamped<T extends { origin?: string }> = T & { origin: string }
+export type Stamped<T extends FieldError | FieldWarning> = T & { origin: string }
 
-function stamp<T extends { origin?: string }>(value: T, ruleId: string): Stamped<T> {
-  return value.origin === undefined ? { ...value, origin: ruleId } : (value as Stamped<T>)
+/** The rule that ran is the one that said it: the id is always the rule's own, never the finding's. */
+function stamp<T extends FieldError | FieldWarning>(value: T, ruleId: string): Stamped<T> {
+  return { ...value, origin: ruleId }
 }
 
 export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind): AdmitResult {

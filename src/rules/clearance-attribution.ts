@@ -62,9 +62,9 @@ export function countWords(s: string): number {
 }
 
 /** The reason rules of both flows: present, not blank, at least `minWords` words. */
-export function reasonErrors(reason: unknown, field: string, minWords: number, origin: string): FieldError[] {
+export function reasonErrors(reason: unknown, field: string, minWords: number): FieldError[] {
   if (typeof reason !== 'string' || reason.trim() === '') {
-    return [required(field, 'clearReason is required: say why the block can be cleared (what was investigated and found)', origin)]
+    return [required(field, 'clearReason is required: say why the block can be cleared (what was investigated and found)')]
   }
   const words = countWords(reason)
   if (words < minWords) {
@@ -73,7 +73,6 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
         field,
         reason,
         `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`,
-        origin,
       ),
     ]
   }
@@ -81,20 +80,16 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
 }
 
 /** Both flows clear only a failed execution; the error names where the clearance was written. */
-export function requiresFailed(field: string, status: unknown, origin: string): FieldError[] {
+export function requiresFailed(field: string, status: unknown): FieldError[] {
   const phase = isRecord(status) ? status['phase'] : undefined
   if (phase === Phase.Failed) return []
   return [
-    forbidden(
-      field,
-      `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
-      origin,
-    ),
+    forbidden(field, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`),
   ]
 }
 
-export function authenticationRequired(field: string, origin: string): FieldError {
-  return forbidden(field, AUTHENTICATION_REQUIRED, origin)
+export function authenticationRequired(field: string): FieldError {
+  return forbidden(field, AUTHENTICATION_REQUIRED)
 }
 
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */

@@ -58,16 +58,13 @@ export const failureDetailsFrozen = defineRule({
     const stored = statusOf(oldObject)
     // Setting it for the first time can only add a block, never lift one.
     if (stored?.['phase'] !== Phase.Failed || stored['failureDetails'] === undefined || stored['failureDetails'] === null) return []
-    const id = 'failure-details-frozen'
     const incoming = statusOf(object)?.['failureDetails']
     const how = 'to lift the block write status.blockClearance with a clearReason (docs/audit.md)'
     if (incoming === undefined || incoming === null)
-      return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`, id)]
+      return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`)]
     const changed = firstDifferences(stored['failureDetails'], incoming, FAILURE_DETAILS, 4)
     if (changed.length === 0) return []
-    return [
-      forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`, id),
-    ]
+    return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`)]
   },
 })
 
@@ -94,7 +91,6 @@ export const blockedDeleteRefused = defineRule({
       forbidden(
         'metadata.name',
         `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; deleting it would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`,
-        'blocked-delete-refused',
       ),
     ]
   },

@@ -49,15 +49,14 @@ function checkString(
   // The apiserver counts characters (runes); a JS string counts UTF-16 units.
   const length = [...value].length
   if (length > c.maxLength) {
-    out.push(tooLong(path, c.maxLength, 'condition-schema'))
+    out.push(tooLong(path, c.maxLength))
     return
   }
   if (c.minLength !== undefined && length < c.minLength) {
-    out.push(invalid(path, value, `${inBody(path)} in body should be at least ${c.minLength} chars long`, 'condition-schema'))
+    out.push(invalid(path, value, `${inBody(path)} in body should be at least ${c.minLength} chars long`))
     return
   }
-  if (re !== undefined && !re.test(value))
-    out.push(invalid(path, value, `${inBody(path)} in body should match '${c.pattern}'`, 'condition-schema'))
+  if (re !== undefined && !re.test(value)) out.push(invalid(path, value, `${inBody(path)} in body should match '${c.pattern}'`))
 }
 
 export const conditionSchema = defineRule({
@@ -87,7 +86,7 @@ export const conditionSchema = defineRule({
       const generation = present(c, 'observedGeneration')
       if (typeof generation === 'number' && generation < CONDITION_CONSTRAINTS.observedGeneration.minimum) {
         const path = at.child('observedGeneration')
-        out.push(invalid(path, generation, `${inBody(path)} in body should be greater than or equal to 0`, 'condition-schema'))
+        out.push(invalid(path, generation, `${inBody(path)} in body should be greater than or equal to 0`))
       }
     }
     return out.slice(0, MAX_ERRORS_PER_RULE)

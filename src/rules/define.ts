@@ -24,9 +24,12 @@ export interface RuleContext {
   readonly now: Date
 }
 
-interface RuleBase {
-  /** Stable kebab-case id; shows in causes, metrics, SARIF and docs. */
-  id: string
+interface RuleBase<Id extends string = string> {
+  /**
+   * Stable kebab-case id; shows in causes, metrics, SARIF and docs. A built-in rule's id is a literal
+   * type, so the rule table's ids form the RuleId union (rules/index.ts).
+   */
+  id: Id
   /** One sentence for the rule table. */
   description: string
   operations: readonly Operation[]
@@ -46,7 +49,7 @@ interface RuleBase {
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */
-export interface CelRule extends RuleBase {
+export interface CelRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'validate'
   severity: Severity
   expression: string
@@ -59,7 +62,7 @@ export interface CelRule extends RuleBase {
 }
 
 /** A typed check: returns the errors it finds (its own fields and values). */
-export interface CheckRule extends RuleBase {
+export interface CheckRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'validate'
   severity: Severity
   check: (ctx: RuleContext) => FieldError[]
@@ -79,7 +82,7 @@ export interface MutationOutcome {
  * else is shared with the request. So a mutation writes at or under `field` alone, or it would
  * write into the request's own object.
  */
-export interface MutateRule extends RuleBase {
+export interface MutateRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'mutate'
   /** Optional cheap pre-check on the unmodified request; false skips the mutation with no copy. */
   applies?: (ctx: RuleContext) => boolean
@@ -100,8 +103,8 @@ export interface CompiledValidator {
 }
 export type Rule = ValidateRule | MutateRule
 
-/** Exists only so TypeScript infers the rule's variant. */
-export function defineRule<R extends Rule>(rule: R): R {
+/** Exists so TypeScript infers the rule's variant and keeps its id as a literal type (the RuleId union). */
+export function defineRule<const R extends Rule>(rule: R): R {
   return rule
 }
 

@@ -15,7 +15,7 @@ import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
 import { clearanceLiftingRules } from './clearance-lifting.js'
 
-export const builtinRules: readonly Rule[] = Object.freeze([
+const BUILTIN_RULES = [
   ...schemaRules,
   ...metadataRules,
   ...specImmutableRules,
@@ -29,4 +29,12 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...blockClearanceRules,
   ...clearanceAnnotationRules,
   ...clearanceLiftingRules,
-])
+] as const
+
+/**
+ * Every built-in rule's id, from the table above: a new rule adds its id here by being listed, and a
+ * mistyped id anywhere a RuleId is expected fails the type check.
+ */
+export type RuleId = (typeof BUILTIN_RULES)[number]['id']
+
+export const builtinRules: readonly Rule[] = Object.freeze(BUILTIN_RULES)

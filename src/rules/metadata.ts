@@ -36,17 +36,17 @@ function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8')
 }
 
-function checkLabels(labels: unknown, out: FieldError[], origin: string): void {
+function checkLabels(labels: unknown, out: FieldError[]): void {
   if (!isRecord(labels)) return
   const path = FieldPath.root('metadata', 'labels')
   for (const [k, v] of Object.entries(labels)) {
     const problem = qualifiedNameProblem(k)
-    if (problem !== undefined) out.push(invalid(path, k, problem, origin))
-    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) out.push(invalid(path.key(k), v, LABEL_VALUE_DETAIL, origin))
+    if (problem !== undefined) out.push(invalid(path, k, problem))
+    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) out.push(invalid(path.key(k), v, LABEL_VALUE_DETAIL))
   }
 }
 
-function checkAnnotations(annotations: unknown, out: FieldError[], origin: string): void {
+function checkAnnotations(annotations: unknown, out: FieldError[]): void {
   if (!isRecord(annotations)) return
   const path = FieldPath.root('metadata', 'annotations')
   // UTF-8 takes at most 3 bytes per UTF-16 unit: only when the lengths could exceed the limit are
@@ -54,13 +54,13 @@ function checkAnnotations(annotations: unknown, out: FieldError[], origin: strin
   let units = 0
   for (const [k, v] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(k.toLowerCase())
-    if (problem !== undefined) out.push(invalid(path, k, problem, origin))
+    if (problem !== undefined) out.push(invalid(path, k, problem))
     units += k.length + (typeof v === 'string' ? v.length : 0)
   }
   if (units * 3 <= MAX_ANNOTATIONS_BYTES) return
   let total = 0
   for (const [k, v] of Object.entries(annotations)) total += bytes(k) + (typeof v === 'string' ? bytes(v) : 0)
-  if (total > MAX_ANNOTATIONS_BYTES) out.push(tooLong(path, MAX_ANNOTATIONS_BYTES, origin))
+  if (total > MAX_ANNOTATIONS_BYTES) out.push(tooLong(path, MAX_ANNOTATIONS_BYTES))
 }
 
 export const metadataApiserver = defineRule({
@@ -78,8 +78,8 @@ export const metadataApiserver = defineRule({
     const metadata: unknown = object.metadata
     if (!isRecord(metadata)) return []
     const out: FieldError[] = []
-    checkLabels(metadata['labels'], out, 'metadata-apiserver')
-    checkAnnotations(metadata['annotations'], out, 'metadata-apiserver')
+    checkLabels(metadata['labels'], out)
+    checkAnnotations(metadata['annotations'], out)
     return out.slice(0, 32)
   },
 })
@@ -102,9 +102,7 @@ export const metadataImmutable = defineRule({
     for (const f of IMMUTABLE_META) {
       if (before[f] === undefined || before[f] === null || now[f] === before[f]) continue
       out.push(
-        now[f] === undefined
-          ? forbidden(`metadata.${f}`, 'field is immutable', 'metadata-immutable')
-          : invalid(`metadata.${f}`, now[f], 'field is immutable', 'metadata-immutable'),
+        now[f] === undefined ? forbidden(`metadata.${f}`, 'field is immutable') : invalid(`metadata.${f}`, now[f], 'field is immutable'),
       )
     }
     return out

@@ -1,7 +1,7 @@
 // A WorkflowExecution's lifecycle only moves forward, and what the controller resolved once (the
 // engine, the ServiceAccount) stays resolved: the audit trail and the running PipelineRun/Job
 // depend on both. Checked on writes to /status, where the controller records them.
-import { defineRule, type Rule } from './define.js'
+import { defineRule, type CelRule } from './define.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { Phase, PHASES } from '../api/workflowexecution.js'
 import { present } from './field-values.js'
@@ -51,7 +51,7 @@ export const phaseTransition = defineRule({
     // An unjudgeable value is status-phase-enum's or schema-status's; a removal is phase-not-removed's.
     if (from === undefined || to === undefined || to === '' || to === from) return []
     if (NEXT_PHASES[from].includes(to)) return []
-    return [invalid('status.phase', rawTo, transitionDetail(from, to), 'phase-transition')]
+    return [invalid('status.phase', rawTo, transitionDetail(from, to))]
   },
 })
 
@@ -73,7 +73,7 @@ export const phaseNotRemoved = defineRule({
 })
 
 /** A Forbidden CEL rule: once `status.<leaf>` is a non-empty string, it keeps that value. */
-function immutableOnceSet(id: string, leaf: string, description: string): Rule {
+function immutableOnceSet<const Id extends string>(id: Id, leaf: string, description: string): CelRule<Id> {
   // Read through optionals everywhere: `false || <missing key>` is an evaluation error in CEL.
   const old = `oldObject.?status.?${leaf}.orValue('')`
   return defineRule({
@@ -103,4 +103,4 @@ export const serviceAccountNameImmutable = immutableOnceSet(
   'status.serviceAccountName cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
 )
 
-export const phaseTransitionRules: Rule[] = [phaseTransition, phaseNotRemoved, executionEngineImmutable, serviceAccountNameImmutable]
+export const phaseTransitionRules = [phaseTransition, phaseNotRemoved, executionEngineImmutable, serviceAccountNameImmutable]

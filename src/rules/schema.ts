@@ -101,9 +101,9 @@ const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 
 /** Type errors in `value` against `node` (at most MAX_ERRORS_PER_RULE); `value` is present (not undefined/null). */
-export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath, origin: string): FieldError[] {
+export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath): FieldError[] {
   const out: FieldError[] = []
-  walk(value, node, { root: path, kinds: [], names: [] }, origin, out)
+  walk(value, node, { root: path, kinds: [], names: [] }, out)
   return out.slice(0, MAX_ERRORS_PER_RULE)
 }
 
@@ -128,8 +128,8 @@ function pathOf(c: Cursor): FieldPath {
   return p
 }
 
-function wrongType(value: unknown, want: string, c: Cursor, origin: string, out: FieldError[]): void {
-  out.push(invalid(pathOf(c), jsonType(value), `must be of type ${want}`, origin))
+function wrongType(value: unknown, want: string, c: Cursor, out: FieldError[]): void {
+  out.push(invalid(pathOf(c), jsonType(value), `must be of type ${want}`))
 }
 
 /** Property entries of each object node, computed once per node rather than per request. */
@@ -140,54 +140,45 @@ function propertyEntries(node: { properties: Readonly<Record<string, SchemaNode>
   return e
 }
 
-function walkAt(
-  value: unknown,
-  node: SchemaNode,
-  c: Cursor,
-  kind: 'child' | 'key' | 'index',
-  name: string,
-  origin: string,
-  out: FieldError[],
-): void {
+function walkAt(value: unknown, node: SchemaNode, c: Cursor, kind: 'child' | 'key' | 'index', name: string, out: FieldError[]): void {
   c.kinds.push(kind)
   c.names.push(name)
-  walk(value, node, c, origin, out)
+  walk(value, node, c, out)
   c.kinds.pop()
   c.names.pop()
 }
 
-function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: FieldError[]): void {
+function walk(value: unknown, node: SchemaNode, c: Cursor, out: FieldError[]): void {
   if (out.length >= MAX_ERRORS_PER_RULE) return
   switch (node.type) {
     case 'any':
       return
     case 'string':
-      if (typeof value !== 'string') wrongType(value, 'string', c, origin, out)
+      if (typeof value !== 'string') wrongType(value, 'string', c, out)
       else if (node.format === 'date-time' && !DATE_TIME.test(value))
-        out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
+        out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z'))
       return
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, origin, out)
+      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, out)
       return
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, origin, out)
+      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, out)
       else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX))
-        out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer', origin))
+        out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer'))
       return
     case 'boolean':
-      if (typeof value !== 'boolean') wrongType(value, 'boolean', c, origin, out)
+      if (typeof value !== 'boolean') wrongType(value, 'boolean', c, out)
       return
     case 'array':
       if (!Array.isArray(value)) {
-        wrongType(value, 'array', c, origin, out)
+        wrongType(value, 'array', c, out)
         return
       }
-      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++)
-        walkAt(value[i], node.items, c, 'index', String(i), origin, out)
+      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++) walkAt(value[i], node.items, c, 'index', String(i), out)
       return
     case 'map':
       if (!isRecord(value)) {
-        wrongType(value, 'object', c, origin, out)
+        wrongType(value, 'object', c, out)
         return
       }
       // A string map (labels, annotations, parameters) needs no descent for a string value.
@@ -196,19 +187,19 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
         if (!Object.prototype.hasOwnProperty.call(value, key)) continue
         const v = value[key]
         if (node.values.type === 'string' && typeof v === 'string') continue
-        walkAt(v, node.values, c, 'key', key, origin, out)
+        walkAt(v, node.values, c, 'key', key, out)
       }
       return
     case 'object':
       if (!isRecord(value)) {
-        wrongType(value, 'object', c, origin, out)
+        wrongType(value, 'object', c, out)
         return
       }
       for (const key of node.required ?? []) {
         if (present(value, key) === undefined) {
           c.kinds.push('child')
           c.names.push(key)
-          out.push(required(pathOf(c), '', origin))
+          out.push(required(pathOf(c), ''))
           c.kinds.pop()
           c.names.pop()
         }
@@ -217,7 +208,7 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
       for (const [key, child] of propertyEntries(node)) {
         if (out.length >= MAX_ERRORS_PER_RULE) break
         const v = present(value, key)
-        if (v !== undefined) walkAt(v, child, c, 'child', key, origin, out)
+        if (v !== undefined) walkAt(v, child, c, 'child', key, out)
       }
       return
   }
@@ -238,8 +229,8 @@ export const schemaSpec = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const spec = section(ctx, 'spec')
-    if (spec === undefined) return [required('spec', '', 'schema-spec')]
-    return validateSchema(spec, SPEC_SCHEMA, FieldPath.root('spec'), 'schema-spec')
+    if (spec === undefined) return [required('spec', '')]
+    return validateSchema(spec, SPEC_SCHEMA, FieldPath.root('spec'))
   },
 })
 
@@ -254,7 +245,7 @@ export const schemaMetadata = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const metadata = section(ctx, 'metadata')
-    return metadata === undefined ? [] : validateSchema(metadata, METADATA_SCHEMA, FieldPath.root('metadata'), 'schema-metadata')
+    return metadata === undefined ? [] : validateSchema(metadata, METADATA_SCHEMA, FieldPath.root('metadata'))
   },
 })
 
@@ -269,7 +260,7 @@ export const schemaStatus = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const status = section(ctx, 'status')
-    return status === undefined ? [] : validateSchema(status, STATUS_SCHEMA, FieldPath.root('status'), 'schema-status')
+    return status === undefined ? [] : validateSchema(status, STATUS_SCHEMA, FieldPath.root('status'))
   },
 })
 

@@ -1,7 +1,7 @@
 // What a new WorkflowExecution's spec must say, beyond its types: the references it executes are
 // filled in, the LLM confidence is a probability, the timeout a positive Go duration, and the
 // parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
-import { defineRule, type CheckRule, type Rule } from './define.js'
+import { defineRule, type CheckRule } from './define.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
@@ -18,7 +18,13 @@ export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/
  * schema-spec. A typed check rather than CEL for cost alone: four of these run on every CREATE, and
  * each cost ~1.3 µs in cel-js against ~0.05 µs here (docs/performance.md).
  */
-function requiredString(id: string, parent: string, leaf: string, missingIsError: boolean, description: string): CheckRule {
+function requiredString<const Id extends string>(
+  id: Id,
+  parent: string,
+  leaf: string,
+  missingIsError: boolean,
+  description: string,
+): CheckRule<Id> {
   const field = `spec.${parent}.${leaf}`
   return {
     id,
@@ -35,7 +41,7 @@ function requiredString(id: string, parent: string, leaf: string, missingIsError
       // Missing and null both count as absent; the apiserver prunes a null of a non-nullable field.
       const v = present(holder, leaf)
       const empty = v === undefined ? missingIsError : typeof v === 'string' && v.trim() === ''
-      return empty ? [required(field, 'must not be empty', id)] : []
+      return empty ? [required(field, 'must not be empty')] : []
     },
   }
 }
@@ -100,7 +106,7 @@ export const executionTimeoutValid = defineRule({
     if (typeof timeout !== 'string') return []
     const field = 'spec.executionConfig.timeout'
     const detail = durationProblem(timeout, true)
-    return detail === undefined ? [] : [invalid(field, timeout, detail, 'execution-timeout-valid')]
+    return detail === undefined ? [] : [invalid(field, timeout, detail)]
   },
 })
 
@@ -110,12 +116,12 @@ function parameterKeys(object: unknown): string[] {
   return isRecord(parameters) ? Object.keys(parameters) : []
 }
 
-function perKey(object: unknown, bad: (key: string) => boolean, detail: string, origin: string): FieldError[] {
+function perKey(object: unknown, bad: (key: string) => boolean, detail: string): FieldError[] {
   const out: FieldError[] = []
   const path = FieldPath.root('spec', 'parameters')
   for (const key of parameterKeys(object)) {
     if (!bad(key)) continue
-    out.push(invalid(path.key(key), key, detail, origin))
+    out.push(invalid(path.key(key), key, detail))
     if (out.length >= MAX_ERRORS_PER_RULE) break
   }
   return out
@@ -129,7 +135,7 @@ export const parameterNameValid = defineRule({
   operations: ['CREATE'],
   subresources: [''],
   field: 'spec.parameters',
-  check: ({ object }) => perKey(object, (k) => !PARAMETER_NAME.test(k), `must match ${PARAMETER_NAME.source}`, 'parameter-name-valid'),
+  check: ({ object }) => perKey(object, (k) => !PARAMETER_NAME.test(k), `must match ${PARAMETER_NAME.source}`),
 })
 
 export const parameterNameUpperSnake = defineRule({
@@ -146,11 +152,10 @@ export const parameterNameUpperSnake = defineRule({
       object,
       (k) => PARAMETER_NAME.test(k) && !UPPER_SNAKE_CASE.test(k),
       'parameter names are UPPER_SNAKE_CASE by convention (Tekton params); fine for Ansible workflows, which use lowercase',
-      'parameter-name-upper-snake',
     ),
 })
 
-export const specContentRules: Rule[] = [
+export const specContentRules = [
   remediationRequestNameRequired,
   workflowIdRequired,
   workflowVersionRequired,

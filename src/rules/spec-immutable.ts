@@ -23,7 +23,6 @@ export const specImmutable = defineRule({
       forbidden(
         'spec',
         `${SPEC_IMMUTABLE_MESSAGE}; changed: ${changed.join(', ')}; delete and recreate the WorkflowExecution to change it`,
-        'spec-immutable',
       ),
     ]
   },

@@ -24,14 +24,13 @@ export const statusDurationsValid = defineRule({
     const duration = present(status, 'duration')
     if (typeof duration === 'string') {
       const problem = durationProblem(duration, false)
-      if (problem !== undefined) out.push(invalid('status.duration', duration, problem, 'status-durations-valid'))
+      if (problem !== undefined) out.push(invalid('status.duration', duration, problem))
     }
     const details = present(status, 'failureDetails')
     const before = isRecord(details) ? present(details, 'executionTimeBeforeFailure') : undefined
     if (typeof before === 'string') {
       const problem = durationProblem(before, false)
-      if (problem !== undefined)
-        out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem, 'status-durations-valid'))
+      if (problem !== undefined) out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem))
     }
     return out
   },

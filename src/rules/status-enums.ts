@@ -8,7 +8,7 @@
 // them from the workflow catalog and the execution resource, and an engine outside the known list is
 // exactly what FailureReason UnsupportedEngine reports, so refusing that write would leave the
 // execution stuck in Pending. Those two only warn.
-import { defineRule, type CheckRule, type Rule } from './define.js'
+import { defineRule, type CheckRule } from './define.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
@@ -26,7 +26,7 @@ interface EnumField {
 }
 
 /** One row per single-valued enum; the rule is generated from the row. */
-export const STATUS_ENUMS: readonly EnumField[] = [
+export const STATUS_ENUMS = [
   {
     id: 'status-phase-enum',
     description: 'status.phase is Pending, Running, Completed or Failed',
@@ -67,14 +67,14 @@ export const STATUS_ENUMS: readonly EnumField[] = [
     values: EXECUTION_ENGINES,
     severity: 'warn',
   },
-]
+] as const satisfies readonly EnumField[]
 
 function statusOf(object: unknown): Record<string, unknown> | undefined {
   const status = isRecord(object) ? present(object, 'status') : undefined
   return isRecord(status) ? status : undefined
 }
 
-function enumRule(e: EnumField): CheckRule {
+function enumRule<const E extends EnumField>(e: E): CheckRule<E['id']> {
   const field = e.parent === undefined ? `status.${e.leaf}` : `status.${e.parent}.${e.leaf}`
   return defineRule({
     id: e.id,
@@ -94,7 +94,7 @@ function enumRule(e: EnumField): CheckRule {
       // The apiserver's enum check rejects "" too: omitempty means the controller never sends it.
       if (typeof value !== 'string' || e.values.includes(value)) return []
       if (e.severity === 'warn' && value === '') return []
-      return [notSupported(field, value, e.values, e.id)]
+      return [notSupported(field, value, e.values)]
     },
   })
 }
@@ -117,11 +117,11 @@ export const conditionStatusEnum = defineRule({
       const c: unknown = conditions[i]
       const value = isRecord(c) ? present(c, 'status') : undefined
       if (typeof value === 'string' && !(CONDITION_STATUSES as readonly string[]).includes(value)) {
-        out.push(notSupported(path.index(i).child('status'), value, CONDITION_STATUSES, 'condition-status-enum'))
+        out.push(notSupported(path.index(i).child('status'), value, CONDITION_STATUSES))
       }
     }
     return out
   },
 })
 
-export const statusEnumRules: Rule[] = [...STATUS_ENUMS.map(enumRule), conditionStatusEnum]
+export const statusEnumRules = [...STATUS_ENUMS.map(enumRule), conditionStatusEnum]

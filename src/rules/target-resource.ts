@@ -2,7 +2,7 @@
 // for namespaced resources, `kind/name` for cluster-scoped ones. Two spellings of one target would
 // be two locks, so the form must match the kind's scope whenever the kind is a well-known one.
 // CREATE only: on UPDATE, spec-immutable keeps the value.
-import { defineRule, type Rule } from './define.js'
+import { defineRule } from './define.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
 import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'
@@ -199,8 +199,8 @@ export const targetResourceFormat = defineRule({
     const target = parsedTarget(object)
     if (target === undefined || target.parsed.ok) return []
     const { text, parsed } = target
-    if (parsed.tooLong) return [tooLong(FIELD, MAX_TARGET_RESOURCE_LENGTH, 'target-resource-format')]
-    return [invalid(FIELD, text, parsed.detail, 'target-resource-format')]
+    if (parsed.tooLong) return [tooLong(FIELD, MAX_TARGET_RESOURCE_LENGTH)]
+    return [invalid(FIELD, text, parsed.detail)]
   },
 })
 
@@ -222,13 +222,13 @@ export const targetResourceScope = defineRule({
     const { namespace, kind, name } = parsed.target
     const k = kind.toLowerCase()
     if (namespace === undefined && NAMESPACED_KINDS.has(k)) {
-      return [invalid(FIELD, text, `${kind} is namespaced: use namespace/${kind}/${name}`, 'target-resource-scope')]
+      return [invalid(FIELD, text, `${kind} is namespaced: use namespace/${kind}/${name}`)]
     }
     if (namespace !== undefined && CLUSTER_SCOPED_KINDS.has(k)) {
-      return [invalid(FIELD, text, `${kind} is cluster-scoped: use ${kind}/${name}`, 'target-resource-scope')]
+      return [invalid(FIELD, text, `${kind} is cluster-scoped: use ${kind}/${name}`)]
     }
     return []
   },
 })
 
-export const targetResourceRules: Rule[] = [targetResourceFormat, targetResourceScope]
+export const targetResourceRules = [targetResourceFormat, targetResourceScope]

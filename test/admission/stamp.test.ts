@@ -79,3 +79,22 @@ t.test('check names the block-clearance warning by its rule, block-clearance-att
     },
   ])
 })
+
+t.test("the rule's own id wins over anything a finding carries", async (t) => {
+  const liar = defineRule({
+    id: 'liar',
+    description: 'returns an error claiming another rule',
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['CREATE'],
+    subresources: [''],
+    field: 'spec.rationale',
+    // A rule written in plain JavaScript could still hand one over; the core overwrites it.
+    check: () => [{ ...invalid('spec.rationale', 'x', 'mine'), origin: 'spec-immutable' }],
+  })
+  const r = admit(aRequest({ object: aWorkflowExecution() }), compilePolicy(TEST_OPTIONS, [], [liar]), 'both')
+  t.same(
+    r.violations.map((v) => v.error.origin),
+    ['liar'],
+  )
+})

@@ -50,7 +50,6 @@ t.test("a schema change is one edit: a changed CRD node changes what the walk re
     { n: 2 ** 31, at: 'yesterday', m: { k: 'yes' }, l: [1, 'x'], free: { any: [1] } },
     node,
     FieldPath.root('spec'),
-    'schema-spec',
   )
   t.same(errors.map(errorString), [
     'spec.a: Required value',
