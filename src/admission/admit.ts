@@ -2,8 +2,7 @@
 // edge carries out afterwards. No I/O; never throws (a fault becomes errored(500) with the uid).
 import type { AdmissionRequest, AdmissionResponse, Effect, WebhookKind } from './types.js'
 import type { FieldError, FieldWarning } from './field.js'
-import type { CompiledPolicy, RuleSet } from '../policy.js'
-import type { RuleContext } from '../rules/define.js'
+import type { CompiledPolicy, RuleContext, RuleSet } from './rule-contract.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
 import { errorString, warningString } from './field.js'

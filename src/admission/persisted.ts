@@ -6,7 +6,7 @@
 // (A main-resource write that changes uid is refused by the apiserver and by rule metadata-apiserver.)
 // Judging a clearance, or recording one, on the object as sent would judge what is thrown away.
 import type { Operation } from './types.js'
-import type { Subresource } from '../rules/define.js'
+import type { Subresource } from './rule-contract.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 
 export function persistedView(

@@ -2,7 +2,7 @@
 // and evaluated per request into field errors stamped with the rule's id.
 import { internal, invalid, required, forbidden, type FieldError } from '../admission/field.js'
 import { lookupField } from '../admission/lookup.js'
-import type { CelRule, RuleContext } from '../rules/define.js'
+import type { CelRule, RuleContext } from '../admission/rule-contract.js'
 import { WfeError } from '../errors.js'
 import { compileExpression, firstLine, type CelProgram } from './compile.js'
 import { celActivation } from './activation.js'

@@ -5,9 +5,10 @@ import { resolve } from 'node:path'
 import { admissionOptionsFrom } from '../config.js'
 import { WfeError } from '../errors.js'
 import { fsProblem } from './read-input.js'
-import { compilePolicy, type CompiledPolicy } from '../policy.js'
+import { compilePolicy } from '../policy.js'
+import type { CompiledPolicy } from '../admission/rule-contract.js'
 import { loadPolicyFile } from '../policy-file.js'
-import type { Rule } from '../rules/define.js'
+import type { Rule } from '../admission/rule-contract.js'
 
 /** Policy files are read relative to `cwd`, like every other path a command takes. */
 export function policyFromFlags(values: Record<string, unknown>, cwd: string, now?: () => Date): CompiledPolicy {

@@ -11,8 +11,8 @@ import {
   ClearMethod,
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
-import { defineRule, type RuleContext } from './define.js'
-import { firstDifferences, semanticEqual } from './semantic-equal.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
+import { firstDifferences, semanticEqual } from '../api/semantic-equal.js'
 import {
   authenticationRequired,
   blockClearedEffect,

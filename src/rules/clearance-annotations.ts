@@ -16,7 +16,7 @@ import {
   ClearMethod,
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
-import { defineRule, type RuleContext } from './define.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
 import {
   authenticationRequired,
   blockClearedEffect,

@@ -2,7 +2,7 @@
 // format the webhook writes, and the audit intent each new attribution produces. Pure functions.
 import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
 import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
-import type { RuleContext } from './define.js'
+import type { RuleContext } from '../admission/rule-contract.js'
 import { Phase } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 

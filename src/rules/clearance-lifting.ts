@@ -6,8 +6,8 @@
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
-import { defineRule } from './define.js'
-import { firstDifferences } from './semantic-equal.js'
+import { defineRule } from '../admission/rule-contract.js'
+import { firstDifferences } from '../api/semantic-equal.js'
 
 /**
  * Deletions the control plane makes on its own: the garbage collector cascading from the owner

@@ -4,7 +4,7 @@
 // in a cluster the apiserver refuses these before the validating webhook runs; this rule gives
 // `check` in CI the same verdict. Required fields and JSON types are schema-status's; the status
 // enum is condition-status-enum's. Messages follow the apiserver's OpenAPI validation errors.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { FieldPath, invalid, tooLong, type FieldError } from '../admission/field.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 import { isRecord } from '../api/json.js'

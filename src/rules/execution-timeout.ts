@@ -3,7 +3,7 @@
 // decodes the object and Update()s it sends that text back; had we stored "30m", spec immutability
 // (ours and the CRD's `self == oldSelf`) would refuse its every update. On UPDATE the spec is
 // immutable, so nothing is touched there.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { isRecord } from '../api/json.js'
 import { canonicalDuration, parseDurationNs } from '../api/duration.js'
 import { warning } from '../admission/field.js'

@@ -1,6 +1,6 @@
 // Every built-in rule, in the order they run. One family per file; a newcomer finds a rule by the
 // file named for what it checks. Mutations run before validations regardless of position here.
-import type { Rule } from './define.js'
+import type { Rule } from '../admission/rule-contract.js'
 import { schemaRules } from './schema.js'
 import { metadataRules } from './metadata.js'
 import { specImmutableRules } from './spec-immutable.js'

@@ -1,7 +1,7 @@
 // What the apiserver itself checks of metadata before the validating webhooks run (apimachinery's
 // ValidateObjectMeta and ValidateObjectMetaUpdate). Repeated here so that `check` in CI gives the
 // cluster's verdict, and so that a write the apiserver will refuse never leaves an audit record.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { FieldPath, forbidden, invalid, tooLong, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
 

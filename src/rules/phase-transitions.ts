@@ -1,7 +1,7 @@
 // A WorkflowExecution's lifecycle only moves forward, and what the controller resolved once (the
 // engine, the ServiceAccount) stays resolved: the audit trail and the running PipelineRun/Job
 // depend on both. Checked on writes to /status, where the controller records them.
-import { defineRule, type CelRule } from './define.js'
+import { defineRule, type CelRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { Phase, PHASES } from '../api/workflowexecution.js'
 import { present } from './field-values.js'

@@ -2,7 +2,7 @@
 // as the walker's nodes, and a walker that reports type errors the way the apiserver would. In a
 // cluster the apiserver checks this after mutation; offline (`check` in CI) nothing else does, so
 // every other family also guards its own types and never assumes these ran.
-import { defineRule, type RuleContext } from './define.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
 import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'

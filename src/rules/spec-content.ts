@@ -1,7 +1,7 @@
 // What a new WorkflowExecution's spec must say, beyond its types: the references it executes are
 // filled in, the LLM confidence is a probability, the timeout a positive Go duration, and the
 // parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
-import { defineRule, type CheckRule } from './define.js'
+import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'

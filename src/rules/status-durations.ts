@@ -2,7 +2,7 @@
 // client that lists WorkflowExecutions decodes them with time.ParseDuration, and one value it cannot
 // read fails the whole list (an informer stalls). The CRD can only say "string", so the webhook
 // refuses a /status write of a value Go would not decode ("1d", "9223372036854775808ns").
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
 import { present } from './field-values.js'

@@ -8,7 +8,7 @@
 // them from the workflow catalog and the execution resource, and an engine outside the known list is
 // exactly what FailureReason UnsupportedEngine reports, so refusing that write would leave the
 // execution stuck in Pending. Those two only warn.
-import { defineRule, type CheckRule } from './define.js'
+import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'

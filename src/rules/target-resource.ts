@@ -2,7 +2,7 @@
 // for namespaced resources, `kind/name` for cluster-scoped ones. Two spellings of one target would
 // be two locks, so the form must match the kind's scope whenever the kind is a well-known one.
 // CREATE only: on UPDATE, spec-immutable keeps the value.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
 import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'

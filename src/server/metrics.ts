@@ -5,7 +5,7 @@ import type { FastifyPluginCallback } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { TlsReloadHooks } from '../tls/source.js'
 import type { EffectHooks } from '../effects/contract.js'
-import type { Severity } from '../rules/define.js'
+import type { Severity } from '../admission/rule-contract.js'
 
 /** 0.5 ms to 10 s: a review answers in well under a millisecond, the apiserver gives up at 10 s. */
 export const LATENCY_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

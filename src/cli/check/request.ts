@@ -2,7 +2,7 @@
 // namespace filled in as the apiserver does, a uid stable across runs (derived from the source).
 import { createHash } from 'node:crypto'
 import type { AdmissionRequest, UserInfo } from '../../admission/types.js'
-import type { Subresource } from '../../rules/define.js'
+import type { Subresource } from '../../admission/rule-contract.js'
 import { GROUP, KIND, RESOURCE, VERSION } from '../../api/workflowexecution.js'
 
 /** Who a check runs as when --user is not given: plainly not a person nor a controller. */

@@ -1,7 +1,8 @@
-// The shape of a rule. Rules are data: an id, where they apply, and either a CEL expression or a
-// small typed check/mutation where CEL cannot say it. Imports only the core's own types.
-import type { AdmissionRequest, Effect, Operation } from '../admission/types.js'
-import type { FieldError, FieldErrorType, FieldWarning } from '../admission/field.js'
+// The rule contract: the shape of a rule and what it sees. Rules are data: an id, where they apply,
+// and either a CEL expression or a small typed check/mutation where CEL cannot say it. It belongs to
+// the core that runs rules (admit.ts); src/rules/ implements it and the core never imports rules/.
+import type { AdmissionRequest, Effect, Operation } from './types.js'
+import type { FieldError, FieldErrorType, FieldWarning } from './field.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionOptions } from '../config.js'
 
@@ -110,4 +111,22 @@ export function defineRule<const R extends Rule>(rule: R): R {
 
 export function isCelRule(rule: Rule): rule is CelRule {
   return rule.kind === 'validate' && 'expression' in rule
+}
+
+/**
+ * The rules grouped for serving (src/policy.ts compiles them): declared here, beside the rule, so the
+ * core that runs them needs nothing from the layers above it.
+ */
+export interface RuleSet {
+  validators: readonly CompiledValidator[]
+  mutators: readonly MutateRule[]
+  /** The field paths the mutators write (as segments): only the objects along them are copied per request. */
+  mutationPaths: readonly (readonly string[])[]
+}
+
+export interface CompiledPolicy {
+  readonly options: AdmissionOptions
+  readonly rules: readonly Rule[]
+  /** The rules for one operation on one subresource; an empty set when none apply. */
+  select(operation: Operation, subresource: Subresource): RuleSet
 }
