@@ -4,7 +4,7 @@
 // `spec.confidence: null` is the same as no confidence at all. `check` does the same, so it judges
 // what the cluster would judge. Inside engineConfig (x-kubernetes-preserve-unknown-fields) nothing
 // is pruned; metadata is ObjectMeta's, which only the apiserver knows in full, so only its nulls go.
-import { SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../../rules/schema.js'
+import { SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../../api/structural-schema.js'
 import { isRecord } from '../../api/json.js'
 import { cloneJson } from '../../api/lossless-json.js'
 
