@@ -9,7 +9,7 @@ import { errorString, warningString } from './field.js'
 import { decodeRequest } from './decode.js'
 import { diffAlong, type PatchOperation } from './patch.js'
 import { ratchet, unchangedField } from './ratchet.js'
-import { persistedView } from './persisted.js'
+import { storedForm } from './apiserver.js'
 
 export interface AdmitResult {
   response: AdmissionResponse
@@ -100,7 +100,7 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
     // An attribution is recorded only for a write the validating webhook will admit: a clearance on
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
     // Judged on the object as the apiserver will store it (status, or metadata and spec, restored).
-    const stored = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    const stored = storedForm(request.operation, decoded.subresource, object, decoded.oldObject)
     if (
       webhook === 'mutate' &&
       effects.length > 0 &&
@@ -111,7 +111,7 @@ function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: Webhook
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {
     // The validating webhook is sent the stored form already; `both` (review, check) must judge it too.
-    const judged = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    const judged = storedForm(request.operation, decoded.subresource, object, decoded.oldObject)
     const found = validate(rules.validators, { request, object: judged, oldObject: decoded.oldObject, options: policy.options, now })
     violations.push(...found.violations)
     warnings.push(...found.warnings)

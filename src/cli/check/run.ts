@@ -10,8 +10,7 @@ import type { Subresource } from '../../admission/rule-contract.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-import { pruneAsApiserver, unknownFieldWarning } from './prune.js'
-import { cloneJson } from '../../api/lossless-json.js'
+import { pruneAsApiserver, unknownFieldWarning, withNamespace } from '../../admission/apiserver.js'
 import { REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 
@@ -27,15 +26,6 @@ type Obj = Record<string, unknown>
 
 function isWorkflowExecution(v: unknown): v is Obj {
   return isRecord(v) && v['apiVersion'] === API_VERSION && v['kind'] === KIND
-}
-
-/** The apiserver puts the request's namespace into an object that names none. */
-function withNamespace(object: Obj, namespace: string): Obj {
-  const copy = cloneJson(object)
-  if (copy['metadata'] === undefined || copy['metadata'] === null) copy['metadata'] = {}
-  const meta = copy['metadata']
-  if (isRecord(meta) && (meta['namespace'] === undefined || meta['namespace'] === '')) meta['namespace'] = namespace
-  return copy
 }
 
 function keyOf(object: Obj): { namespace: string; name: string } {
