@@ -3,7 +3,7 @@
 import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
 import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
 import type { RuleContext } from '../admission/rule-contract.js'
-import { Phase } from '../api/workflowexecution.js'
+import { Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
 
 export const AUTHENTICATION_REQUIRED =
@@ -92,6 +92,17 @@ export function authenticationRequired(field: string): FieldError {
   return forbidden(field, AUTHENTICATION_REQUIRED)
 }
 
+/**
+ * The id that ties a clearance to the remediation it unblocks, in the audit record and its Event:
+ * the parent RemediationRequest's name (spec.remediationRequestRef.name), or, when that is not
+ * set, `name` (the WorkflowExecution's own). The one derivation; the audit recorder's copy in
+ * effects/stored-clearance.ts is to call this once the audit-of-record rework lands.
+ */
+export function correlationIdOf(object: WorkflowExecution, name: string): string {
+  const rr: unknown = (object.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
+  return isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : name
+}
+
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
 export function blockClearedEffect(
   ctx: RuleContext,
@@ -111,8 +122,6 @@ export function blockClearedEffect(
   const who: BlockClearedEffect['actor'] = { username: actor.username }
   if (typeof actor.uid === 'string' && actor.uid !== '') who.uid = actor.uid
   if (Array.isArray(actor.groups)) who.groups = actor.groups.filter((g): g is string => typeof g === 'string')
-  const rr: unknown = (stored.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
-  const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : undefined
   return {
     type: 'workflowexecution.block.cleared',
     actor: who,
@@ -120,7 +129,7 @@ export function blockClearedEffect(
     reason,
     method,
     time,
-    correlationId: rrName ?? name,
+    correlationId: correlationIdOf(stored, name),
     admissionUid: ctx.request.uid,
   }
 }
