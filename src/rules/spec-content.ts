@@ -6,6 +6,7 @@ import { FieldPath, invalid, required, type FieldError } from '../admission/fiel
 import { durationProblem } from '../api/duration.js'
 import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
 import { isRecord } from '../api/json.js'
+import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/
@@ -75,19 +76,24 @@ export const executionBundleRequired = requiredString(
   'spec.workflowRef.executionBundle, the OCI bundle to run, must not be empty',
 )
 
+/** spec.confidence's bounds, as the CRD declares them. */
+const CONFIDENCE = CRD_OPEN_API_SCHEMA.properties.spec.properties.confidence
+/** A CEL double literal: cel-js reads every JSON number as a double, so an integer 1 compares as 1.0. */
+const celDouble = (n: number): string => (Number.isInteger(n) ? `${n}.0` : String(n))
+const confidence = `object.?spec.?confidence.orValue(${celDouble(CONFIDENCE.minimum)})`
+
 export const confidenceRange = defineRule({
   id: 'confidence-range',
-  description: 'spec.confidence, when set, is within [0, 1] (integer 0 and 1 included)',
+  description: `spec.confidence, when set, is within [${CONFIDENCE.minimum}, ${CONFIDENCE.maximum}] (integer ${CONFIDENCE.minimum} and ${CONFIDENCE.maximum} included)`,
   kind: 'validate',
   severity: 'deny',
   operations: ['CREATE'],
   subresources: [''],
   field: 'spec.confidence',
-  message: 'must be between 0 and 1 inclusive',
-  // cel-js reads every JSON number as a double, so an integer 1 compares as 1.0.
+  message: `must be between ${CONFIDENCE.minimum} and ${CONFIDENCE.maximum} inclusive`,
   expression: [
-    'type(object.?spec.?confidence.orValue(0.5)) != double',
-    '|| (object.?spec.?confidence.orValue(0.5) >= 0.0 && object.?spec.?confidence.orValue(0.5) <= 1.0)',
+    `type(${confidence}) != double`,
+    `|| (${confidence} >= ${celDouble(CONFIDENCE.minimum)} && ${confidence} <= ${celDouble(CONFIDENCE.maximum)})`,
   ].join(' '),
 })
 

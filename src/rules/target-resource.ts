@@ -6,12 +6,13 @@ import { defineRule } from '../admission/rule-contract.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
 import { present } from './field-values.js'
 import { isRecord } from '../api/json.js'
+import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const TARGET_RESOURCE_FORMAT = 'must be namespace/kind/name or kind/name'
 
 const FIELD = 'spec.targetResource'
-/** Longest value worth echoing back; namespace (63) + name (253) + a generous kind fit well under it. */
-export const MAX_TARGET_RESOURCE_LENGTH = 1024
+/** The CRD's maxLength: namespace (63) + name (253) + a generous kind fit well under it. */
+export const MAX_TARGET_RESOURCE_LENGTH = CRD_OPEN_API_SCHEMA.properties.spec.properties.targetResource.maxLength
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
