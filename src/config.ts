@@ -1,9 +1,8 @@
-// The admission core's options, their defaults and their validation, in one place, so that
-// `serve`, `review` and `check` run identical rules. The command-line flags that set them (and every
-// other flag) are in src/cli/flags.ts; the server's own settings in src/server/settings.ts.
-import { WfeError } from './errors.js'
+// The admission core's options and their defaults, in one place, so that `serve`, `review` and
+// `check` run identical rules. The command-line flags that set them (and every other flag) are in
+// src/cli/flags.ts, which takes these defaults, and src/cli/policy-flags.ts validates their values;
+// the server's own settings are in src/server/settings.ts.
 import { DEFAULT_EXECUTION_TIMEOUT } from './api/workflowexecution.js'
-import { formatDuration, parseDurationNs } from './api/duration.js'
 
 /** What the pure core needs; the same for the server and the CLI. */
 export interface AdmissionOptions {
@@ -25,35 +24,3 @@ export const DEFAULT_ADMISSION_OPTIONS: AdmissionOptions = Object.freeze({
   trustedControllers: Object.freeze([DEFAULT_TRUSTED_CONTROLLER]),
   now: () => new Date(),
 })
-
-/** Builds AdmissionOptions from parsed flag values, validating each. */
-export function admissionOptionsFrom(values: Record<string, unknown>, now: () => Date = () => new Date()): AdmissionOptions {
-  const given = String(values['default-timeout'] ?? DEFAULT_EXECUTION_TIMEOUT)
-  const d = parseDurationNs(given)
-  if (d === undefined || d <= 0n) {
-    throw new WfeError(
-      'WFE_ERR_CONFIG',
-      `--default-timeout: invalid value "${given}": must be a Go duration greater than zero, such as 30m or 1h30m`,
-    )
-  }
-  // Stored as Go writes it ("30m" → "30m0s"), or a Go client's next Update() would change the spec.
-  const defaultTimeout = formatDuration(d)
-  const words = Number(values['min-clear-reason-words'] ?? 5)
-  if (!Number.isInteger(words) || words < 1 || words > 1000) {
-    throw new WfeError(
-      'WFE_ERR_CONFIG',
-      `--min-clear-reason-words: invalid value "${String(values['min-clear-reason-words'])}": must be a whole number from 1 to 1000`,
-    )
-  }
-  const raw = values['trusted-controllers']
-  const list = raw === undefined ? [DEFAULT_TRUSTED_CONTROLLER] : splitList(raw)
-  return { defaultTimeout, minClearReasonWords: words, trustedControllers: Object.freeze(list), now }
-}
-
-export function splitList(raw: unknown): string[] {
-  const parts = Array.isArray(raw) ? raw.map(String) : String(raw).split(',')
-  return parts
-    .flatMap((p) => p.split(','))
-    .map((p) => p.trim())
-    .filter((p) => p !== '')
-}

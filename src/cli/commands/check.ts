@@ -1,9 +1,8 @@
 // `wfe-admission check [flags] PATH...`: the verdict the cluster would give each WorkflowExecution
 // in PATH, offline, in a CI-native format. Exit 0 all allowed, 1 any denial (or warning with
 // --warnings-as-errors), 2 usage errors and unreadable or unparsable input.
-import { splitList } from '../../config.js'
 import { CHECK_FLAGS } from '../flags.js'
-import { parseFlags, usage } from '../args.js'
+import { parseFlags, splitList, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { WfeError } from '../../errors.js'
@@ -40,12 +39,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(usage('check [flags] PATH...', SUMMARY, CHECK_FLAGS))
     return EXIT_OK
   }
-  const output = String(values['output'])
+  const output = values['output']
   if (!isFormat(output)) throw new WfeError('WFE_ERR_USAGE', `--output must be one of ${FORMATS.join(', ')}, got "${output}"`)
-  const subresource = String(values['subresource'])
+  const subresource = values['subresource']
   if (subresource !== '' && subresource !== 'status')
     throw new WfeError('WFE_ERR_USAGE', `--subresource must be '' or status, got "${subresource}"`)
-  const oldPaths = values['old'] === undefined ? undefined : ([] as unknown[]).concat(values['old']).map(String)
+  const oldPaths = values['old']
   if (subresource === 'status' && oldPaths === undefined)
     throw new WfeError('WFE_ERR_USAGE', '--subresource status needs --old: a status update is checked against the stored object')
   if (positionals.length === 0)
@@ -57,17 +56,16 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const { docs } = await loadDocuments(positionals, io)
   let oldDocs: SourceDoc[] | undefined
   if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io, '--old')).docs
-  const user = values['user'] === undefined ? undefined : String(values['user'])
-  const groups = values['group'] === undefined ? [] : splitList(values['group'])
+  const groups = splitList(values['group'] ?? [])
   const { results, skipped } = runCheck(docs, oldDocs, policy, {
     subresource,
-    userInfo: identity(user, groups),
-    dryRun: values['dry-run'] === true,
-    namespace: String(values['namespace']),
+    userInfo: identity(values['user'], groups),
+    dryRun: values['dry-run'],
+    namespace: values['namespace'],
   })
   const report: CheckReport = { tool: { name: 'wfe-admission', version: toolVersion() }, results, skipped, rules: ruleTable(policy) }
-  const warningsAsErrors = values['warnings-as-errors'] === true
-  const printMutated = values['print-mutated'] === true
+  const warningsAsErrors = values['warnings-as-errors']
+  const printMutated = values['print-mutated']
   await writeAll(printMutated ? io.stderr : io.stdout, RENDERERS[output](report, { warningsAsErrors }))
   if (printMutated) await writeAll(io.stdout, mutatedYaml(report))
   if (warningsAsErrors) {
@@ -80,7 +78,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   // A CI job that checked nothing (a typo in a path or kind, an empty file) must not stay green.
-  if (report.results.length === 0 && values['allow-empty'] !== true) {
+  if (report.results.length === 0 && !values['allow-empty']) {
     const found =
       skipped.length === 0
         ? 'no documents'
