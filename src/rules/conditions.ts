@@ -6,7 +6,7 @@
 // enum is condition-status-enum's. Messages follow the apiserver's OpenAPI validation errors.
 import { defineRule } from '../admission/rule-contract.js'
 import { FieldPath, invalid, tooLong, type FieldError } from '../admission/field.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
+import { MAX_ERRORS_PER_RULE, present, valueAt } from './field-values.js'
 import { isRecord } from '../api/json.js'
 import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
@@ -60,8 +60,7 @@ export const conditionSchema = defineRule({
   // Schema errors on an unchanged list are ratcheted by the apiserver too (KEP-4008).
   ratchet: 'field',
   check: ({ object }): FieldError[] => {
-    const status = isRecord(object) ? present(object, 'status') : undefined
-    const conditions = isRecord(status) ? present(status, 'conditions') : undefined
+    const conditions = valueAt(object, 'status', 'conditions')
     if (!Array.isArray(conditions)) return []
     const out: FieldError[] = []
     const root = FieldPath.root('status', 'conditions')

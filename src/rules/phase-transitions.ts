@@ -4,8 +4,7 @@
 import { defineRule, type CelRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { Phase, PHASES } from '../api/workflowexecution.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 
 /** '' stands for a phase not yet set. Staying in the same phase is always allowed. */
 export const NEXT_PHASES: Readonly<Record<Phase | '', readonly Phase[]>> = {
@@ -14,11 +13,6 @@ export const NEXT_PHASES: Readonly<Record<Phase | '', readonly Phase[]>> = {
   [Phase.Running]: [Phase.Completed, Phase.Failed],
   [Phase.Completed]: [],
   [Phase.Failed]: [],
-}
-
-function phaseOf(object: unknown): unknown {
-  const status = isRecord(object) ? present(object, 'status') : undefined
-  return isRecord(status) ? present(status, 'phase') : undefined
 }
 
 /** A known phase, '' when unset, undefined when the value cannot be judged (wrong type or not an enum value). */
@@ -45,8 +39,8 @@ export const phaseTransition = defineRule({
   subresources: ['status'],
   field: 'status.phase',
   check: ({ object, oldObject }): FieldError[] => {
-    const from = knownPhase(phaseOf(oldObject))
-    const rawTo = phaseOf(object)
+    const from = knownPhase(valueAt(oldObject, 'status', 'phase'))
+    const rawTo = valueAt(object, 'status', 'phase')
     const to = knownPhase(rawTo)
     // An unjudgeable value is status-phase-enum's or schema-status's; a removal is phase-not-removed's.
     if (from === undefined || to === undefined || to === '' || to === from) return []

@@ -6,7 +6,7 @@ import { defineRule, type RuleContext } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
 import { METADATA_SCHEMA, SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../api/structural-schema.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
+import { MAX_ERRORS_PER_RULE, present, valueAt } from './field-values.js'
 
 /** The JSON type name of a value, as the apiserver names it in type errors. */
 export function jsonType(v: unknown): string {
@@ -138,7 +138,7 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, out: FieldError[]): v
 }
 
 function section(ctx: RuleContext, name: 'spec' | 'metadata' | 'status'): unknown {
-  return isRecord(ctx.object) ? present(ctx.object, name) : undefined
+  return valueAt(ctx.object, name)
 }
 
 export const schemaSpec = defineRule({

@@ -4,8 +4,7 @@
 import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { MAX_ERRORS_PER_RULE, present, valueAt, recordAt } from './field-values.js'
 import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -36,9 +35,8 @@ function requiredString<const Id extends string>(
     subresources: [''],
     field,
     check: ({ object }) => {
-      const spec = isRecord(object) ? present(object, 'spec') : undefined
-      const holder = isRecord(spec) ? present(spec, parent) : undefined
-      if (!isRecord(holder)) return []
+      const holder = recordAt(object, 'spec', parent)
+      if (holder === undefined) return []
       // Missing and null both count as absent; the apiserver prunes a null of a non-nullable field.
       const v = present(holder, leaf)
       const empty = v === undefined ? missingIsError : typeof v === 'string' && v.trim() === ''
@@ -106,9 +104,7 @@ export const executionTimeoutValid = defineRule({
   subresources: [''],
   field: 'spec.executionConfig.timeout',
   check: ({ object }) => {
-    const spec = isRecord(object) ? present(object, 'spec') : undefined
-    const config = isRecord(spec) ? present(spec, 'executionConfig') : undefined
-    const timeout = isRecord(config) ? present(config, 'timeout') : undefined
+    const timeout = valueAt(object, 'spec', 'executionConfig', 'timeout')
     if (typeof timeout !== 'string') return []
     const field = 'spec.executionConfig.timeout'
     const detail = durationProblem(timeout, true)
@@ -117,9 +113,7 @@ export const executionTimeoutValid = defineRule({
 })
 
 function parameterKeys(object: unknown): string[] {
-  const spec = isRecord(object) ? present(object, 'spec') : undefined
-  const parameters = isRecord(spec) ? present(spec, 'parameters') : undefined
-  return isRecord(parameters) ? Object.keys(parameters) : []
+  return Object.keys(recordAt(object, 'spec', 'parameters') ?? {})
 }
 
 function perKey(object: unknown, bad: (key: string) => boolean, detail: string): FieldError[] {

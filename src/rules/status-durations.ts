@@ -5,8 +5,7 @@
 import { defineRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { present, valueAt, recordAt } from './field-values.js'
 
 export const statusDurationsValid = defineRule({
   id: 'status-durations-valid',
@@ -18,16 +17,15 @@ export const statusDurationsValid = defineRule({
   subresources: ['status'],
   field: 'status.duration',
   check: ({ object }): FieldError[] => {
-    const status = isRecord(object) ? present(object, 'status') : undefined
-    if (!isRecord(status)) return []
+    const status = recordAt(object, 'status')
+    if (status === undefined) return []
     const out: FieldError[] = []
     const duration = present(status, 'duration')
     if (typeof duration === 'string') {
       const problem = durationProblem(duration, false)
       if (problem !== undefined) out.push(invalid('status.duration', duration, problem))
     }
-    const details = present(status, 'failureDetails')
-    const before = isRecord(details) ? present(details, 'executionTimeBeforeFailure') : undefined
+    const before = valueAt(status, 'failureDetails', 'executionTimeBeforeFailure')
     if (typeof before === 'string') {
       const problem = durationProblem(before, false)
       if (problem !== undefined) out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem))

@@ -12,7 +12,7 @@
 import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
+import { MAX_ERRORS_PER_RULE, present, recordAt } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 interface EnumField {
@@ -73,11 +73,6 @@ export const STATUS_ENUMS = [
   },
 ] as const satisfies readonly EnumField[]
 
-function statusOf(object: unknown): Record<string, unknown> | undefined {
-  const status = isRecord(object) ? present(object, 'status') : undefined
-  return isRecord(status) ? status : undefined
-}
-
 function enumRule<const E extends EnumField>(e: E): CheckRule<E['id']> {
   const field = e.parent === undefined ? `status.${e.leaf}` : `status.${e.parent}.${e.leaf}`
   return defineRule({
@@ -90,7 +85,7 @@ function enumRule<const E extends EnumField>(e: E): CheckRule<E['id']> {
     field,
     ratchet: 'field',
     check: ({ object }): FieldError[] => {
-      const status = statusOf(object)
+      const status = recordAt(object, 'status')
       if (status === undefined) return []
       const holder = e.parent === undefined ? status : present(status, e.parent)
       if (!isRecord(holder)) return []
@@ -113,7 +108,7 @@ export const conditionStatusEnum = defineRule({
   field: 'status.conditions',
   ratchet: 'field',
   check: ({ object }): FieldError[] => {
-    const conditions = statusOf(object)?.['conditions']
+    const conditions = recordAt(object, 'status')?.['conditions']
     if (!Array.isArray(conditions)) return []
     const out: FieldError[] = []
     const path = FieldPath.root('status', 'conditions')

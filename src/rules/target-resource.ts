@@ -4,8 +4,7 @@
 // CREATE only: on UPDATE, spec-immutable keeps the value.
 import { defineRule } from '../admission/rule-contract.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const TARGET_RESOURCE_FORMAT = 'must be namespace/kind/name or kind/name'
@@ -182,8 +181,7 @@ export function parseTargetResource(text: string): ParsedTarget {
 
 /** spec.targetResource and its parse, or undefined when it is absent or not a string (schema's to report). */
 function parsedTarget(object: unknown): { text: string; parsed: ReturnType<typeof parseTargetResource> } | undefined {
-  const spec = isRecord(object) ? present(object, 'spec') : undefined
-  const text = isRecord(spec) ? present(spec, 'targetResource') : undefined
+  const text = valueAt(object, 'spec', 'targetResource')
   return typeof text === 'string' ? { text, parsed: parseTargetResource(text) } : undefined
 }
 
