@@ -5,6 +5,7 @@ import { forbidden, invalid, renderValue, required, type FieldError } from '../a
 import type { RuleContext } from '../admission/rule-contract.js'
 import { Phase, type WorkflowExecution } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 
 export const AUTHENTICATION_REQUIRED =
   'authentication required: a block is cleared only by an authenticated user (the request is anonymous or has no userInfo.username)'
@@ -99,8 +100,8 @@ export function authenticationRequired(field: string): FieldError {
  * effects/stored-clearance.ts is to call this once the audit-of-record rework lands.
  */
 export function correlationIdOf(object: WorkflowExecution, name: string): string {
-  const rr: unknown = (object.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
-  return isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : name
+  const parent = valueAt(object, 'spec', 'remediationRequestRef', 'name')
+  return typeof parent === 'string' && parent !== '' ? parent : name
 }
 
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
