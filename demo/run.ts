@@ -11,7 +11,9 @@ import { DEFAULT_ADMISSION_OPTIONS } from '../src/config.js'
 import { generateCertificates } from '../src/certs/generate.js'
 import { createFileCertificateSource } from '../src/tls/file-source.js'
 import { createEffectRunner } from '../src/effects/run.js'
-import { createAuditSink, type AuditSink } from '../src/effects/audit-watch.js'
+import { createAuditRecorder, type AuditRecorder } from '../src/audit/recorder.js'
+import { createEvidenceWriter } from '../src/audit/evidence.js'
+import { createMemoryAuditApi } from './audit-api.js'
 import { AUDIT_LOGGER } from '../src/effects/audit.js'
 import { createMetrics } from '../src/server/metrics.js'
 import { startServer, type RunningServer } from '../src/server/listen.js'
@@ -85,24 +87,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const result: DemoResult = { ok: false, failures: [], steps: [], audit: [], logs, port: 0, probePort: 0, stopped: false }
   let server: RunningServer | undefined
   let api: FakeApiserver | undefined
-  // The demo's audit watch: the fake apiserver's stored objects feed the same sink the server's
-  // watch feeds, with Events kept in memory (a second create of a name is AlreadyExists).
-  const events = new Map<string, unknown>()
-  const sink = createAuditSink({
+  // The demo's audit recorder: the fake apiserver's stored objects feed the same recorder the
+  // server's shared watch feeds, with its markers and Events kept in memory. It is the leader at once,
+  // and admission evidence is written before the commit is shown to it, so it waits for none.
+  const auditApi = createMemoryAuditApi()
+  const sink = createAuditRecorder({
     logger,
-    now,
+    api: auditApi,
     instance: 'wfe-admission-demo',
-    api: {
-      create: (e) => {
-        const key = `${e.metadata?.namespace ?? ''}/${e.metadata?.name ?? ''}`
-        if (events.has(key)) return Promise.reject(Object.assign(new Error('AlreadyExists'), { code: 409 }))
-        events.set(key, e)
-        return Promise.resolve()
-      },
-      read: (ns, name) => Promise.resolve(events.get(`${ns}/${name}`) as never),
-    },
+    admissionGraceMs: 0,
+    now: () => now().getTime(),
   })
-  const runner = createEffectRunner({ logger, watch: sink })
+  sink.setLeader(true)
+  const runner = createEffectRunner({ logger, evidence: createEvidenceWriter({ api: auditApi, logger, instance: 'wfe-admission-demo' }) })
   try {
     await generateCertificates({ outDir: certDir, days: 1 })
     const metrics = createMetrics()
@@ -123,7 +120,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     result.probePort = server.probePort
     api = createFakeApiserver({ port: server.port, ca: await readFile(join(certDir, 'ca.crt'), 'utf8'), webhooks: loadWebhooks(), now })
     write(intro(s, { port: server.port, probePort: server.probePort, certDir }))
-    await play(api, sink, now, s, write, result)
+    await play(api, sink, runner, now, s, write, result)
   } catch (err) {
     result.failures.push(`the demo stopped: ${err instanceof Error ? err.message : String(err)}`)
   } finally {
@@ -144,7 +141,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
 async function play(
   api: FakeApiserver,
-  sink: AuditSink,
+  sink: AuditRecorder,
+  runner: { settled(): Promise<void> },
   now: () => Date,
   s: ReturnType<typeof style>,
   write: (c: string) => void,
@@ -160,7 +158,8 @@ async function play(
         step.write.kind === 'create'
           ? api.get(step.write.object.metadata.namespace ?? '', step.write.object.metadata.name ?? '')
           : api.get(step.write.namespace, step.write.name)
-      if (outcome.allowed && step.dryRun !== true && committed !== undefined) sink.observe('upsert', committed)
+      await runner.settled()
+      if (outcome.allowed && step.dryRun !== true && committed !== undefined) sink.upsert(committed)
       await sink.settled()
       const fresh = result.logs.slice(cursor)
       cursor = result.logs.length

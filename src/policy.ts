@@ -6,6 +6,7 @@ import { isCelRule } from './admission/rule-contract.js'
 import { compileCelRule, ruleLocation } from './cel/rule.js'
 import { fieldSegments } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
+import { clearanceAudit } from './rules/clearance-audit.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
 
@@ -45,6 +46,7 @@ export function compilePolicy(
     options,
     rules: Object.freeze(all),
     select: (operation: Operation, subresource: Subresource) => frozen.get(`${operation}/${subresource}`) ?? EMPTY,
+    audit: clearanceAudit,
   })
 }
 

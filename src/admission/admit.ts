@@ -63,6 +63,32 @@ export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook
 function run(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind, uid: string): AdmitResult {
   const decoded = decodeRequest(request)
   if (!decoded.ok) return { response: complete(errored(400, decoded.message), uid), effects: [], violations: [], mutationWarnings: [] }
+  const result = judge(request, policy, webhook, uid, decoded)
+  // Both webhooks annotate, each under its own name: a write can fail after the mutating webhook
+  // admitted it and before the validating one is called (a resourceVersion conflict is found there),
+  // and the apiserver audit event must still say who was admitted and what the apiserver answered.
+  const audit = policy.audit?.({
+    request,
+    object: decoded.object,
+    oldObject: decoded.oldObject,
+    options: policy.options,
+    allowed: result.response.allowed,
+    deniedBy: result.violations.filter((v) => v.severity === 'deny' && v.ratcheted !== true).map((v) => v.error.origin),
+    now: policy.options.now(),
+  })
+  if (audit === undefined) return result
+  result.response.auditAnnotations = audit.annotations
+  result.effects.push(...audit.effects)
+  return result
+}
+
+function judge(
+  request: AdmissionRequest,
+  policy: CompiledPolicy,
+  webhook: WebhookKind,
+  uid: string,
+  decoded: Extract<ReturnType<typeof decodeRequest>, { ok: true }>,
+): AdmitResult {
   // DELETE rules judge the object being deleted, which the apiserver sends as oldObject.
   const target = decoded.object ?? (request.operation === 'DELETE' ? decoded.oldObject : undefined)
   if (target === undefined) return { response: complete(allowed(), uid), effects: [], violations: [], mutationWarnings: [] }

@@ -1,7 +1,7 @@
 // The rule contract: the shape of a rule and what it sees. Rules are data: an id, where they apply,
 // and either a CEL expression or a small typed check/mutation where CEL cannot say it. It belongs to
 // the core that runs rules (admit.ts); src/rules/ implements it and the core never imports rules/.
-import type { AdmissionRequest, Effect, Operation } from './types.js'
+import type { AdmissionRequest, BlockDeletedEffect, Effect, Operation } from './types.js'
 import type { FieldError, FieldErrorType, FieldWarning } from './field.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionOptions } from '../config.js'
@@ -129,4 +129,24 @@ export interface CompiledPolicy {
   readonly rules: readonly Rule[]
   /** The rules for one operation on one subresource; an empty set when none apply. */
   select(operation: Operation, subresource: Subresource): RuleSet
+  /** The apiserver audit annotations (and deletion evidence) for a request and its verdict (rules/clearance-audit.ts). */
+  audit?: (input: AuditInput) => AuditOutcome | undefined
+}
+
+/** What the audit of a request sees: the request, both objects and the verdict (rules/clearance-audit.ts computes from it). */
+export interface AuditInput {
+  request: AdmissionRequest
+  object: WorkflowExecution | undefined
+  oldObject: WorkflowExecution | undefined
+  options: AdmissionOptions
+  allowed: boolean
+  /** Ids of the rules that denied, when refused. */
+  deniedBy: readonly string[]
+  now: Date
+}
+
+export interface AuditOutcome {
+  annotations: Record<string, string>
+  /** An admitted deletion of a blocked execution: the deleter, kept as evidence at the edge. */
+  effects: BlockDeletedEffect[]
 }

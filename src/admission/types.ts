@@ -90,4 +90,20 @@ export interface BlockClearedEffect {
   admissionUid: string
 }
 
-export type Effect = BlockClearedEffect
+/**
+ * An admitted deletion of a blocked execution (a DELETE, or the removal of its last finalizer while
+ * it terminates): only the cascade deleters are admitted. The edge keeps the deleter as evidence
+ * for the audit recorder, which records the deletion when it observes it.
+ */
+export interface BlockDeletedEffect {
+  type: 'workflowexecution.block.deleted'
+  actor: { username: string; uid?: string; groups?: string[] }
+  resource: { namespace: string; name: string; uid?: string }
+  act: 'delete-blocked' | 'remove-last-finalizer-blocked'
+  exemption?: string
+  time: string
+  correlationId: string
+  admissionUid: string
+}
+
+export type Effect = BlockClearedEffect | BlockDeletedEffect

@@ -5,6 +5,8 @@
 import { DEFAULT_ADMISSION_OPTIONS } from '../config.js'
 import { DEFAULT_SERVER_SETTINGS as SERVER } from '../server/settings.js'
 import { FORMATS } from './render/index.js'
+import { DEFAULT_LEADER_ELECTION } from '../audit/lease.js'
+import { DEFAULT_ADMISSION_GRACE_MS } from '../audit/recorder.js'
 
 /** A Go duration for a whole number of milliseconds that is a whole number of seconds. */
 function seconds(ms: number): string {
@@ -164,7 +166,7 @@ export const SERVE_FLAGS = [
     env: 'WFE_KUBECONFIG',
     commands: ['serve'],
     description:
-      "kubeconfig file for the audit watch, which watches WorkflowExecutions and writes BlockCleared Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer's cluster never gets Events from npm start)",
+      "kubeconfig file for the audit recorder, which watches WorkflowExecutions and writes its markers, Lease and Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer's cluster never gets records from npm start)",
   },
   {
     name: 'events',
@@ -173,7 +175,48 @@ export const SERVE_FLAGS = [
     default: true,
     commands: ['serve'],
     description:
-      'run the audit watch: one audit line and one BlockCleared Event for each stored clearance (--no-events or --events=false: no audit records at all)',
+      'run the audit recorder: one audit line per stored clearance and per deleted blocked execution, with its marker and Event (--no-events or --events=false: no audit records at all)',
+  },
+  {
+    name: 'audit-namespace',
+    type: 'string',
+    env: 'WFE_AUDIT_NAMESPACE',
+    commands: ['serve'],
+    description:
+      "the server's own namespace, where the recorder keeps its Lease and markers and where nobody else may write (default: the pod's namespace, else kubernaut-system)",
+  },
+  {
+    name: 'leader-elect-lease-duration',
+    type: 'string',
+    env: 'WFE_LEADER_ELECT_LEASE_DURATION',
+    default: seconds(DEFAULT_LEADER_ELECTION.leaseDurationMs),
+    commands: ['serve'],
+    description: "how long followers wait after the recorder's Lease was last renewed before one takes over",
+  },
+  {
+    name: 'leader-elect-renew-deadline',
+    type: 'string',
+    env: 'WFE_LEADER_ELECT_RENEW_DEADLINE',
+    default: seconds(DEFAULT_LEADER_ELECTION.renewDeadlineMs),
+    commands: ['serve'],
+    description: 'how long the recording leader keeps trying to renew its Lease before it stops recording',
+  },
+  {
+    name: 'leader-elect-retry-period',
+    type: 'string',
+    env: 'WFE_LEADER_ELECT_RETRY_PERIOD',
+    default: seconds(DEFAULT_LEADER_ELECTION.retryPeriodMs),
+    commands: ['serve'],
+    description: 'how often every replica tries to take or renew the Lease',
+  },
+  {
+    name: 'audit-admission-grace',
+    type: 'string',
+    env: 'WFE_AUDIT_ADMISSION_GRACE',
+    default: seconds(DEFAULT_ADMISSION_GRACE_MS),
+    commands: ['serve'],
+    description:
+      'how long a stored clearance or deletion waits for its admission marker before it is recorded as unadmitted (and alerted on)',
   },
   {
     name: 'log-level',

@@ -1,5 +1,5 @@
-// The Kubernetes API client for the audit trail's watch and Events (src/effects/audit-watch.ts,
-// stored-clearance.ts): configuration from --kubeconfig or the pod, and per-call abort. The client
+// The Kubernetes client configuration for the audit recorder and the shared watch: from --kubeconfig
+// or the pod, and per-call abort. The client
 // library is heavy, so it is imported only when one is loaded (never by the core, the CLI or tests
 // that do not need it).
 import { existsSync } from 'node:fs'

@@ -4,7 +4,6 @@ import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
 import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
 import type { RuleContext } from '../admission/rule-contract.js'
 import { Phase, type WorkflowExecution } from '../api/workflowexecution.js'
-import { isRecord } from '../api/json.js'
 import { valueAt } from './field-values.js'
 
 export const AUTHENTICATION_REQUIRED =
@@ -80,12 +79,28 @@ export function reasonErrors(reason: unknown, field: string, minWords: number): 
   return []
 }
 
-/** Both flows clear only a failed execution; the error names where the clearance was written. */
+/**
+ * Both flows clear only a block in force: phase Failed with failureDetails.wasExecutionFailure true,
+ * the orchestrator's own test. A clearance written before the controller has said the failure was
+ * the execution's (failureDetails absent, or wasExecutionFailure false) would pre-approve a block
+ * nobody has seen yet. The error names where the clearance was written.
+ */
 export function requiresFailed(field: string, status: unknown): FieldError[] {
-  const phase = isRecord(status) ? status['phase'] : undefined
-  if (phase === Phase.Failed) return []
+  const phase = valueAt(status, 'phase')
+  if (phase !== Phase.Failed)
+    return [
+      forbidden(
+        field,
+        `nothing to clear: a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
+      ),
+    ]
+  const was = valueAt(status, 'failureDetails', 'wasExecutionFailure')
+  if (was === true) return []
   return [
-    forbidden(field, `a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`),
+    forbidden(
+      field,
+      `nothing to clear: no block is in force, because status.failureDetails.wasExecutionFailure is ${renderValue(was ?? null)}, not true (a failure before the execution started blocks nothing; wait until the controller has written failureDetails)`,
+    ),
   ]
 }
 
@@ -96,10 +111,10 @@ export function authenticationRequired(field: string): FieldError {
 /**
  * The id that ties a clearance to the remediation it unblocks, in the audit record and its Event:
  * the parent RemediationRequest's name (spec.remediationRequestRef.name), or, when that is not
- * set, `name` (the WorkflowExecution's own). The one derivation; the audit recorder's copy in
- * effects/stored-clearance.ts is to call this once the audit-of-record rework lands.
+ * set, `name` (the WorkflowExecution's own). The one derivation: the audit
+ * annotations, the deletion evidence and the recorder (effects/, audit/) all call it.
  */
-export function correlationIdOf(object: WorkflowExecution, name: string): string {
+export function correlationIdOf(object: WorkflowExecution | undefined, name: string): string {
   const parent = valueAt(object, 'spec', 'remediationRequestRef', 'name')
   return typeof parent === 'string' && parent !== '' ? parent : name
 }

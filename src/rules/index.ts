@@ -14,6 +14,7 @@ import { executionTimeoutRules } from './execution-timeout.js'
 import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
 import { clearanceLiftingRules } from './clearance-lifting.js'
+import { clearAnnotationNearMiss } from './clearance-near-miss.js'
 
 const BUILTIN_RULES = [
   ...schemaRules,
@@ -29,6 +30,7 @@ const BUILTIN_RULES = [
   ...blockClearanceRules,
   ...clearanceAnnotationRules,
   ...clearanceLiftingRules,
+  clearAnnotationNearMiss,
 ] as const
 
 /**

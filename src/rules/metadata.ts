@@ -4,6 +4,7 @@
 import { defineRule } from '../admission/rule-contract.js'
 import { FieldPath, forbidden, invalid, tooLong, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
@@ -109,4 +110,45 @@ export const metadataImmutable = defineRule({
   },
 })
 
-export const metadataRules = [metadataApiserver, metadataImmutable]
+const OWNER_FIELDS = ['apiVersion', 'kind', 'name', 'uid', 'controller'] as const
+
+/**
+ * The garbage collector's deletions are exempt from the block (a cascade from the owner must not
+ * wedge), so who owns an execution decides who may lift its block: an owner added after CREATE
+ * would let anyone who can delete that owner delete a blocked execution. Entries may be removed
+ * (orphaning), and blockOwnerDeletion may be turned off (the collector does so itself), nothing else.
+ */
+export const ownerReferencesImmutable = defineRule({
+  id: 'owner-references-immutable',
+  ratchet: 'never',
+  description: 'metadata.ownerReferences cannot be added or changed after CREATE (removing entries is allowed)',
+  kind: 'validate',
+  severity: 'deny',
+  operations: ['UPDATE'],
+  subresources: [''],
+  field: 'metadata.ownerReferences',
+  check: ({ object, oldObject }) => {
+    const now = valueAt(object, 'metadata', 'ownerReferences')
+    if (!Array.isArray(now) || now.length === 0) return []
+    const before = valueAt(oldObject, 'metadata', 'ownerReferences')
+    const stored = Array.isArray(before) ? before.filter(isRecord) : []
+    const out: FieldError[] = []
+    now.forEach((ref: unknown, i) => {
+      const path = FieldPath.root('metadata', 'ownerReferences').index(i)
+      const uid = isRecord(ref) ? ref['uid'] : undefined
+      const match = stored.find((s) => s['uid'] === uid)
+      const how =
+        'ownerReferences are set at CREATE only (removing an entry is allowed): an owner decides who may delete a blocked execution'
+      if (!isRecord(ref) || match === undefined) {
+        out.push(forbidden(path, `an owner cannot be added after creation; ${how}`))
+        return
+      }
+      const changed: string[] = OWNER_FIELDS.filter((f) => ref[f] !== match[f])
+      if (ref['blockOwnerDeletion'] === true && match['blockOwnerDeletion'] !== true) changed.push('blockOwnerDeletion')
+      if (changed.length > 0) out.push(forbidden(path, `an owner reference cannot be changed (changed: ${changed.join(', ')}); ${how}`))
+    })
+    return out.slice(0, 8)
+  },
+})
+
+export const metadataRules = [metadataApiserver, metadataImmutable, ownerReferencesImmutable]

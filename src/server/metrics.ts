@@ -31,8 +31,18 @@ export interface ServerMetrics {
   readonly tlsHooks: TlsReloadHooks
   /** Pass to the effect runner: counts audit Event writes. */
   readonly effectHooks: EffectHooks
+  /** Pass to the audit recorder: records by result, API failures, the Lease. */
+  readonly recorderHooks: RecorderMetricsHooks
   /** Where wfe_admission_tls_cert_not_after_seconds reads the served certificate's expiry at scrape. */
   trackCertificate(notAfter: () => Date | undefined): void
+}
+
+export interface RecorderMetricsHooks {
+  record(result: 'written' | 'already' | 'tampered' | 'unadmitted'): void
+  error(op: 'marker' | 'evidence' | 'event'): void
+  event(result: 'success' | 'error'): void
+  leader(leading: boolean): void
+  lease(result: 'success' | 'error'): void
 }
 
 export interface MetricsOptions {
@@ -96,10 +106,37 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     labelNames: ['result'],
     registers,
   })
+  const records = new Counter({
+    name: 'wfe_admission_audit_records_total',
+    help: 'Audit records by result: written, already (found recorded), tampered (a marker this server did not write), unadmitted (stored without admission).',
+    labelNames: ['result'],
+    registers,
+  })
+  const recorderErrors = new Counter({
+    name: 'wfe_admission_audit_recorder_errors_total',
+    help: 'Audit recorder API failures by what they were for (marker, evidence, event).',
+    labelNames: ['op'],
+    registers,
+  })
+  const leaseTries = new Counter({
+    name: 'wfe_admission_audit_lease_tries_total',
+    help: "Tries to take or renew the audit recorder's Lease, by result.",
+    labelNames: ['result'],
+    registers,
+  })
+  const leader = new Gauge({
+    name: 'wfe_admission_audit_leader',
+    help: '1 while this replica holds the Lease and writes the audit records.',
+    registers,
+  })
+  leader.set(0)
   for (const result of ['success', 'error']) {
     reloads.labels(result).inc(0)
     audits.labels(result).inc(0)
+    leaseTries.labels(result).inc(0)
   }
+  for (const result of ['written', 'already', 'tampered', 'unadmitted']) records.labels(result).inc(0)
+  for (const op of ['marker', 'evidence', 'event']) recorderErrors.labels(op).inc(0)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   // Children bound once per rule and severity: labels() hashes its arguments on every call.
@@ -119,6 +156,13 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     },
     tlsHooks: { reload: (result) => reloads.labels(result).inc() },
     effectHooks: { event: (result) => audits.labels(result).inc() },
+    recorderHooks: {
+      record: (result) => records.labels(result).inc(),
+      error: (op) => recorderErrors.labels(op).inc(),
+      event: (result) => audits.labels(result).inc(),
+      leader: (leading) => leader.set(leading ? 1 : 0),
+      lease: (result) => leaseTries.labels(result).inc(),
+    },
     trackCertificate(notAfter) {
       certNotAfter = notAfter
     },

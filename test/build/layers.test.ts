@@ -36,6 +36,12 @@ const WRONG_WAY: [file: string, code: string, says: RegExp][] = [
   ['src/policy.ts', "import { readFileSync } from 'node:fs'\nexport const r = readFileSync\n", /does no I\/O/],
   ['src/admission/decode.ts', "export const later = () => import('../api/json.js')\n", /does no I\/O/],
   ['src/server/app.ts', "import { main } from '../cli/main.js'\nexport const m = main\n", /top layer/],
+  [
+    'src/rules/clearance-audit.ts',
+    "import { clearancesOf } from '../audit/stored-records.js'\nexport const c = clearancesOf\n",
+    /imports nothing from the shells/,
+  ],
+  ['src/audit/recorder.ts', "import { main } from '../cli/main.js'\nexport const m = main\n", /top layer/],
 ]
 
 t.test('an import against the layer direction is a lint error, with the reason', async (t) => {

@@ -73,6 +73,11 @@ const SERVE_VALUES: Record<
   policy: { value: 'policies.extra\\.yaml', set: 'rules: []', expect: '/etc/wfe-admission/policies/extra.yaml' },
   'dev-certs': { notAValue: 'a cluster always has its certificates from tls.mode; dev certificates are for npm start' },
   kubeconfig: { notAValue: 'in a pod the server uses the in-cluster configuration' },
+  'audit-namespace': { notAValue: "the release namespace, from the pod's POD_NAMESPACE" },
+  'leader-elect-lease-duration': { value: 'leaderElectLeaseDuration', set: '30s', expect: '30s' },
+  'leader-elect-renew-deadline': { value: 'leaderElectRenewDeadline', set: '20s', expect: '20s' },
+  'leader-elect-retry-period': { value: 'leaderElectRetryPeriod', set: '4s', expect: '4s' },
+  'audit-admission-grace': { value: 'auditAdmissionGrace', set: '1m', expect: '1m' },
 }
 
 t.test('every serve flag is a chart value that reaches the container', async (t) => {

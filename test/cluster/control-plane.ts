@@ -1,7 +1,8 @@
-// etcd + kube-apiserver on 127.0.0.1, state in one folder: RBAC on, the admission webhook plugins
-// on with a client certificate for webhooks, a service-account issuer (so TokenRequest works). No
-// controller-manager or scheduler: nothing here runs pods, and tests that need the garbage
-// collector's effect impersonate it.
+// etcd + kube-apiserver + kube-controller-manager on 127.0.0.1, state in one folder: RBAC on, the
+// admission webhook plugins on with a client certificate for webhooks, a service-account issuer (so
+// TokenRequest works), an audit policy writing DIR/logs/audit.log (Metadata for kubernaut.ai writes,
+// as docs/audit.md asks operators to configure), and the real garbage collector and namespace
+// controller, each with its own ServiceAccount identity. No scheduler: nothing here runs pods.
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -30,6 +31,19 @@ export interface ControlPlane {
 }
 
 const STATE = 'state.json'
+
+/** What docs/audit.md asks operators to add: every kubernaut.ai write at Metadata (user, verb, code, the webhooks' audit annotations). */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+    resources:
+      - group: kubernaut.ai
+        resources: ["workflowexecutions", "workflowexecutions/status"]
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+`
 
 /** Refuses a folder that holds another run's state, naming what to do, instead of reusing it silently. */
 export async function claimDir(dir: string, reset: boolean): Promise<void> {
@@ -106,6 +120,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       ),
     )
     await writeFile(join(dir, STATE), JSON.stringify({ pids: processes.map((p) => p.child.pid) }))
+    await writeFile(join(dir, 'pki', 'audit-policy.yaml'), AUDIT_POLICY)
     log(`kube-apiserver on ${server}`)
     const apiserver = startProcess(
       'kube-apiserver',
@@ -127,6 +142,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         `--service-account-signing-key-file=${pki.file('sa.key')}`,
         '--service-cluster-ip-range=10.96.0.0/24',
         '--endpoint-reconciler-type=none',
+        `--audit-policy-file=${join(dir, 'pki', 'audit-policy.yaml')}`,
+        `--audit-log-path=${join(dir, 'logs', 'audit.log')}`,
+        '--audit-log-format=json',
+        '--audit-log-maxbackup=1',
         '--profiling=false',
         '--v=1',
       ],
@@ -141,6 +160,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     )
     const config = join(dir, 'kubeconfig')
     await writeFile(config, kubeconfig(server, pki.ca.cert, pki.admin), { mode: 0o600 })
+    log('kube-controller-manager (garbage collector, namespace controller)')
+    // It connects as cluster-admin only to mint each controller's own ServiceAccount token
+    // (--use-service-account-credentials), so the garbage collector deletes as
+    // system:serviceaccount:kube-system:generic-garbage-collector, as in a real cluster.
+    processes.push(
+      startProcess(
+        'kube-controller-manager',
+        join(tools, 'kube-controller-manager'),
+        [
+          `--kubeconfig=${config}`,
+          `--authentication-kubeconfig=${config}`,
+          `--authorization-kubeconfig=${config}`,
+          '--controllers=garbagecollector,namespace',
+          '--use-service-account-credentials=true',
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${await loopbackPort()}`,
+          `--cert-dir=${join(dir, 'pki', 'kcm-generated')}`,
+          '--concurrent-gc-syncs=5',
+          '--v=1',
+        ],
+        join(dir, 'logs', 'kube-controller-manager.log'),
+      ),
+    )
+    await writeFile(join(dir, STATE), JSON.stringify({ pids: processes.map((p) => p.child.pid) }))
     return { dir, server, kubeconfig: config, kubectl: join(tools, 'kubectl'), pki, webhookPorts, processes, stop }
   } catch (err) {
     await stop()

@@ -178,6 +178,8 @@ export async function installWebhook(cp: ControlPlane, log: (line: string) => vo
     logFile: join(cp.dir, 'logs', 'wfe-admission.log'),
     clientCa: cp.pki.file('webhook-client-ca.crt'),
     kubeconfig: serverKubeconfig,
+    // A loopback admission marker lands within milliseconds; the e2e waits this long for an unadmitted record.
+    extraArgs: ['--audit-admission-grace=10s'],
   })
   try {
     const configurations = loopbackWebhookConfigurations(objects, port, caPem)

@@ -104,7 +104,7 @@ t.test('npm run cluster: ready file, a working kubeconfig, and SIGTERM leaves no
   t.match(r.stdout, /namespace\/kube-system/, 'its kubeconfig works')
   t.notMatch(r.stdout, new RegExp(`namespace/${ns}`), "and reaches its own apiserver, not the suite's")
   const pids = (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { pids: number[] }).pids
-  t.equal(pids.length, 2, 'etcd and kube-apiserver')
+  t.equal(pids.length, 3, 'etcd, kube-apiserver and kube-controller-manager')
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'exit 0 after SIGTERM')
   for (const pid of pids) t.throws(() => process.kill(pid, 0), /ESRCH/, `process ${pid} is gone`)

@@ -177,6 +177,30 @@ export async function auditLines(ns: string, name: string): Promise<K8sObject[]>
   return (await serverLog()).filter((l) => l.logger === 'audit' && l.resource?.namespace === ns && l.resource?.name === name)
 }
 
+/** The kube-apiserver's audit events (DIR/logs/audit.log, written under test/cluster's audit policy) that `match`. */
+export async function apiserverAudit(match: (event: K8sObject) => boolean): Promise<K8sObject[]> {
+  const text = await readFile(join(cluster.dir, 'logs', 'audit.log'), 'utf8').catch(() => '')
+  const out: K8sObject[] = []
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue
+    try {
+      const e = JSON.parse(line) as K8sObject
+      if (match(e)) out.push(e)
+    } catch {
+      // A line being written.
+    }
+  }
+  return out
+}
+
+/** The audit annotations our validating (or mutating) webhook put on one apiserver audit event, unprefixed. */
+export function webhookAnnotations(event: K8sObject, webhook = 'validate.workflowexecution.kubernaut.ai'): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries((event.annotations ?? {}) as Record<string, string>))
+    if (k.startsWith(`${webhook}/`)) out[k.slice(webhook.length + 1)] = v
+  return out
+}
+
 /** controller_runtime_webhook_requests_total summed per webhook path, read from the server's /metrics. */
 export async function webhookCalls(probePort = cluster.webhook.probePort): Promise<Record<string, number>> {
   const res = await fetch(`http://127.0.0.1:${probePort}/metrics`)

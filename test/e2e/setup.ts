@@ -1,6 +1,6 @@
 // What the end-to-end tests assume exists beyond the shipped manifests: the people and the controller
 // they impersonate may read and write WorkflowExecutions (as their RBAC would allow in a real
-// cluster), and read Events. Granted to system:authenticated, so system:anonymous stays unauthorised.
+// cluster), and read and create Events. Granted to system:authenticated, so system:anonymous stays unauthorised.
 import type { ClusterInfo } from '../cluster/main.js'
 import { kubectlOrThrow } from '../cluster/kubectl.js'
 
@@ -16,6 +16,8 @@ const RBAC = [
         verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
       },
       { apiGroups: [''], resources: ['events', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+      // What controllers and many users hold: the attacks on the audit trail are made with it (issue 19).
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ],
   },
   {

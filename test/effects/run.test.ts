@@ -1,7 +1,7 @@
 import t from 'tap'
 import { pino, type Logger } from 'pino'
 import Fastify from 'fastify'
-import type { AdmissionRequest, BlockClearedEffect } from '../../src/admission/types.js'
+import type { AdmissionRequest, BlockClearedEffect, Effect } from '../../src/admission/types.js'
 import { admit } from '../../src/admission/admit.js'
 import { ADMITTED_MESSAGE, createEffectRunner, NO_WATCH_MESSAGE } from '../../src/effects/run.js'
 import { aFailedExecution, aRequest, OPERATOR, testPolicy } from '../helpers/objects.js'
@@ -18,16 +18,16 @@ function capture(): { lines: Line[]; logger: Logger } {
 }
 
 function recordingWatch(): {
-  expected: BlockClearedEffect[]
+  expected: Effect[]
   closed: number
-  expect(e: BlockClearedEffect): void
+  admitted(e: Effect): void
   settled(): Promise<void>
   close(): Promise<void>
 } {
   const w = {
-    expected: [] as BlockClearedEffect[],
+    expected: [] as Effect[],
     closed: 0,
-    expect: (e: BlockClearedEffect) => void w.expected.push(e),
+    admitted: (e: Effect) => void w.expected.push(e),
     settled: () => Promise.resolve(),
     close: () => {
       w.closed++
@@ -51,7 +51,7 @@ function request(dryRun: boolean): AdmissionRequest {
 t.test('through admit(): a dry-run clearance has the same verdict and patch, and leaves no trace', async (t) => {
   const watch = recordingWatch()
   const { lines, logger } = capture()
-  const run = createEffectRunner({ logger, watch })
+  const run = createEffectRunner({ logger, evidence: watch })
   const object = aFailedExecution((w) => {
     w.status!.blockClearance = { clearReason: EFFECT.reason, clearedBy: 'mallory', clearMethod: 'StatusField' }
   })
@@ -100,8 +100,8 @@ t.test('a malformed call, or a watch that throws, never reaches the caller', asy
   const { lines, logger } = capture()
   const run = createEffectRunner({
     logger,
-    watch: {
-      expect: () => {
+    evidence: {
+      admitted: () => {
         throw new Error('boom')
       },
       settled: () => Promise.resolve(),
@@ -109,7 +109,7 @@ t.test('a malformed call, or a watch that throws, never reaches the caller', asy
   })
   t.doesNotThrow(() => run(undefined as unknown as AdmissionRequest, [EFFECT]))
   t.doesNotThrow(() => run(request(false), undefined as unknown as BlockClearedEffect[]))
-  t.ok(lines.some((l) => l['msg'] === 'admitted clearance could not be handed to the audit watch'))
+  t.ok(lines.some((l) => l['msg'] === 'admitted effect could not be handed to the audit recorder'))
 })
 
 t.test("fastify's app.log works as the runner's logger (what the server passes)", async (t) => {

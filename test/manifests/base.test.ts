@@ -2,7 +2,7 @@
 // RBAC. Checked against the server's own flag table so a renamed flag or port breaks this test.
 import t from 'tap'
 import { SERVE_FLAGS as SERVE_FLAGS_TABLE, type FlagSpec } from '../../src/cli/flags.js'
-import { kustomize, one, type K8sObject } from './kustomize.js'
+import { kustomize, one } from './kustomize.js'
 
 // Read as rows: these tests look flags up by a name they compute.
 const SERVE_FLAGS: readonly FlagSpec[] = SERVE_FLAGS_TABLE
@@ -161,19 +161,31 @@ t.test('NetworkPolicy admits only the webhook and probe ports', async (t) => {
   t.same(ports.sort(), ['TCP/8081', 'TCP/9443'])
 })
 
-t.test('RBAC: create and read back core/v1 Events, watch WorkflowExecutions read-only, nothing else', async (t) => {
-  const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
-  t.equal(roles.length, 1)
-  const role = roles[0] as K8sObject
-  t.same(
-    role.rules,
-    [
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'get'] },
-      { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions'], verbs: ['get', 'list', 'watch'] },
-    ],
-    'the audit watch (src/effects/audit-watch.ts): no patch, update or delete anywhere, no resourceNames (Event names are derived per clearance)',
-  )
-  const binding = one(objects, 'ClusterRoleBinding')
-  t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name })
-  t.same(binding.subjects, [{ kind: 'ServiceAccount', name: 'wfe-admission', namespace: NS }])
-})
+t.test(
+  'RBAC: Events (create), Namespaces (get), WorkflowExecutions read-only cluster-wide; Lease and markers in its own namespace only',
+  async (t) => {
+    const cluster = one(objects, 'ClusterRole')
+    t.same(
+      cluster.rules,
+      [
+        { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+        { apiGroups: ['kubernaut.ai'], resources: ['workflowexecutions'], verbs: ['get', 'list', 'watch'] },
+      ],
+      'the recorder (src/audit/): no patch, update or delete of anything it audits; Event names are generated',
+    )
+    const binding = one(objects, 'ClusterRoleBinding')
+    t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: cluster.metadata.name })
+    t.same(binding.subjects, [{ kind: 'ServiceAccount', name: 'wfe-admission', namespace: NS }])
+    const role = one(objects, 'Role')
+    t.equal(role.metadata.namespace, NS, "the server's own namespace")
+    t.same(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ])
+    const rb = one(objects, 'RoleBinding')
+    t.equal(rb.metadata.namespace, NS)
+    t.same(rb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name })
+    t.same(rb.subjects, [{ kind: 'ServiceAccount', name: 'wfe-admission', namespace: NS }])
+  },
+)

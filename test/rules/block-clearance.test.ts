@@ -326,7 +326,7 @@ t.test('a new clearance is denied unless status.phase is Failed', async (t) => {
     t.ok(ruleIds(both).includes('block-clearance-requires-failed'), String(phase))
     t.match(
       message(both),
-      `status.blockClearance: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
+      `status.blockClearance: Forbidden: nothing to clear: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
     )
     t.same(both.effects, [], 'effects are dropped with the denial')
   }
@@ -370,3 +370,30 @@ t.test('one write cannot fail an execution and clear it: the stored phase must b
     t.same(statusWrite({ old, object }, 'mutate').effects, [], `${String(stored)}: nothing audited`)
   }
 })
+
+t.test(
+  'a clearance needs a block in force: Failed without failureDetails, or with wasExecutionFailure false, has nothing to clear',
+  async (t) => {
+    const cases: [string, (w: WorkflowExecution) => void, RegExp][] = [
+      ['no failureDetails', (w) => delete w.status!.failureDetails, /wasExecutionFailure is null, not true/],
+      [
+        'wasExecutionFailure false',
+        (w) => (w.status!.failureDetails!.wasExecutionFailure = false),
+        /wasExecutionFailure is false, not true/,
+      ],
+    ]
+    for (const [name, edit, re] of cases) {
+      const object = withClearance({ clearReason: REASON }, edit)
+      const old = structuredClone(object)
+      delete old.status!.blockClearance
+      t.same(statusWrite({ old, object }, 'mutate').effects, [], `${name}: the mutating webhook hands nothing to the audit trail`)
+      for (const webhook of ['validate', 'both'] as const) {
+        const res = statusWrite({ old, object }, webhook)
+        t.equal(res.response.allowed, false, `${name} ${webhook}`)
+        t.match(message(res), /status\.blockClearance: Forbidden: nothing to clear: no block is in force/, name)
+        t.match(message(res), re, name)
+        t.same(res.effects, [], name)
+      }
+    }
+  },
+)

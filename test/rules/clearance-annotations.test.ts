@@ -105,7 +105,7 @@ t.test('Flow 2: a changed value is a new attribution; an unchanged value is not'
     { op: 'replace', path: AT_PATH, value: FIXED_NOW_RFC3339 },
     { op: 'replace', path: BY_PATH, value: 'alice@kubernaut.ai' },
   ])
-  t.equal(res.effects[0]?.reason, `${REASON} again`)
+  t.match(res.effects[0], { reason: `${REASON} again` })
 
   const unchanged = withAnnotations({ [CLEAR]: REASON, [CLEAR_BY]: 'bob@kubernaut.ai', [CLEAR_AT]: EARLIER, note: 'new' })
   for (const webhook of ALL) {
@@ -330,7 +330,7 @@ t.test('the clear annotation is refused before the execution has failed, and not
     t.same(ruleIds(both, 'deny'), ['clear-annotation-requires-failed'], String(phase))
     t.match(
       message(both),
-      `metadata.annotations[${CLEAR}]: Forbidden: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
+      `metadata.annotations[${CLEAR}]: Forbidden: nothing to clear: a block can be cleared only on a failed execution: status.phase is ${JSON.stringify(phase ?? null)}, not "Failed"`,
     )
     const mutate = write({ old, object }, 'mutate')
     t.same(mutate.effects, [], `${String(phase)}: the mutating call records no attribution either`)

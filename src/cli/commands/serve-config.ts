@@ -19,6 +19,12 @@ export interface ServeConfig {
   shutdownTimeoutMs: number
   kubeconfig: string | undefined
   events: boolean
+  /** The recorder's namespace; undefined: the pod's (read at start), else kubernaut-system. */
+  auditNamespace: string | undefined
+  leaseDurationMs: number
+  renewDeadlineMs: number
+  retryPeriodMs: number
+  admissionGraceMs: number
   logLevel: string
 }
 
@@ -30,7 +36,15 @@ function port(values: ServeFlagValues, name: 'port' | 'probe-port'): number {
   return v
 }
 
-function durationMs(values: ServeFlagValues, name: 'drain-delay' | 'shutdown-timeout', allowZero: boolean): number {
+type DurationFlag =
+  | 'drain-delay'
+  | 'shutdown-timeout'
+  | 'leader-elect-lease-duration'
+  | 'leader-elect-renew-deadline'
+  | 'leader-elect-retry-period'
+  | 'audit-admission-grace'
+
+function durationMs(values: ServeFlagValues, name: DurationFlag, allowZero: boolean): number {
   const text = values[name]
   const ns = parseGoDuration(text)
   if (ns === undefined || ns < 0 || (!allowZero && ns === 0)) {
@@ -72,8 +86,18 @@ export function serveConfig(values: ServeFlagValues): ServeConfig {
     shutdownTimeoutMs: durationMs(values, 'shutdown-timeout', false),
     kubeconfig: optionalString(values['kubeconfig']),
     events: values['events'],
+    auditNamespace: optionalString(values['audit-namespace']),
+    leaseDurationMs: durationMs(values, 'leader-elect-lease-duration', false),
+    renewDeadlineMs: durationMs(values, 'leader-elect-renew-deadline', false),
+    retryPeriodMs: durationMs(values, 'leader-elect-retry-period', false),
+    admissionGraceMs: durationMs(values, 'audit-admission-grace', true),
     logLevel,
   }
+  // client-go's own checks (leaderelection.NewLeaderElector): otherwise two replicas can lead at once.
+  if (config.leaseDurationMs <= config.renewDeadlineMs)
+    throw new WfeError('WFE_ERR_CONFIG', '--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline')
+  if (config.renewDeadlineMs <= 1.2 * config.retryPeriodMs)
+    throw new WfeError('WFE_ERR_CONFIG', '--leader-elect-renew-deadline must be greater than 1.2 × --leader-elect-retry-period')
   if (config.port !== 0 && config.port === config.probePort) {
     throw new WfeError(
       'WFE_ERR_CONFIG',

@@ -184,7 +184,7 @@ export function explainTls(err: WfeError, config: ServeConfig, certDir: string, 
   return { message: `${err.message}; ${pairHint}` }
 }
 
-/** The runner with the post-commit audit watch, once the client has loaded; undefined when no API is configured. */
+/** The runner with the audit trail (recorder, Lease, evidence, shared watch), once the client has loaded; undefined when no API is configured. */
 async function loadEventRunner(
   config: ServeConfig,
   logger: Logger,
@@ -192,24 +192,46 @@ async function loadEventRunner(
   server: RunningServer,
 ): Promise<ManagedEffectRunner | undefined> {
   try {
-    const { startAuditWatch } = await import('../../effects/audit-watch.js')
-    const watch = await startAuditWatch({
+    const { startAuditTrail } = await import('../../audit/start.js')
+    const trail = await startAuditTrail({
       logger,
       kubeconfigPath: config.kubeconfig,
+      namespace: config.auditNamespace,
       timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
-      hooks: metrics.effectHooks,
+      admissionGraceMs: config.admissionGraceMs,
+      leaseDurationMs: config.leaseDurationMs,
+      renewDeadlineMs: config.renewDeadlineMs,
+      retryPeriodMs: config.retryPeriodMs,
+      hooks: metrics.recorderHooks,
     })
-    if (watch === undefined) {
-      logger.warn('no --kubeconfig and not in a cluster: the audit watch is off, so no audit records or BlockCleared Events are written')
+    if (trail === undefined) {
+      logger.warn('no --kubeconfig and not in a cluster: the audit recorder is off, so no audit records or Events are written')
       return undefined
     }
-    logger.info('audit watch on: audit records and Events are written for clearances observed stored')
-    return createEffectRunner({ logger, watch, hooks: metrics.effectHooks })
+    const { startSharedWatch } = await import('../../watch/start.js')
+    const watch = await startSharedWatch({
+      logger,
+      ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
+      timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
+      subscribers: [trail.recorder],
+    })
+    logger.info(
+      { namespace: trail.namespace },
+      'audit recorder on: the Lease holder writes one record per stored clearance and per deleted blocked execution',
+    )
+    const runner = createEffectRunner({ logger, evidence: trail.evidence, hooks: metrics.effectHooks })
+    return Object.assign((...args: Parameters<ManagedEffectRunner>) => runner(...args), {
+      settled: () => runner.settled(),
+      close: async () => {
+        await watch?.close()
+        await trail.close()
+      },
+    })
   } catch (err) {
     // An explicit kubeconfig that does not load is a start-up error, not a silent loss of the audit trail.
     await server.shutdown('start-up failed')
     if (err instanceof WfeError) throw err
-    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit watch: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit recorder: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     })
   }

@@ -1,27 +1,22 @@
 // What a stored WorkflowExecution records, as audit records: each attributed clearance it carries
 // (status.blockClearance, or the Flow 2 annotations before the controller copied them), and, when
-// it is deleted while its block is in force, that deletion. Pure; the watch (audit-watch.ts) feeds
+// it is deleted while its block is in force, that deletion. Pure; the shared watch feeds the recorder (recorder.ts), which feeds
 // it what the apiserver committed, so a record exists only for what was stored.
 import { createHash } from 'node:crypto'
-import type { CoreV1Event } from '@kubernetes/client-node'
 import {
   ANNOTATION_CLEAR,
   ANNOTATION_CLEAR_AT,
   ANNOTATION_CLEAR_BY,
-  API_VERSION,
   ClearMethod,
-  KIND,
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
-import { parseRfc3339 } from '../rules/clearance-attribution.js'
+import { correlationIdOf, parseRfc3339 } from '../rules/clearance-attribution.js'
 import { blockInForce } from '../rules/clearance-lifting.js'
-import { EVENT_REASON, REPORTING_COMPONENT } from './events.js'
 
 export const CLEARED = 'workflowexecution.block.cleared'
 export const DELETED = 'workflowexecution.block.deleted'
 export const DELETED_REASON = 'BlockedExecutionDeleted'
-const MAX_MESSAGE = 1024
 
 export interface StoredRecord {
   type: typeof CLEARED | typeof DELETED
@@ -49,9 +44,7 @@ export function clearanceKey(uid: string, by: string, at: string, reason: string
 function identity(w: WorkflowExecution): { resource: StoredRecord['resource']; correlationId: string } | undefined {
   const m = w.metadata
   if (typeof m?.uid !== 'string' || m.uid === '' || typeof m.name !== 'string' || typeof m.namespace !== 'string') return undefined
-  const rr: unknown = (w.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
-  const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : m.name
-  return { resource: { namespace: m.namespace, name: m.name, uid: m.uid }, correlationId: rrName }
+  return { resource: { namespace: m.namespace, name: m.name, uid: m.uid }, correlationId: correlationIdOf(w, m.name) }
 }
 
 function cleared(
@@ -99,38 +92,13 @@ export function deletionOf(w: WorkflowExecution, observedAt: Date): StoredRecord
   if (id === undefined || !blockInForce(w)) return undefined
   const at =
     typeof w.metadata.deletionTimestamp === 'string' ? w.metadata.deletionTimestamp : observedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')
-  const key = createHash('sha256')
-    .update(JSON.stringify(['deleted', id.resource.uid]))
+  return { type: DELETED, key: deletionKey(id.resource.uid), ...id, at }
+}
+
+/** One deletion per execution: the key is its uid's. */
+export function deletionKey(uid: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify(['deleted', uid]))
     .digest('hex')
     .slice(0, 16)
-  return { type: DELETED, key, ...id, at }
-}
-
-/** The Event's name: client-go's NAME.<hex> shape, but the hex is the record's key, so a second create is AlreadyExists. */
-export function eventName(r: StoredRecord): string {
-  return `${r.resource.name.slice(0, 253 - 17)}.${r.key}`
-}
-
-export function recordEvent(r: StoredRecord, instance: string): CoreV1Event {
-  const when = new Date(r.at)
-  const text =
-    r.type === CLEARED
-      ? `Execution block cleared by ${r.actor ?? '?'} (clearMethod ${r.method ?? '?'}): ${r.reason ?? ''}`
-      : 'Execution deleted while its block was in force and not cleared: the block is lifted with no clearance on record (direct deletes are refused; this was a cascade or a bypass, see the apiserver audit log)'
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: eventName(r), namespace: r.resource.namespace },
-    involvedObject: { apiVersion: API_VERSION, kind: KIND, name: r.resource.name, namespace: r.resource.namespace, uid: r.resource.uid },
-    type: r.type === CLEARED ? 'Normal' : 'Warning',
-    reason: r.type === CLEARED ? EVENT_REASON : DELETED_REASON,
-    action: r.type === CLEARED ? 'ClearBlock' : 'Delete',
-    message: text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 3)}...` : text,
-    source: { component: REPORTING_COMPONENT },
-    reportingComponent: REPORTING_COMPONENT,
-    reportingInstance: instance,
-    firstTimestamp: when,
-    lastTimestamp: when,
-    count: 1,
-  }
 }
