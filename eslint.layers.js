@@ -76,6 +76,13 @@ const LAYERS = [
       'rules/ are data the policy compiles; they implement admission/rule-contract.ts and never reach up to policy.ts',
     ],
     io: true,
+    syntax: [
+      {
+        selector: "TSAsExpression[expression.type='TSAsExpression'][expression.typeAnnotation.type='TSUnknownKeyword']",
+        message:
+          'a rule reads the object through rules/field-values.ts (valueAt, recordAt, annotationsOf), never a cast through unknown: the object is unvalidated input, whatever its type says',
+      },
+    ],
   },
   { name: 'policy', files: ['src/policy.ts', 'src/index.ts'], forbidden: [[], ''], io: true },
   // policy-file.ts reads --policy files at start-up: the one file of the core that does I/O.
@@ -92,7 +99,7 @@ function restrictions(layer) {
     rules: {
       'no-restricted-imports': ['error', { paths: layer.io ? ioPaths : [], patterns }],
       // A dynamic import() is I/O-shaped and invisible to no-restricted-imports: the core has none.
-      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: CORE_IS_PURE }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: CORE_IS_PURE }, ...(layer.syntax ?? [])],
     },
   }
 }

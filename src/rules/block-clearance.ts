@@ -24,20 +24,15 @@ import {
   rfc3339Seconds,
 } from './clearance-attribution.js'
 import { isRecord } from '../api/json.js'
-import { isSet } from './field-values.js'
+import { annotationsOf, isSet, recordAt, valueAt } from './field-values.js'
 
 const FIELD = 'status.blockClearance'
 const ANNOTATIONS = 'metadata.annotations'
 
-function blockClearanceOf(w: WorkflowExecution | undefined): unknown {
-  const status: unknown = w?.status
-  return isRecord(status) ? status['blockClearance'] : undefined
-}
-
 /** The stored record counts as attributed once clearedBy is set; from then on it is frozen. */
 function attributedClearance(w: WorkflowExecution | undefined): Record<string, unknown> | undefined {
-  const bc = blockClearanceOf(w)
-  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? bc : undefined
+  const bc = recordAt(w, 'status', 'blockClearance')
+  return typeof bc?.['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? bc : undefined
 }
 
 /**
@@ -48,9 +43,9 @@ function attributedClearance(w: WorkflowExecution | undefined): Record<string, u
  */
 function newClearance(ctx: RuleContext): unknown {
   if (attributedClearance(ctx.oldObject) !== undefined) return undefined
-  const bc = blockClearanceOf(ctx.object)
+  const bc = valueAt(ctx.object, 'status', 'blockClearance')
   if (!isSet(bc)) return undefined
-  const stored = blockClearanceOf(ctx.oldObject)
+  const stored = valueAt(ctx.oldObject, 'status', 'blockClearance')
   return isSet(stored) && semanticEqual(stored, bc) ? undefined : bc
 }
 
@@ -73,8 +68,7 @@ function annotationAttribution(
   ctx: RuleContext,
   bc: Record<string, unknown>,
 ): { ok: true; value: AnnotationAttribution } | { ok: false; errors: FieldError[] } {
-  const raw: unknown = ctx.oldObject?.metadata?.annotations
-  const ann = isRecord(raw) ? raw : {}
+  const ann = annotationsOf(ctx.oldObject)
   const reason = ann[ANNOTATION_CLEAR]
   const by = ann[ANNOTATION_CLEAR_BY]
   const at = ann[ANNOTATION_CLEAR_AT]
@@ -162,7 +156,7 @@ export const blockClearanceImmutable = defineRule({
     const stored = attributedClearance(oldObject)
     if (stored === undefined) return []
     const who = `cleared by ${renderValue(stored['clearedBy'])} at ${renderValue(stored['clearedAt'] ?? null)}`
-    const incoming = blockClearanceOf(object)
+    const incoming = valueAt(object, 'status', 'blockClearance')
     if (!isSet(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`)]
     const changed = firstDifferences(stored, incoming, FIELD, 4)
     if (changed.length === 0) return []

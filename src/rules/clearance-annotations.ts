@@ -26,19 +26,14 @@ import {
   requiresFailed,
   rfc3339Seconds,
 } from './clearance-attribution.js'
-import { isRecord } from '../api/json.js'
+import { annotationsOf, recordAt } from './field-values.js'
 
 const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
 const BY_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_BY}]`
 const AT_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_AT}]`
 
-function annotationsOf(w: WorkflowExecution | undefined): Record<string, unknown> {
-  const a: unknown = w?.metadata?.annotations
-  return isRecord(a) ? a : {}
-}
-
 /** The clear annotation was added or its value changed (not removed) by this request. */
-function clearSet(ctx: RuleContext, now: Record<string, unknown>): boolean {
+function clearSet(ctx: RuleContext, now: Readonly<Record<string, unknown>>): boolean {
   const value = now[ANNOTATION_CLEAR]
   return value !== undefined && value !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR]
 }
@@ -53,8 +48,8 @@ export const clearAnnotationAttribution = defineRule({
   // Only a request that adds, changes or removes the clear annotation has anything to attribute.
   applies: (ctx) => annotationsOf(ctx.object)[ANNOTATION_CLEAR] !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR],
   mutate: (ctx, draft) => {
-    const ann: unknown = draft.metadata?.annotations
-    if (!isRecord(ann)) return {}
+    const ann = recordAt(draft, 'metadata', 'annotations')
+    if (ann === undefined) return {}
     const old = annotationsOf(ctx.oldObject)
     if (ann[ANNOTATION_CLEAR] === undefined) {
       if (old[ANNOTATION_CLEAR] !== undefined) {
@@ -176,11 +171,8 @@ export const clearAnnotationKeyCase = defineRule({
 
 /** Who cleared the stored status already, or undefined: after that, a new clear annotation can never take effect. */
 function statusClearedBy(w: WorkflowExecution | undefined): { by: unknown; at: unknown } | undefined {
-  const status: unknown = w?.status
-  const bc = isRecord(status) ? status['blockClearance'] : undefined
-  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== ''
-    ? { by: bc['clearedBy'], at: bc['clearedAt'] }
-    : undefined
+  const bc = recordAt(w, 'status', 'blockClearance')
+  return typeof bc?.['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? { by: bc['clearedBy'], at: bc['clearedAt'] } : undefined
 }
 
 export const clearAnnotationAfterCleared = defineRule({

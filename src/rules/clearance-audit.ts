@@ -10,10 +10,10 @@
 import type { BlockDeletedEffect } from '../admission/types.js'
 import type { AuditInput, AuditOutcome } from '../admission/rule-contract.js'
 import { correlationIdOf, rfc3339Seconds } from './clearance-attribution.js'
-import { ANNOTATION_CLEAR, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
+import { ANNOTATION_CLEAR, ClearMethod } from '../api/workflowexecution.js'
 import { semanticEqual } from '../api/semantic-equal.js'
 import { blockInForce, CASCADE_DELETERS, removesLastFinalizer } from './clearance-lifting.js'
-import { recordAt, valueAt } from './field-values.js'
+import { annotationsOf, recordAt, valueAt } from './field-values.js'
 
 /** Longest value written; a reason or name past it is cut with an ellipsis (the full one is in the object). */
 export const MAX_AUDIT_VALUE = 256
@@ -52,11 +52,6 @@ function cut(v: unknown): string {
   return s.length > MAX_AUDIT_VALUE ? `${s.slice(0, MAX_AUDIT_VALUE - 1)}…` : s
 }
 
-/** The clearance annotation's value as written (null included), or undefined when absent. */
-function clearAnnotation(w: WorkflowExecution | undefined): unknown {
-  return recordAt(w, 'metadata', 'annotations')?.[ANNOTATION_CLEAR]
-}
-
 /** What the request does to a block, if anything. */
 export function auditedAct(input: Pick<AuditInput, 'request' | 'object' | 'oldObject' | 'options'>): AuditedAct | undefined {
   const { request, object, oldObject } = input
@@ -71,8 +66,8 @@ export function auditedAct(input: Pick<AuditInput, 'request' | 'object' | 'oldOb
     return valueAt(bc, 'clearMethod') === ClearMethod.Annotation && trusted ? 'copy-clearance' : 'clear-block'
   }
   if (sub !== '') return undefined
-  const clear = clearAnnotation(object)
-  if (clear !== undefined && clear !== clearAnnotation(oldObject)) return 'clear-block'
+  const clear = annotationsOf(object)[ANNOTATION_CLEAR]
+  if (clear !== undefined && clear !== annotationsOf(oldObject)[ANNOTATION_CLEAR]) return 'clear-block'
   if (request.operation === 'UPDATE' && oldObject !== undefined && removesLastFinalizer({ object, oldObject }) && blockInForce(oldObject))
     return 'remove-last-finalizer-blocked'
   return undefined
@@ -104,7 +99,7 @@ export function clearanceAuditAnnotations(input: Omit<AuditInput, 'now'>): Recor
       out['reason'] = cut(bc['clearReason'] ?? '')
     } else {
       out['method'] = ClearMethod.Annotation
-      out['reason'] = cut(clearAnnotation(input.object) ?? '')
+      out['reason'] = cut(annotationsOf(input.object)[ANNOTATION_CLEAR] ?? '')
     }
     if (act === 'copy-clearance') out['exemption'] = 'trusted-controller'
   } else if (typeof user === 'string' && CASCADE_DELETERS.includes(user)) {

@@ -6,7 +6,7 @@
 import { forbidden, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY } from '../api/workflowexecution.js'
 import { defineRule } from '../admission/rule-contract.js'
-import { recordAt } from './field-values.js'
+import { annotationsOf } from './field-values.js'
 
 const REAL_KEYS = [ANNOTATION_CLEAR, ANNOTATION_CLEAR_BY, ANNOTATION_CLEAR_AT]
 /** Typos this far from the name part are near misses; farther, the key is something else. */
@@ -65,11 +65,9 @@ export const clearAnnotationNearMiss = defineRule({
   field: 'metadata.annotations',
   ratchet: 'never',
   check: (ctx) => {
-    const raw = recordAt(ctx.object, 'metadata', 'annotations')
-    if (raw === undefined) return []
-    const old = recordAt(ctx.oldObject, 'metadata', 'annotations') ?? {}
+    const old = annotationsOf(ctx.oldObject)
     const out: FieldError[] = []
-    for (const key of Object.keys(raw)) {
+    for (const key of Object.keys(annotationsOf(ctx.object))) {
       if (key in old) continue
       const real = nearMissOf(key)
       if (real === undefined) continue

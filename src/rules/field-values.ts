@@ -29,6 +29,16 @@ export function recordAt(object: unknown, ...path: readonly string[]): Record<st
   return isRecord(v) ? v : undefined
 }
 
+const NO_ANNOTATIONS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/**
+ * metadata.annotations as written (values unchecked, null included), or an empty object: the
+ * clearance rules compare one key of it between the stored and the incoming object.
+ */
+export function annotationsOf(object: unknown): Readonly<Record<string, unknown>> {
+  return recordAt(object, 'metadata', 'annotations') ?? NO_ANNOTATIONS
+}
+
 /** Set: neither undefined nor null. */
 export function isSet(v: unknown): boolean {
   return v !== undefined && v !== null

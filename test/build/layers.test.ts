@@ -41,6 +41,11 @@ const WRONG_WAY: [file: string, code: string, says: RegExp][] = [
     "import { clearancesOf } from '../audit/stored-records.js'\nexport const c = clearancesOf\n",
     /imports nothing from the shells/,
   ],
+  [
+    'src/rules/clearance-lifting.ts',
+    "import type { WorkflowExecution } from '../api/workflowexecution.js'\nexport const f = (w: WorkflowExecution) => (w.spec as unknown as Record<string, unknown>)['targetResource']\n",
+    /valueAt/,
+  ],
   ['src/audit/recorder.ts', "import { main } from '../cli/main.js'\nexport const m = main\n", /top layer/],
 ]
 
