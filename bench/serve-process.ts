@@ -75,7 +75,13 @@ function deploymentNodeOptions(): string {
   return /name: NODE_OPTIONS\s+value: (.+)/.exec(text)?.[1]?.trim() ?? ''
 }
 
-export async function spawnServe(workDir: string, name: string): Promise<ServeProcess> {
+/** `extraArgs` (a --kubeconfig, for bench:blocks) and a longer wait for /readyz when the index must sync first. */
+export async function spawnServe(
+  workDir: string,
+  name: string,
+  extraArgs: readonly string[] = [],
+  readyTimeoutMs = 20_000,
+): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
   const logFile = join(workDir, `serve-${name}.log`)
   const port = await freePort()
@@ -99,6 +105,7 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
       String(probePort),
       '--drain-delay',
       '0s',
+      ...extraArgs,
     ],
     {
       // Logs go to a file, as a container runtime would take them; Events off (no cluster here).
@@ -115,7 +122,7 @@ export async function spawnServe(workDir: string, name: string): Promise<ServePr
       readyMs = performance.now() - t0
       break
     }
-    if (performance.now() - t0 > 20_000) throw new Error('serve not ready after 20 s')
+    if (performance.now() - t0 > readyTimeoutMs) throw new Error(`serve not ready after ${readyTimeoutMs / 1000} s`)
     await sleep(2)
   }
   const line = readFileSync(logFile, 'utf8')

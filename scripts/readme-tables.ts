@@ -3,6 +3,7 @@
 // fails when README.md is stale.
 import type { FlagSpec } from '../src/cli/flags.js'
 import { CERTS_FLAGS, CHECK_FLAGS, CORE_FLAGS, REVIEW_FLAGS, SERVE_FLAGS } from '../src/cli/flags.js'
+import { BLOCKS_FLAGS, CLEAR_FLAGS } from '../src/cli/cluster-flags.js'
 import { builtinRules } from '../src/rules/index.js'
 import type { Rule } from '../src/admission/rule-contract.js'
 
@@ -17,11 +18,13 @@ function defaultText(f: FlagSpec): string {
 }
 
 /** Each command's flags, in the order --help lists them. */
-export const COMMAND_FLAGS: Record<'serve' | 'review' | 'check' | 'certs', readonly FlagSpec[]> = {
+export const COMMAND_FLAGS: Record<'serve' | 'review' | 'check' | 'certs' | 'blocks' | 'clear', readonly FlagSpec[]> = {
   serve: [...CORE_FLAGS, ...SERVE_FLAGS],
   review: REVIEW_FLAGS,
   check: CHECK_FLAGS,
   certs: CERTS_FLAGS,
+  blocks: BLOCKS_FLAGS,
+  clear: CLEAR_FLAGS,
 }
 
 /** One row per distinct flag (a name two commands use differently, like --namespace, gets two). */

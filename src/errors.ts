@@ -2,7 +2,14 @@
 // verdicts are values (admission/field.ts), never these.
 
 export type WfeErrorCode =
-  'WFE_ERR_RULE_COMPILE' | 'WFE_ERR_POLICY_FILE' | 'WFE_ERR_CONFIG' | 'WFE_ERR_USAGE' | 'WFE_ERR_INPUT' | 'WFE_ERR_TLS'
+  | 'WFE_ERR_RULE_COMPILE'
+  | 'WFE_ERR_POLICY_FILE'
+  | 'WFE_ERR_CONFIG'
+  | 'WFE_ERR_USAGE'
+  | 'WFE_ERR_INPUT'
+  | 'WFE_ERR_TLS'
+  | 'WFE_ERR_CONNECT'
+  | 'WFE_ERR_NOT_FOUND'
 
 export class WfeError extends Error {
   readonly code: WfeErrorCode

@@ -17,7 +17,10 @@ export function compilePolicy(
   extraRules: readonly Rule[] = [],
   rules: readonly Rule[] = builtinRules,
 ): CompiledPolicy {
-  const all = [...rules, ...extraRules]
+  // A severity chosen by an option is fixed here, so every request, metric and report sees one value.
+  const all = [...rules, ...extraRules].map((r) =>
+    r.kind === 'validate' && 'severityFor' in r && r.severityFor !== undefined ? { ...r, severity: r.severityFor(options) } : r,
+  )
   const seen = new Map<string, Rule>()
   for (const r of all) {
     const first = seen.get(r.id)

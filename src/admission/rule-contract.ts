@@ -65,8 +65,11 @@ export interface CelRule<Id extends string = string> extends RuleBase<Id> {
 /** A typed check: returns the errors it finds (its own fields and values). */
 export interface CheckRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'validate'
+  /** The documented (default) severity; `severityFor` may change it from the options at compile time. */
   severity: Severity
   check: (ctx: RuleContext) => FieldError[]
+  /** A severity an operator chooses (`--target-blocks=warn`), resolved once when the policy is compiled. */
+  severityFor?: (options: AdmissionOptions) => Severity
 }
 
 export interface MutationOutcome {

@@ -2,7 +2,8 @@
 // that take it. Defaults come from the settings they set (src/config.ts for the admission core,
 // src/server/settings.ts for the server), so a default is written once. The README's flag tables
 // are generated from these (`npm run docs`).
-import { DEFAULT_ADMISSION_OPTIONS } from '../config.js'
+import { DEFAULT_ADMISSION_OPTIONS, DEFAULT_MAX_STALENESS_MS } from '../config.js'
+import { formatDuration } from '../api/duration.js'
 import { DEFAULT_SERVER_SETTINGS as SERVER } from '../server/settings.js'
 import { FORMATS } from './render/index.js'
 import { DEFAULT_LEADER_ELECTION } from '../audit/lease.js'
@@ -43,7 +44,7 @@ export interface FlagSpec {
   default?: string | number | boolean | readonly string[]
   description: string
   /** Commands that accept it. */
-  commands: readonly ('serve' | 'review' | 'check' | 'certs')[]
+  commands: readonly ('serve' | 'review' | 'check' | 'certs' | 'blocks' | 'clear')[]
   /** Repeatable (`--policy a --policy b`); a list flag is one comma-separated value instead. */
   multiple?: boolean
   short?: string
@@ -76,6 +77,33 @@ export const CORE_FLAGS = [
     default: DEFAULT_ADMISSION_OPTIONS.trustedControllers,
     commands: CORE,
     description: 'comma-separated principals that may write clearMethod: Annotation clearances',
+  },
+  {
+    name: 'target-blocks',
+    type: 'string',
+    env: 'WFE_TARGET_BLOCKS',
+    default: DEFAULT_ADMISSION_OPTIONS.targetBlocks.mode,
+    commands: CORE,
+    description:
+      'deny: refuse a CREATE whose target has an uncleared execution failure; warn: admit it with a warning; off: do not look (docs/blocks.md)',
+  },
+  {
+    name: 'pre-execution-backoff',
+    type: 'string',
+    env: 'WFE_PRE_EXECUTION_BACKOFF',
+    default: 'off',
+    commands: CORE,
+    description:
+      'BASE,MAX (Go durations): refuse a CREATE until failedAt + BASE·2^(n-1), at most MAX, after n consecutive pre-execution failures of its target; off by default',
+  },
+  {
+    name: 'target-blocks-max-staleness',
+    type: 'string',
+    env: 'WFE_TARGET_BLOCKS_MAX_STALENESS',
+    default: formatDuration(BigInt(DEFAULT_MAX_STALENESS_MS) * 1_000_000n),
+    commands: CORE,
+    description:
+      'while the WorkflowExecution watch is broken, keep judging from the last view this long; past it CREATEs are admitted with a warning',
   },
   {
     name: 'policy',
@@ -166,7 +194,7 @@ export const SERVE_FLAGS = [
     env: 'WFE_KUBECONFIG',
     commands: ['serve'],
     description:
-      "kubeconfig file for the audit recorder, which watches WorkflowExecutions and writes its markers, Lease and Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer's cluster never gets records from npm start)",
+      "kubeconfig file for the WorkflowExecution watch that feeds the block index and the audit recorder, which writes its markers, Lease and Events (in a pod the in-cluster config is used; $KUBECONFIG is deliberately not read, so a developer's cluster never gets records from npm start)",
   },
   {
     name: 'events',
@@ -391,6 +419,13 @@ export const CHECK_FLAGS = [
     default: false,
     commands: CHECK,
     description: 'exit 1 when any warning is returned, as kubectl --warnings-as-errors (each such warning is named on stderr)',
+  },
+  {
+    name: 'cluster-state',
+    type: 'string',
+    commands: CHECK,
+    description:
+      'a List of the stored WorkflowExecutions (kubectl get workflowexecutions -A -o yaml or json): CREATEs are judged against its target blocks as the server would',
   },
   {
     name: 'allow-empty',

@@ -15,6 +15,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "check WorkflowExecution manifests in CI with the cluster's verdict",
     load: async () => (await import('./commands/check.js')).check,
   },
+  blocks: {
+    summary: 'list targets blocked by a failed execution (kubeconfig like kubectl)',
+    load: async () => (await import('./commands/blocks.js')).blocks,
+  },
+  clear: {
+    summary: "clear a failed execution's block with your credentials",
+    load: async () => (await import('./commands/clear.js')).clear,
+  },
   certs: { summary: 'generate a CA and serving (and client) certificates', load: async () => (await import('./commands/certs.js')).certs },
 }
 

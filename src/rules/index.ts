@@ -15,6 +15,7 @@ import { blockClearanceRules } from './block-clearance.js'
 import { clearanceAnnotationRules } from './clearance-annotations.js'
 import { clearanceLiftingRules } from './clearance-lifting.js'
 import { clearAnnotationNearMiss } from './clearance-near-miss.js'
+import { targetBlockRules } from './target-block.js'
 
 const BUILTIN_RULES = [
   ...schemaRules,
@@ -31,6 +32,7 @@ const BUILTIN_RULES = [
   ...clearanceAnnotationRules,
   ...clearanceLiftingRules,
   clearAnnotationNearMiss,
+  ...targetBlockRules,
 ] as const
 
 /**

@@ -16,6 +16,8 @@ export interface Readiness {
   check(): ReadinessCheck
   setPolicy(policy: CompiledPolicy): void
   setTls(source: { healthy(): boolean }): void
+  /** The block index: not ready until its first LIST is synced, so a new replica takes no CREATE it cannot judge. */
+  setBlockIndex(index: { everSynced(): boolean }): void
   /** Readiness turns false at once and never back; responses then carry Connection: close. */
   beginShutdown(): void
   readonly shuttingDown: boolean
@@ -25,12 +27,17 @@ export function createReadiness(): Readiness {
   let policy: CompiledPolicy | undefined
   let tls: { healthy(): boolean } | undefined
   let shuttingDown = false
+  let blocks: { everSynced(): boolean } | undefined
   return {
     check() {
       if (shuttingDown) return { ready: false, reason: 'shutting down' }
       if (policy === undefined) return { ready: false, reason: 'policy not compiled yet' }
       if (tls === undefined) return { ready: false, reason: 'TLS not loaded yet' }
       if (!tls.healthy()) return { ready: false, reason: 'TLS certificate not healthy (missing, unreadable or expired)' }
+      // Only the first sync: a watch that breaks later keeps the last view (docs/blocks.md), and taking
+      // every replica out of the Service at once would fail every request instead.
+      if (blocks !== undefined && !blocks.everSynced())
+        return { ready: false, reason: 'WorkflowExecution index not synced yet (first LIST)' }
       return { ready: true }
     },
     setPolicy(p) {
@@ -38,6 +45,9 @@ export function createReadiness(): Readiness {
     },
     setTls(source) {
       tls = source
+    },
+    setBlockIndex(index) {
+      blocks = index
     },
     beginShutdown() {
       shuttingDown = true

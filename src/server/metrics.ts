@@ -35,6 +35,8 @@ export interface ServerMetrics {
   readonly recorderHooks: RecorderMetricsHooks
   /** Where wfe_admission_tls_cert_not_after_seconds reads the served certificate's expiry at scrape. */
   trackCertificate(notAfter: () => Date | undefined): void
+  /** Where the target-block gauges read the block index and the watch at scrape. */
+  trackBlocks(source: BlockMetricsSource): void
 }
 
 export interface RecorderMetricsHooks {
@@ -44,6 +46,17 @@ export interface RecorderMetricsHooks {
   leader(leading: boolean): void
   lease(result: 'success' | 'error'): void
 }
+
+/** What the target-block gauges read at scrape time (the block index and the shared watch). */
+export interface BlockMetricsSource {
+  blockedTargets(): number
+  oldestBlockMs(): number | undefined
+  isSynced(): boolean
+  stalenessMs(): number
+}
+
+/** Rule ids whose denials count as refusals by block or by backoff. */
+const REFUSALS: Readonly<Record<string, string>> = { 'target-blocked': 'block', 'target-backoff': 'backoff' }
 
 export interface MetricsOptions {
   /** Node's process metrics (CPU, memory, event loop, GC); on by default. */
@@ -130,6 +143,48 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     registers,
   })
   leader.set(0)
+  let blocks: BlockMetricsSource | undefined
+  new Gauge({
+    name: 'wfe_admission_blocked_targets',
+    help: 'Targets with an execution failure in force and not cleared (from the block index).',
+    registers,
+    collect() {
+      if (blocks !== undefined) this.set(blocks.blockedTargets())
+    },
+  })
+  new Gauge({
+    name: 'wfe_admission_oldest_block_age_seconds',
+    help: 'Age of the oldest block in force (since its failedAt); 0 when nothing is blocked.',
+    registers,
+    collect() {
+      const at = blocks?.oldestBlockMs()
+      if (blocks !== undefined) this.set(at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000))
+    },
+  })
+  new Gauge({
+    name: 'wfe_admission_block_index_synced',
+    help: '1 while the block index equals what the apiserver committed (watch connected), else 0.',
+    registers,
+    collect() {
+      if (blocks !== undefined) this.set(blocks.isSynced() ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'wfe_admission_block_index_staleness_seconds',
+    help: 'Seconds since the block index was last known current; 0 while synced.',
+    registers,
+    collect() {
+      if (blocks !== undefined) this.set(blocks.stalenessMs() / 1000)
+    },
+  })
+  const refusals = new Counter({
+    name: 'wfe_admission_target_refusals_total',
+    help: 'CREATEs refused because the target is blocked (cause="block") or backing off (cause="backoff"), dry runs included.',
+    labelNames: ['cause'],
+    registers,
+  })
+  const refusedBy = { block: refusals.labels('block'), backoff: refusals.labels('backoff') } as Record<string, Counter.Internal>
+  for (const c of Object.values(refusedBy)) c.inc(0)
   for (const result of ['success', 'error']) {
     reloads.labels(result).inc(0)
     audits.labels(result).inc(0)
@@ -150,7 +205,11 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   return {
     registry,
     webhook: (path) => bindWebhook(path, requests, latency, inFlight, decisions),
-    ruleViolation: (rule, severity) => violationFor(rule, severity).inc(),
+    ruleViolation: (rule, severity) => {
+      violationFor(rule, severity).inc()
+      const cause = REFUSALS[rule]
+      if (cause !== undefined && severity === 'deny') refusedBy[cause]?.inc()
+    },
     knownRules(rules) {
       for (const r of rules) violationFor(r.id, r.severity ?? 'deny').inc(0)
     },
@@ -165,6 +224,9 @@ export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
     },
     trackCertificate(notAfter) {
       certNotAfter = notAfter
+    },
+    trackBlocks(source) {
+      blocks = source
     },
   }
 }

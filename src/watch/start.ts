@@ -1,74 +1,64 @@
-// The shared WorkflowExecution watch (contract.ts), as a client-node informer: list, then watch;
-// on a break, stale() and start over after `restartMs`. A minimal implementation for the audit
-// recorder's branch; the memory-lean one (paged lists, no object cache) replaces it.
-import type { Logger } from 'pino'
-import { GROUP, RESOURCE, VERSION, type WorkflowExecution } from '../api/workflowexecution.js'
-import { abortable, loadKubeConfig } from '../effects/events.js'
+// startSharedWatch(): the one list+watch of WorkflowExecutions per replica (contract.ts), over the
+// configured Kubernetes API. LIST pages come through kubeRequest (status codes and Status messages
+// intact: a 410 on an expired continue token restarts the list), the WATCH through
+// @kubernetes/client-node's Watch, which streams events without keeping objects (its informer would
+// keep every one: not used). The client library is imported only when an API is configured.
+import { GROUP, RESOURCE, VERSION } from '../api/workflowexecution.js'
+import { loadKubeConfig } from '../kube/config.js'
+import { kubeRequest } from '../kube/request.js'
 import type { SharedWatch, WatchSubscriber } from './contract.js'
+import { runWatchLoop, type ListPage, type WatchLogger, type WatchTransport } from './loop.js'
 
 export interface SharedWatchOptions {
-  kubeconfigPath?: string
-  inCluster?: boolean
+  kubeconfigPath?: string | undefined
+  inCluster?: boolean | undefined
+  /** Upper bound for one LIST page. */
   timeoutMs: number
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>
+  logger: WatchLogger
   subscribers: readonly WatchSubscriber[]
+  /** First delay before relisting after a failure (doubles up to 30 s). */
   restartMs?: number
   pageSize?: number
 }
 
+const PATH = `/apis/${GROUP}/${VERSION}/${RESOURCE}`
+
+/** Undefined when no API is configured (no --kubeconfig and not in a pod). */
 export async function startSharedWatch(options: SharedWatchOptions): Promise<SharedWatch | undefined> {
   const loaded = await loadKubeConfig(options)
   if (loaded === undefined) return undefined
   const { k8s, kc } = loaded
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi)
-  type Listed = import('@kubernetes/client-node').KubernetesListObject<
-    WorkflowExecution & import('@kubernetes/client-node').KubernetesObject
-  >
-  const list = (): Promise<Listed> =>
-    custom.listClusterCustomObject(
-      { group: GROUP, version: VERSION, plural: RESOURCE },
-      abortable(kc, AbortSignal.timeout(options.timeoutMs)),
-    )
-  const informer = k8s.makeInformer(kc, `/apis/${GROUP}/${VERSION}/${RESOURCE}`, list)
-  const each = (f: (s: WatchSubscriber) => void): void => {
-    for (const s of options.subscribers) {
-      try {
-        f(s)
-      } catch (err) {
-        options.logger.error({ err, subscriber: s.name }, 'watch subscriber threw')
-      }
-    }
-  }
-  let synced = false
-  let since = Date.now()
-  let closed = false
-  let restart: NodeJS.Timeout | undefined
-  informer.on('add', (o) => each((s) => s.upsert(o)))
-  informer.on('update', (o) => each((s) => s.upsert(o)))
-  informer.on('delete', (o) => each((s) => s.remove(o, 'watch')))
-  // 'connect' follows a complete list: every stored object has been handed over.
-  informer.on('connect', () => {
-    synced = true
-    each((s) => s.synced(''))
-  })
-  informer.on('error', (err: unknown) => {
-    if (closed) return
-    synced = false
-    since = Date.now()
-    each((s) => s.stale(err instanceof Error ? err.message : String(err)))
-    options.logger.warn({ err }, 'WorkflowExecution watch failed; starting over (list, then watch)')
-    restart = setTimeout(() => void informer.start().catch(() => {}), options.restartMs ?? 5000)
-  })
-  await informer.start().catch((err: unknown) => {
-    options.logger.warn({ err }, 'WorkflowExecution watch could not start; retrying')
-  })
-  return {
-    isSynced: () => synced,
-    stalenessMs: () => (synced ? 0 : Date.now() - since),
-    close: async () => {
-      closed = true
-      clearTimeout(restart)
-      await informer.stop()
+  const watcher = new k8s.Watch(kc)
+  const transport: WatchTransport = {
+    list: async (limit, token, signal) => {
+      const q = new URLSearchParams({ limit: String(limit) })
+      if (token !== undefined) q.set('continue', token)
+      const page = await kubeRequest<{ items?: ListPage['items']; metadata?: { resourceVersion?: string; continue?: string } }>(kc, {
+        path: `${PATH}?${q.toString()}`,
+        timeoutMs: options.timeoutMs,
+        signal,
+      })
+      return { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion ?? '', continue: page.metadata?.continue }
+    },
+    watch: async (resourceVersion, onEvent, onEnd) => {
+      // The server ends each watch after 5 to 10 minutes (as client-go's reflector asks), and the loop
+      // carries on from the last resourceVersion: a half-open connection cannot hang forever.
+      const timeoutSeconds = 300 + Math.floor(Math.random() * 300)
+      const controller = await watcher.watch(
+        PATH,
+        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+        (type: string, object: unknown) => onEvent(type, object),
+        (err: unknown) => onEnd(err ?? null),
+      )
+      return () => controller.abort()
     },
   }
+  return runWatchLoop({
+    transport,
+    subscribers: options.subscribers,
+    logger: options.logger,
+    idleMs: 11 * 60 * 1000,
+    ...(options.restartMs === undefined ? {} : { restartMs: options.restartMs }),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+  })
 }

@@ -8,9 +8,10 @@ import { filesUnder, moduleGraph, reachable } from '../helpers/imports.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const SRC = `${ROOT}src/`
-const ENTRY_POINTS = [`${SRC}index.ts`, `${SRC}cli/main.ts`]
+// package.json's bins: wfe-admission and the kubectl plugin kubectl-wfe.
+const ENTRY_POINTS = [`${SRC}index.ts`, `${SRC}cli/main.ts`, `${SRC}cli/kubectl-plugin.ts`]
 
-t.test('every file in src/ is reachable from src/index.ts or src/cli/main.ts', async (t) => {
+t.test('every file in src/ is reachable from src/index.ts, src/cli/main.ts or src/cli/kubectl-plugin.ts', async (t) => {
   const files = filesUnder(SRC).filter((f) => f.endsWith('.ts'))
   t.ok(files.length > 50, `${files.length} files`)
   const seen = reachable(moduleGraph(files, { includeTypeOnly: true }), ENTRY_POINTS)

@@ -63,6 +63,10 @@ const SERVE_VALUES: Record<
   'log-level': { value: 'logLevel', set: 'debug', expect: 'debug' },
   'default-timeout': { value: 'defaultTimeout', set: '1h', expect: '1h' },
   'min-clear-reason-words': { value: 'minClearReasonWords', set: 3, expect: '3' },
+  'target-blocks': { value: 'targetBlocks', set: 'warn', expect: 'warn' },
+  // helm's --set splits on commas unless escaped.
+  'pre-execution-backoff': { value: 'preExecutionBackoff', set: '1m\\,1h', expect: '1m,1h' },
+  'target-blocks-max-staleness': { value: 'targetBlocksMaxStaleness', set: '10m', expect: '10m' },
   'trusted-controllers': {
     value: 'trustedControllers',
     set: '{system:serviceaccount:a:b,system:serviceaccount:c:d}',

@@ -204,7 +204,8 @@ t.test('6. --version, version; --warnings-as-errors names the warning', async (t
   t.equal(strict.code, 1)
   t.equal(
     strict.stderr,
-    'wfe-admission check: --warnings-as-errors: this warning fails the run: wfe.yaml:6:1: team-a/wfe-ci: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n',
+    'wfe-admission check: note: target blocks were not evaluated (no --cluster-state): pass --cluster-state FILE from `kubectl get workflowexecutions.kubernaut.ai -A -o yaml` to judge CREATEs against the blocks in force, or --target-blocks=off to silence this\n' +
+      'wfe-admission check: --warnings-as-errors: this warning fails the run: wfe.yaml:6:1: team-a/wfe-ci: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n',
   )
 })
 

@@ -1,6 +1,7 @@
 // `check` never passes on nothing: no objects is an error unless --allow-empty, and a kubernaut.ai
 // document the CRD does not serve is a denial naming what it serves, at the offending line.
 import t from 'tap'
+import { NO_CLUSTER_STATE_NOTE } from '../../src/cli/check/cluster-state.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
@@ -100,7 +101,8 @@ t.test('--warnings-as-errors names each warning that failed the run', async (t) 
   t.equal(r.code, 1)
   t.equal(
     r.stderr,
-    'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n',
+    NO_CLUSTER_STATE_NOTE +
+      'wfe-admission check: --warnings-as-errors: this warning fails the run: test/fixtures/manifests/multi-doc.yaml:51:1: team-a/wfe-no-timeout: spec.executionConfig.timeout: defaulted to "30m0s" (no timeout was set) [execution-timeout-default]\n',
   )
 })
 

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { NO_CLUSTER_STATE_NOTE } from '../../src/cli/check/cluster-state.js'
 import { parse, parseAllDocuments } from 'yaml'
 import { runCheckCommand, fx } from './check-run.js'
 
@@ -14,7 +15,7 @@ t.test(
   async (t) => {
     const r = await runCheckCommand([fx('multi-doc.yaml')])
     t.equal(r.code, 1, 'one denial')
-    t.equal(r.stderr, '')
+    t.equal(r.stderr, NO_CLUSTER_STATE_NOTE, 'said once, not per object')
     t.equal(
       r.stdout,
       [

@@ -52,11 +52,16 @@ export async function namespace(prefix: string): Promise<string> {
   return name
 }
 
-/** A valid WorkflowExecution for `ns`, without the uid a hand-built review carries. */
+/**
+ * A valid WorkflowExecution for `ns`, without the uid a hand-built review carries. Its target is its
+ * own (`NS/Deployment/NAME`): a target blocked by one test's failed execution must not refuse
+ * another test's CREATE (docs/blocks.md).
+ */
 export function wfe(ns: string, name: string, patch: (w: WorkflowExecution) => void = () => {}): WorkflowExecution {
   return aWorkflowExecution((w) => {
     w.metadata = { name, namespace: ns, labels: { 'kubernaut.ai/remediation': `rr-${name}` } }
     w.spec.remediationRequestRef = { ...w.spec.remediationRequestRef, name: `rr-${name}`, namespace: ns }
+    w.spec.targetResource = `${ns}/Deployment/${name}`
     patch(w)
   })
 }

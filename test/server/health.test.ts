@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { buildProbeApp, createReadiness } from '../../src/server/health.js'
 import { createMetrics } from '../../src/server/metrics.js'
 import { testPolicy } from '../helpers/objects.js'
+import { createBlockIndex } from '../../src/blocks/block-index.js'
 
 function probe() {
   const readiness = createReadiness()
@@ -39,6 +40,19 @@ t.test('/readyz: policy compiled AND TLS healthy AND not shutting down, with the
   t.equal(await ready(), '503 not ready: shutting down')
   healthy = true
   t.equal(await ready(), '503 not ready: shutting down', 'never ready again once shutdown began')
+})
+
+t.test('/readyz waits for the block index to sync once; a later stale view keeps it ready', async (t) => {
+  const { app, readiness } = probe()
+  readiness.setPolicy(testPolicy())
+  readiness.setTls({ healthy: () => true })
+  const index = createBlockIndex()
+  readiness.setBlockIndex(index)
+  t.equal((await app.inject({ url: '/readyz' })).body, 'not ready: WorkflowExecution index not synced yet (first LIST)\n')
+  index.synced('1')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200)
+  index.stale('watch failed')
+  t.equal((await app.inject({ url: '/readyz' })).statusCode, 200, 'judging from the last view (docs/blocks.md)')
 })
 
 t.test('unknown probe path: 404 JSON', async (t) => {

@@ -48,6 +48,8 @@ export interface CheckReport {
   skipped: SkippedDoc[]
   /** Every rule that could produce a finding, plus the synthetic ids used. */
   rules: RuleInfo[]
+  /** Run-wide notes a machine-readable report carries when it cannot print them beside itself. */
+  notes?: string[]
 }
 
 /** A request the core refused to judge (the object is not a decodable WorkflowExecution). */

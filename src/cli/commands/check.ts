@@ -10,6 +10,7 @@ import { loadDocuments, type SourceDoc } from '../check/documents.js'
 import { identity } from '../check/request.js'
 import { ruleTable, runCheck } from '../check/run.js'
 import { mutatedYaml } from '../check/mutated.js'
+import { loadClusterState, NO_CLUSTER_STATE_NOTE } from '../check/cluster-state.js'
 import { findingRef, objectName, type CheckReport } from '../check/report.js'
 import { FORMATS, isFormat, RENDERERS } from '../render/index.js'
 import { exitCode } from '../exit-code.js'
@@ -52,7 +53,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1)
     throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
 
-  const policy = policyFromFlags(values, io.cwd)
+  const statePath = values['cluster-state']
+  if (statePath === '-' && [...positionals, ...(oldPaths ?? [])].includes('-'))
+    throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH, --old and --cluster-state')
+  const state = statePath === undefined ? undefined : await loadClusterState(statePath, io.cwd, io.stdin)
+  const policy = policyFromFlags(values, io.cwd, undefined, state?.index)
   const { docs } = await loadDocuments(positionals, io)
   let oldDocs: SourceDoc[] | undefined
   if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io, '--old')).docs
@@ -65,7 +70,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   })
   const report: CheckReport = { tool: { name: 'wfe-admission', version: toolVersion() }, results, skipped, rules: ruleTable(policy) }
   const warningsAsErrors = values['warnings-as-errors']
+  // Said once, not per object: without the cluster's state a CREATE the cluster refuses for its
+  // target's block passes here.
   const printMutated = values['print-mutated']
+  if (state === undefined && policy.options.targetBlocks.mode !== 'off' && results.some((r) => r.operation === 'CREATE')) {
+    // A machine-readable report on stderr (--print-mutated) must stay one parsable document there:
+    // JSON carries the note inside it; the other formats leave it out rather than break their readers.
+    if (!printMutated || output === 'text' || output === 'github') io.stderr.write(NO_CLUSTER_STATE_NOTE)
+    else if (output === 'json') report.notes = [NO_CLUSTER_STATE_NOTE.replace(/^wfe-admission check: note: /, '').trimEnd()]
+  }
   await writeAll(printMutated ? io.stderr : io.stdout, RENDERERS[output](report, { warningsAsErrors }))
   if (printMutated) await writeAll(io.stdout, mutatedYaml(report))
   if (warningsAsErrors) {

@@ -16,11 +16,18 @@ import { createFileCertificateSource } from '../../tls/file-source.js'
 import { MaterialError } from '../../tls/material.js'
 import { createEffectRunner, DEFAULT_EVENT_TIMEOUT_MS, type ManagedEffectRunner } from '../../effects/run.js'
 import type { CertificateSource } from '../../tls/source.js'
+import { createReadiness } from '../../server/health.js'
+import { targetBlocksFrom } from '../policy-flags.js'
+import { kubeApiConfigured } from '../../kube/config.js'
+import { createBlockIndex, type BlockIndex } from '../../blocks/block-index.js'
+import type { WatchSubscriber } from '../../watch/contract.js'
 
 const FLAGS = [...CORE_FLAGS, ...SERVE_FLAGS] as const
 const DEV_CERT_DAYS = 365
 /** Longest wait for audit Event writes still in flight once the server has closed. */
 const EVENTS_SETTLE_MS = 5_000
+/** Upper bound for one LIST page of the WorkflowExecution watch (500 objects). */
+const LIST_TIMEOUT_MS = 60_000
 
 export const serve: Command = async (argv, io) => {
   const { values, positionals } = parseFlags(argv, FLAGS, io.env, 'serve')
@@ -39,12 +46,18 @@ export const serve: Command = async (argv, io) => {
     return EXIT_USAGE
   }
   const config = serveConfig(values)
-  const policy = policyFromFlags(values, io.cwd)
+  // The block index exists when a cluster is there to fill it; until its first LIST is synced the
+  // replica is not ready (health.ts), so it never judges a CREATE from an empty view.
+  const blockMode = targetBlocksFrom(values).mode
+  const index = blockMode !== 'off' && kubeApiConfigured({ kubeconfigPath: config.kubeconfig }) ? createBlockIndex() : undefined
+  const policy = policyFromFlags(values, io.cwd, undefined, index)
   const logger = pino({ level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime }, io.stdout)
   const certDir = resolve(io.cwd, config.certDir)
   if (config.devCerts) await ensureDevCertificates(certDir, config.certDir, logger)
 
   const metrics = createMetrics()
+  const readiness = createReadiness()
+  if (index !== undefined) readiness.setBlockIndex(index)
   const source = openSource(config, certDir, io, logger, metrics)
   let runner: ManagedEffectRunner = createEffectRunner({ logger, hooks: metrics.effectHooks })
   const server = await listenOrExplain(config, {
@@ -52,6 +65,7 @@ export const serve: Command = async (argv, io) => {
     logger,
     source,
     metrics,
+    readiness,
     runEffects: (request, effects) => runner(request, effects),
     host: config.bindAddress,
     port: config.port,
@@ -72,8 +86,8 @@ export const serve: Command = async (argv, io) => {
   )
   const stopped = shutdownOnSignal(server, logger)
 
-  if (config.events) {
-    const loaded = await loadEventRunner(config, logger, metrics, server)
+  if (config.events || index !== undefined) {
+    const loaded = await startClusterFeeds(config, logger, metrics, server, index)
     if (loaded !== undefined) runner = loaded
   }
   await stopped
@@ -184,55 +198,95 @@ export function explainTls(err: WfeError, config: ServeConfig, certDir: string, 
   return { message: `${err.message}; ${pairHint}` }
 }
 
-/** The runner with the audit trail (recorder, Lease, evidence, shared watch), once the client has loaded; undefined when no API is configured. */
-async function loadEventRunner(
+/**
+ * The one shared WorkflowExecution watch per replica, feeding the block index and (with --events)
+ * the audit recorder; the runner that tells the recorder what this replica admitted. Undefined when
+ * no API is configured.
+ */
+async function startClusterFeeds(
   config: ServeConfig,
   logger: Logger,
   metrics: ServerMetrics,
   server: RunningServer,
+  index: BlockIndex | undefined,
 ): Promise<ManagedEffectRunner | undefined> {
   try {
-    const { startAuditTrail } = await import('../../audit/start.js')
-    const trail = await startAuditTrail({
-      logger,
-      kubeconfigPath: config.kubeconfig,
-      namespace: config.auditNamespace,
-      timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
-      admissionGraceMs: config.admissionGraceMs,
-      leaseDurationMs: config.leaseDurationMs,
-      renewDeadlineMs: config.renewDeadlineMs,
-      retryPeriodMs: config.retryPeriodMs,
-      hooks: metrics.recorderHooks,
-    })
-    if (trail === undefined) {
-      logger.warn('no --kubeconfig and not in a cluster: the audit recorder is off, so no audit records or Events are written')
+    const trail = config.events ? await startTrail(config, logger, metrics) : undefined
+    const subscribers: WatchSubscriber[] = []
+    if (index !== undefined) subscribers.push(index, blockLog(index, logger))
+    if (trail !== undefined) subscribers.push(trail.recorder)
+    const { startSharedWatch } = await import('../../watch/start.js')
+    const watch =
+      subscribers.length === 0
+        ? undefined
+        : await startSharedWatch({
+            logger,
+            ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
+            timeoutMs: LIST_TIMEOUT_MS,
+            subscribers,
+          })
+    if (watch === undefined) {
+      await trail?.close()
+      logger.warn(
+        'no --kubeconfig and not in a cluster: no WorkflowExecution watch, so target blocks are not enforced and no audit records or Events are written',
+      )
       return undefined
     }
-    const { startSharedWatch } = await import('../../watch/start.js')
-    const watch = await startSharedWatch({
-      logger,
-      ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
-      timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
-      subscribers: [trail.recorder],
-    })
+    if (index !== undefined)
+      metrics.trackBlocks({
+        blockedTargets: () => index.blockedTargets(),
+        oldestBlockMs: () => index.oldestBlockMs(),
+        isSynced: () => watch.isSynced(),
+        stalenessMs: () => watch.stalenessMs(),
+      })
     logger.info(
-      { namespace: trail.namespace },
-      'audit recorder on: the Lease holder writes one record per stored clearance and per deleted blocked execution',
+      { blockIndex: index !== undefined, audit: trail !== undefined, namespace: trail?.namespace },
+      trail === undefined
+        ? 'WorkflowExecution watch on: one list+watch feeds the block index (audit recorder off: --events=false)'
+        : 'WorkflowExecution watch on: one list+watch feeds the block index and the audit recorder; the Lease holder writes one record per stored clearance and per deleted blocked execution',
     )
-    const runner = createEffectRunner({ logger, evidence: trail.evidence, hooks: metrics.effectHooks })
+    const runner = createEffectRunner({ logger, ...(trail === undefined ? {} : { evidence: trail.evidence }), hooks: metrics.effectHooks })
     return Object.assign((...args: Parameters<ManagedEffectRunner>) => runner(...args), {
       settled: () => runner.settled(),
       close: async () => {
-        await watch?.close()
-        await trail.close()
+        await watch.close()
+        await trail?.close()
       },
     })
   } catch (err) {
     // An explicit kubeconfig that does not load is a start-up error, not a silent loss of the audit trail.
     await server.shutdown('start-up failed')
     if (err instanceof WfeError) throw err
-    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the audit recorder: ${err instanceof Error ? err.message : String(err)}`, {
+    throw new WfeError('WFE_ERR_CONFIG', `cannot set up the WorkflowExecution watch: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     })
+  }
+}
+
+/** The audit recorder (Lease, markers, evidence), once the client has loaded; undefined when no API is configured. */
+async function startTrail(config: ServeConfig, logger: Logger, metrics: ServerMetrics) {
+  const { startAuditTrail } = await import('../../audit/start.js')
+  return startAuditTrail({
+    logger,
+    kubeconfigPath: config.kubeconfig,
+    namespace: config.auditNamespace,
+    timeoutMs: DEFAULT_EVENT_TIMEOUT_MS,
+    admissionGraceMs: config.admissionGraceMs,
+    leaseDurationMs: config.leaseDurationMs,
+    renewDeadlineMs: config.renewDeadlineMs,
+    retryPeriodMs: config.retryPeriodMs,
+    hooks: metrics.recorderHooks,
+  })
+}
+
+/** Says when the block index syncs and when it goes stale (the metrics and the alert say it too). */
+function blockLog(index: BlockIndex, logger: Logger): WatchSubscriber {
+  return {
+    name: 'block-log',
+    upsert: () => {},
+    remove: () => {},
+    synced: (resourceVersion) => logger.info({ resourceVersion, blockedTargets: index.blockedTargets() }, 'block index synced'),
+    stale: (reason) =>
+      logger.warn({ reason }, 'block index stale: the WorkflowExecution watch broke; judging from the last view (docs/blocks.md)'),
   }
 }

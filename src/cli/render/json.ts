@@ -14,5 +14,5 @@ export function* renderJson(report: CheckReport): Iterable<string> {
     yield `${first ? '\n' : ',\n'}${JSON.stringify(result(r))}`
     first = false
   }
-  yield `],\n"skipped":${JSON.stringify(report.skipped)},\n"rules":${JSON.stringify(report.rules)}}\n`
+  yield `],\n"skipped":${JSON.stringify(report.skipped)},\n"rules":${JSON.stringify(report.rules)}${report.notes === undefined ? '' : `,\n"notes":${JSON.stringify(report.notes)}`}}\n`
 }

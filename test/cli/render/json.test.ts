@@ -27,6 +27,7 @@ t.test('JSON: one document with tool, summary, every result with its findings, t
   t.notOk('admitted' in report.results[0], 'mutated objects go to --print-mutated, not into the report')
   t.equal(report.skipped.length, 2)
   t.ok(report.rules.length > 5)
+  t.match(report.notes, [/^target blocks were not evaluated \(no --cluster-state\)/], 'the note rides inside the report that holds stderr')
 })
 
 t.test('an empty run is still one JSON document, and exit 2 unless --allow-empty', async (t) => {
