@@ -162,7 +162,7 @@ export interface WorkflowExecutionStatus {
   failureDetails?: FailureDetails
   blockClearance?: BlockClearanceDetails
   ephemeralCredentialIDs?: number[]
-  /** No enum marker in the seed: the catalog may name an engine outside ExecutionEngine (then UnsupportedEngine). */
+  /** No enum marker in the CRD's Go API: the catalog may name an engine outside ExecutionEngine (then UnsupportedEngine). */
   executionEngine?: string
   serviceAccountName?: string
   conditions?: Condition[]
