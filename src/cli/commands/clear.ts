@@ -5,6 +5,7 @@
 // an unreachable cluster; nothing is written unless the local check passes.
 import { admit } from '../../admission/admit.js'
 import type { AdmissionRequest } from '../../admission/types.js'
+import { authenticatedUser, storedForm } from '../../admission/apiserver.js'
 import { GROUP, RESOURCE, VERSION, type WorkflowExecution } from '../../api/workflowexecution.js'
 import { isRecord } from '../../api/json.js'
 import { blockInForce, isCleared } from '../../rules/clearance-lifting.js'
@@ -118,8 +119,9 @@ function precheckRequest(stored: WorkflowExecution, proposed: WorkflowExecution)
     name: stored.metadata.name ?? '',
     namespace: stored.metadata.namespace ?? '',
     operation: 'UPDATE',
-    userInfo: { username: PRECHECK_USER, groups: ['system:authenticated'] },
-    object: proposed,
+    userInfo: authenticatedUser(PRECHECK_USER, []),
+    // What the apiserver sends the webhooks for a /status write: the stored object with the new status.
+    object: storedForm('UPDATE', 'status', proposed, stored),
     oldObject: stored,
     dryRun: true,
   }
