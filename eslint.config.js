@@ -1,7 +1,9 @@
 // ESLint (flat config) with typescript-eslint's type-aware rules: what the compiler does not check
-// (floating and misused promises, unsafe any). Formatting is Prettier's business, not ESLint's.
+// (floating and misused promises, unsafe any), and the direction of imports between the layers of
+// src/ (eslint.layers.js). Formatting is Prettier's business, not ESLint's.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { layers } from './eslint.layers.js'
 
 export default tseslint.config(
   { ignores: ['dist/', 'build-check/', 'coverage/', '.tap/', 'certs/', 'test/cluster/tools/'] },
@@ -42,5 +44,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // Layers point one way (eslint.layers.js says which and why).
+  ...layers,
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 )

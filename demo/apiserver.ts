@@ -12,6 +12,7 @@ import { applyTo, decodePatch } from '../test/helpers/patch.js'
 import { GROUP, KIND, RESOURCE, VERSION, type WorkflowExecution } from '../src/api/workflowexecution.js'
 import { evaluateConditions, ruleMatches, type WebhookEntry } from './webhooks.js'
 import { isRecord } from '../src/api/json.js'
+import { storedForm } from '../src/admission/apiserver.js'
 
 export type Write =
   | { kind: 'create'; object: WorkflowExecution; fieldManager?: string }
@@ -205,22 +206,15 @@ export function createFakeApiserver(options: FakeApiserverOptions): FakeApiserve
   }
 
   /** The CRD strategy's PrepareForCreate/PrepareForUpdate, which runs between the two phases. */
+  // Status dropped or kept as the product's one model of the apiserver says (src/admission/apiserver.ts);
+  // the demo adds what only a store does: uid, generation, creationTimestamp.
   function prepare(w: WriteRequest, object: WorkflowExecution, old: WorkflowExecution | undefined): WorkflowExecution {
+    const subresource = w.write.kind === 'patch' && w.write.subresource === 'status' ? 'status' : ''
+    const next = structuredClone(storedForm(old === undefined ? 'CREATE' : 'UPDATE', subresource, object, old))
     if (old === undefined) {
-      const { status: _dropped, ...created } = object
-      return { ...created, metadata: { ...created.metadata, uid: randomUUID(), generation: 1, creationTimestamp: seconds(options.now()) } }
+      return { ...next, metadata: { ...next.metadata, uid: randomUUID(), generation: 1, creationTimestamp: seconds(options.now()) } }
     }
-    if (w.write.kind === 'patch' && w.write.subresource === 'status') {
-      // A /status write changes status only: spec and metadata stay as stored.
-      const next: WorkflowExecution = structuredClone(old)
-      if (object.status === undefined) delete next.status
-      else next.status = object.status
-      return next
-    }
-    const next: WorkflowExecution = { ...object, metadata: { ...object.metadata } }
-    if (old.status === undefined) delete next.status
-    else next.status = structuredClone(old.status)
-    if (!sameJson(old.spec, object.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1
+    if (subresource === '' && !sameJson(old.spec, object.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1
     return next
   }
 

@@ -5,7 +5,7 @@ import type { FlagSpec } from '../src/cli/flags.js'
 import { CERTS_FLAGS, CHECK_FLAGS, CORE_FLAGS, REVIEW_FLAGS, SERVE_FLAGS } from '../src/cli/flags.js'
 import { BLOCKS_FLAGS, CLEAR_FLAGS } from '../src/cli/cluster-flags.js'
 import { builtinRules } from '../src/rules/index.js'
-import type { Rule } from '../src/rules/define.js'
+import type { Rule } from '../src/admission/rule-contract.js'
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')

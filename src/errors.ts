@@ -13,9 +13,12 @@ export type WfeErrorCode =
 
 export class WfeError extends Error {
   readonly code: WfeErrorCode
-  constructor(code: WfeErrorCode, message: string, options?: { cause?: unknown }) {
+  /** The flag to change (`--cert-dir`), when one is to blame: for callers that act on it, not on the wording. */
+  readonly flag?: string
+  constructor(code: WfeErrorCode, message: string, options?: { cause?: unknown; flag?: string }) {
     super(message, options)
     this.name = 'WfeError'
     this.code = code
+    if (options?.flag !== undefined) this.flag = options.flag
   }
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import type { CelRule, Rule, Severity, Subresource } from './rules/define.js'
+import type { CelRule, Rule, Severity, Subresource } from './admission/rule-contract.js'
 import type { Operation } from './admission/types.js'
 import type { FieldErrorType } from './admission/field.js'
 import { WfeError } from './errors.js'

@@ -1,30 +1,14 @@
 // compilePolicy(): every rule compiled once, grouped by operation and subresource, so a request
 // only looks up its own short list. Nothing is parsed or compiled while a request is served.
 import type { Operation } from './admission/types.js'
-import type { CompiledValidator, MutateRule, Rule, Subresource } from './rules/define.js'
-import { isCelRule } from './rules/define.js'
+import type { CompiledPolicy, CompiledValidator, MutateRule, Rule, RuleSet, Subresource } from './admission/rule-contract.js'
+import { isCelRule } from './admission/rule-contract.js'
 import { compileCelRule, ruleLocation } from './cel/rule.js'
 import { fieldSegments } from './admission/lookup.js'
 import { builtinRules } from './rules/index.js'
-import { clearanceAudit, type AuditInput, type AuditOutcome } from './rules/clearance-audit.js'
+import { clearanceAudit } from './rules/clearance-audit.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from './config.js'
 import { WfeError } from './errors.js'
-
-export interface RuleSet {
-  validators: readonly CompiledValidator[]
-  mutators: readonly MutateRule[]
-  /** The field paths the mutators write (as segments): only the objects along them are copied per request. */
-  mutationPaths: readonly (readonly string[])[]
-}
-
-export interface CompiledPolicy {
-  readonly options: AdmissionOptions
-  readonly rules: readonly Rule[]
-  /** The rules for one operation on one subresource; an empty set when none apply. */
-  select(operation: Operation, subresource: Subresource): RuleSet
-  /** The apiserver audit annotations (and deletion evidence) for a request and its verdict (rules/clearance-audit.ts). */
-  audit?: (input: AuditInput) => AuditOutcome | undefined
-}
 
 const EMPTY: RuleSet = Object.freeze({ validators: [], mutators: [], mutationPaths: [] })
 

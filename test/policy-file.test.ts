@@ -5,6 +5,8 @@ import { loadPolicyFile, parsePolicy } from '../src/policy-file.js'
 import { compilePolicy } from '../src/policy.js'
 import { admit } from '../src/admission/admit.js'
 import { policyFromFlags } from '../src/cli/policy-flags.js'
+import { parseFlags } from '../src/cli/args.js'
+import { CORE_FLAGS } from '../src/cli/flags.js'
 import { aRequest, aWorkflowExecution, TEST_OPTIONS } from './helpers/objects.js'
 import { ruleIds } from './helpers/verdict.js'
 
@@ -144,22 +146,30 @@ t.test('YAML errors name the line; an unreadable file names the file', async (t)
   })
 })
 
+/** The core flags as parsed from `--policy F` for each file. */
+const withPolicy = (...files: string[]) =>
+  parseFlags(
+    files.flatMap((f) => ['--policy', f]),
+    CORE_FLAGS,
+    {},
+  ).values
+
 t.test('--policy via policyFromFlags: files combine, and an id in two files is rejected', async (t) => {
   const dir = t.testdir({ 'a.yaml': yamlOf([RULE]), 'b.yaml': yamlOf([{ ...RULE, id: 'other' }]) })
-  const policy = policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd())
+  const policy = policyFromFlags(withPolicy(join(dir, 'a.yaml'), join(dir, 'b.yaml')), process.cwd())
   t.ok(policy.rules.some((r) => r.id === 'other') && policy.rules.some((r) => r.id === 'my-rule'))
   writeFileSync(join(dir, 'b.yaml'), yamlOf([RULE]))
   t.same(
-    policyFromFlags({ policy: ['a.yaml'] }, dir).rules.filter((r) => r.id === 'my-rule').length,
+    policyFromFlags(withPolicy('a.yaml'), dir).rules.filter((r) => r.id === 'my-rule').length,
     1,
     "a relative path is read from the command's directory",
   )
   t.throws(
-    () => policyFromFlags({ policy: ['missing.yaml'] }, dir),
+    () => policyFromFlags(withPolicy('missing.yaml'), dir),
     { code: 'WFE_ERR_POLICY_FILE', message: '--policy: the path "missing.yaml" does not exist' },
     'and named as written',
   )
-  t.throws(() => policyFromFlags({ policy: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }, process.cwd()), {
+  t.throws(() => policyFromFlags(withPolicy(join(dir, 'a.yaml'), join(dir, 'b.yaml')), process.cwd()), {
     code: 'WFE_ERR_RULE_COMPILE',
     message: 'rule my-rule: duplicate rule id',
   })

@@ -2,15 +2,14 @@
 // edge carries out afterwards. No I/O; never throws (a fault becomes errored(500) with the uid).
 import type { AdmissionRequest, AdmissionResponse, Effect, WebhookKind } from './types.js'
 import type { FieldError, FieldWarning } from './field.js'
-import type { CompiledPolicy, RuleSet } from '../policy.js'
-import type { RuleContext } from '../rules/define.js'
+import type { CompiledPolicy, RuleContext, RuleSet } from './rule-contract.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import { allowed, complete, denied, errored, patched, type Verdict } from './response.js'
 import { errorString, warningString } from './field.js'
 import { decodeRequest } from './decode.js'
 import { diffAlong, type PatchOperation } from './patch.js'
 import { ratchet, unchangedField } from './ratchet.js'
-import { persistedView } from './persisted.js'
+import { storedForm } from './apiserver.js'
 
 export interface AdmitResult {
   response: AdmissionResponse
@@ -30,10 +29,11 @@ export interface AdmitResult {
 }
 
 /** An error or warning with the id of the rule that produced it. */
-export type Stamped<T extends { origin?: string }> = T & { origin: string }
+export type Stamped<T extends FieldError | FieldWarning> = T & { origin: string }
 
-function stamp<T extends { origin?: string }>(value: T, ruleId: string): Stamped<T> {
-  return value.origin === undefined ? { ...value, origin: ruleId } : (value as Stamped<T>)
+/** The rule that ran is the one that said it: the id is always the rule's own, never the finding's. */
+function stamp<T extends FieldError | FieldWarning>(value: T, ruleId: string): Stamped<T> {
+  return { ...value, origin: ruleId }
 }
 
 export function admit(request: AdmissionRequest, policy: CompiledPolicy, webhook: WebhookKind): AdmitResult {
@@ -126,7 +126,7 @@ function judge(
     // An attribution is recorded only for a write the validating webhook will admit: a clearance on
     // a running execution, or one riding on a spec change, must not leave an audit line behind.
     // Judged on the object as the apiserver will store it (status, or metadata and spec, restored).
-    const stored = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    const stored = storedForm(request.operation, decoded.subresource, object, decoded.oldObject)
     if (
       webhook === 'mutate' &&
       effects.length > 0 &&
@@ -137,7 +137,7 @@ function judge(
 
   if (webhook !== 'mutate' && rules.validators.length > 0) {
     // The validating webhook is sent the stored form already; `both` (review, check) must judge it too.
-    const judged = persistedView(request.operation, decoded.subresource, object, decoded.oldObject)
+    const judged = storedForm(request.operation, decoded.subresource, object, decoded.oldObject)
     const found = validate(rules.validators, { request, object: judged, oldObject: decoded.oldObject, options: policy.options, now })
     violations.push(...found.violations)
     warnings.push(...found.warnings)

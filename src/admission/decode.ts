@@ -2,7 +2,7 @@
 // resource, or an object of another kind, is an error (400), never "not mine, allow".
 import { API_VERSION, GROUP, KIND, RESOURCE, type WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionRequest } from './types.js'
-import type { Subresource } from '../rules/define.js'
+import type { Subresource } from './rule-contract.js'
 import { describe } from './review.js'
 import { isRecord } from '../api/json.js'
 

@@ -1,5 +1,6 @@
 // Field errors in the shape of k8s.io/apimachinery/pkg/util/validation/field: a path, a type with a
-// fixed text, the bad value when the type shows one, a detail, and the rule id that produced it.
+// fixed text, the bad value when the type shows one, and a detail. The rule id that produced one is
+// not the constructor's to give: the core stamps it (admit.ts), so a call site cannot misattribute it.
 
 export type FieldErrorType =
   | 'FieldValueRequired'
@@ -27,18 +28,15 @@ export interface FieldError {
   field: string
   value?: unknown
   detail: string
-  /** Id of the rule that produced the error. */
-  origin?: string
 }
 
 /**
- * A warning: a path, a sentence and the rule that said it (the core stamps `origin`). The client
- * sees `field: detail`, as the apiserver shows an admission warning.
+ * A warning: a path and a sentence (the core stamps the rule that said it). The client sees
+ * `field: detail`, as the apiserver shows an admission warning.
  */
 export interface FieldWarning {
   field: string
   detail: string
-  origin?: string
 }
 
 /** An immutable field path: `spec.parameters[KEY]`, `status.conditions[0].status`. */
@@ -64,45 +62,42 @@ export class FieldPath {
 
 type Path = FieldPath | string
 
-export function required(field: Path, detail = '', origin?: string): FieldError {
-  return make('FieldValueRequired', field, undefined, detail, origin)
+export function required(field: Path, detail = ''): FieldError {
+  return make('FieldValueRequired', field, undefined, detail)
 }
 
-export function invalid(field: Path, value: unknown, detail: string, origin?: string): FieldError {
-  return make('FieldValueInvalid', field, value, detail, origin)
+export function invalid(field: Path, value: unknown, detail: string): FieldError {
+  return make('FieldValueInvalid', field, value, detail)
 }
 
-export function notSupported(field: Path, value: unknown, supported: readonly string[], origin?: string): FieldError {
+export function notSupported(field: Path, value: unknown, supported: readonly string[]): FieldError {
   const detail = supported.length > 0 ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : ''
-  return make('FieldValueNotSupported', field, value, detail, origin)
+  return make('FieldValueNotSupported', field, value, detail)
 }
 
-export function forbidden(field: Path, detail: string, origin?: string): FieldError {
-  return make('FieldValueForbidden', field, undefined, detail, origin)
+export function forbidden(field: Path, detail: string): FieldError {
+  return make('FieldValueForbidden', field, undefined, detail)
 }
 
-export function tooLong(field: Path, maxLength: number, origin?: string): FieldError {
-  return make('FieldValueTooLong', field, undefined, `may not be more than ${maxLength} bytes`, origin)
+export function tooLong(field: Path, maxLength: number): FieldError {
+  return make('FieldValueTooLong', field, undefined, `may not be more than ${maxLength} bytes`)
 }
 
-export function duplicate(field: Path, value: unknown, origin?: string): FieldError {
-  return make('FieldValueDuplicate', field, value, '', origin)
+export function duplicate(field: Path, value: unknown): FieldError {
+  return make('FieldValueDuplicate', field, value, '')
 }
 
-export function internal(field: Path, err: unknown, origin?: string): FieldError {
-  return make('InternalError', field, undefined, err instanceof Error ? err.message : String(err), origin)
+export function internal(field: Path, err: unknown): FieldError {
+  return make('InternalError', field, undefined, err instanceof Error ? err.message : String(err))
 }
 
-export function warning(field: Path, detail: string, origin?: string): FieldWarning {
-  const w: FieldWarning = { field: String(field), detail }
-  if (origin !== undefined) w.origin = origin
-  return w
+export function warning(field: Path, detail: string): FieldWarning {
+  return { field: String(field), detail }
 }
 
-function make(type: FieldErrorType, field: Path, value: unknown, detail: string, origin?: string): FieldError {
+function make(type: FieldErrorType, field: Path, value: unknown, detail: string): FieldError {
   const e: FieldError = { type, field: String(field), detail }
   if (SHOWS_VALUE.has(type)) e.value = value
-  if (origin !== undefined) e.origin = origin
   return e
 }
 

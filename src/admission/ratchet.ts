@@ -5,10 +5,10 @@
 // new one (immutability, transitions, attribution) are never ratcheted, as the apiserver never
 // ratchets rules that use oldSelf. Pure functions; docs/rules.md ("Ratcheting") is the contract.
 import type { FieldError } from './field.js'
-import type { RuleContext } from '../rules/define.js'
-import type { CompiledValidator } from '../rules/define.js'
+import type { RuleContext } from './rule-contract.js'
+import type { CompiledValidator } from './rule-contract.js'
 import { fieldSegments } from './lookup.js'
-import { semanticEqual } from '../rules/semantic-equal.js'
+import { semanticEqual } from '../api/semantic-equal.js'
 
 /**
  * The value each error is about, in the stored and in the new object, compared. A Required error is

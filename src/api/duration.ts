@@ -25,6 +25,78 @@ function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9'
 }
 
+/** Where the parse is in the text: Go's ParseDuration consumes `s` from the front, this moves `i`. */
+interface Cursor {
+  readonly s: string
+  i: number
+}
+
+/** Go's leadingInt: the digits at the cursor, or undefined once the value passes 1<<63. */
+function leadingInt(c: Cursor): { value: bigint; digits: boolean } | undefined {
+  const start = c.i
+  let value = 0n
+  while (isDigit(c.s[c.i])) {
+    if (value > LIMIT / 10n) return undefined
+    value = value * 10n + BigInt(c.s.charCodeAt(c.i) - 48)
+    if (value > LIMIT) return undefined
+    c.i++
+  }
+  return { value, digits: c.i !== start }
+}
+
+/**
+ * Go's leadingFraction: the digits at the cursor as `value / scale`; once another digit would
+ * overflow it stops accumulating (silently) but still consumes the digits.
+ */
+function leadingFraction(c: Cursor): { value: bigint; scale: number; digits: boolean } {
+  const start = c.i
+  let value = 0n
+  let scale = 1
+  let overflow = false
+  while (isDigit(c.s[c.i])) {
+    if (!overflow) {
+      if (value > (LIMIT - 1n) / 10n) overflow = true
+      else {
+        const y = value * 10n + BigInt(c.s.charCodeAt(c.i) - 48)
+        if (y > LIMIT) overflow = true
+        else {
+          value = y
+          scale *= 10
+        }
+      }
+    }
+    c.i++
+  }
+  return { value, scale, digits: c.i !== start }
+}
+
+/** One `<number><unit>` term at the cursor, in nanoseconds; undefined where Go returns an error. */
+function term(c: Cursor): bigint | undefined {
+  if (!(c.s[c.i] === '.' || isDigit(c.s[c.i]))) return undefined
+  const whole = leadingInt(c)
+  if (whole === undefined) return undefined
+  let fraction = { value: 0n, scale: 1, digits: false }
+  if (c.s[c.i] === '.') {
+    c.i++
+    fraction = leadingFraction(c)
+  }
+  if (!whole.digits && !fraction.digits) return undefined
+  const unitStart = c.i
+  while (c.i < c.s.length && c.s[c.i] !== '.' && !isDigit(c.s[c.i])) c.i++
+  if (c.i === unitStart) return undefined
+  const unit = UNIT_NS.get(c.s.slice(unitStart, c.i))
+  if (unit === undefined) return undefined
+  if (whole.value > LIMIT / unit) return undefined
+  let v = whole.value * unit
+  if (fraction.value > 0n) {
+    // Go: v += uint64(float64(f) * (float64(unit) / scale)). JS numbers are float64 and
+    // Number(bigint) rounds to nearest like Go's conversion; the product is at most 3.6e12.
+    v += BigInt(Math.trunc(Number(fraction.value) * (Number(unit) / fraction.scale)))
+    if (v > LIMIT) return undefined
+  }
+  return v
+}
+
 /**
  * Nanoseconds as Go's time.ParseDuration reads `text`, or undefined where Go returns an error. No
  * length cap: Go accepts any number of leading zeros and fraction digits, and the values stay
@@ -32,72 +104,21 @@ function isDigit(c: string | undefined): boolean {
  */
 export function parseDurationNs(text: unknown): bigint | undefined {
   if (typeof text !== 'string') return undefined
-  let s = text
-  let neg = false
-  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
-    neg = s[0] === '-'
-    s = s.slice(1)
-  }
+  const signed = text !== '' && (text[0] === '-' || text[0] === '+')
+  const neg = signed && text[0] === '-'
+  const s = signed ? text.slice(1) : text
   if (s === '0') return 0n
   if (s === '') return undefined
+  const c: Cursor = { s, i: 0 }
   let d = 0n
-  let i = 0
-  while (i < s.length) {
-    if (!(s[i] === '.' || isDigit(s[i]))) return undefined
-    // leadingInt: fails past 1<<63.
-    const intStart = i
-    let v = 0n
-    while (isDigit(s[i])) {
-      if (v > LIMIT / 10n) return undefined
-      v = v * 10n + BigInt(s.charCodeAt(i) - 48)
-      if (v > LIMIT) return undefined
-      i++
-    }
-    const pre = i !== intStart
-    // leadingFraction: stops accumulating (silently) once another digit would overflow.
-    let f = 0n
-    let scale = 1
-    let post = false
-    if (s[i] === '.') {
-      i++
-      const fracStart = i
-      let overflow = false
-      while (isDigit(s[i])) {
-        if (!overflow) {
-          if (f > (LIMIT - 1n) / 10n) overflow = true
-          else {
-            const y = f * 10n + BigInt(s.charCodeAt(i) - 48)
-            if (y > LIMIT) overflow = true
-            else {
-              f = y
-              scale *= 10
-            }
-          }
-        }
-        i++
-      }
-      post = i !== fracStart
-    }
-    if (!pre && !post) return undefined
-    const unitStart = i
-    while (i < s.length && s[i] !== '.' && !isDigit(s[i])) i++
-    if (i === unitStart) return undefined
-    const unit = UNIT_NS.get(s.slice(unitStart, i))
-    if (unit === undefined) return undefined
-    if (v > LIMIT / unit) return undefined
-    v *= unit
-    if (f > 0n) {
-      // Go: v += uint64(float64(f) * (float64(unit) / scale)). JS numbers are float64 and
-      // Number(bigint) rounds to nearest like Go's conversion; the product is at most 3.6e12.
-      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)))
-      if (v > LIMIT) return undefined
-    }
+  while (c.i < s.length) {
+    const v = term(c)
+    if (v === undefined) return undefined
     d += v
     if (d > LIMIT) return undefined
   }
   if (neg) return -d
-  if (d > LIMIT - 1n) return undefined
-  return d
+  return d > LIMIT - 1n ? undefined : d
 }
 
 /** Nanoseconds as a number (exact below 2^53 ns, about 104 days), or undefined where Go fails. */

@@ -4,11 +4,11 @@
 export interface OpenApiSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean'
   format?: string
-  properties?: Record<string, OpenApiSchema>
-  required?: string[]
+  properties?: Readonly<Record<string, OpenApiSchema>>
+  required?: readonly string[]
   items?: OpenApiSchema
   additionalProperties?: OpenApiSchema | boolean
-  enum?: unknown[]
+  enum?: readonly unknown[]
   minimum?: number
   maximum?: number
   minLength?: number
@@ -26,8 +26,8 @@ export interface OpenApiSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean
   'x-kubernetes-map-type'?: string
   'x-kubernetes-list-type'?: string
-  'x-kubernetes-list-map-keys'?: string[]
+  'x-kubernetes-list-map-keys'?: readonly string[]
   'x-kubernetes-int-or-string'?: boolean
   'x-kubernetes-embedded-resource'?: boolean
-  'x-kubernetes-validations'?: { rule: string; message?: string; messageExpression?: string }[]
+  'x-kubernetes-validations'?: readonly { rule: string; message?: string; messageExpression?: string }[]
 }

@@ -1,5 +1,6 @@
 // The WorkflowExecution custom resource (kubernaut.ai/v1alpha1), modelled from its Go API docs.
-// Pure types and constants: imported by every layer, imports nothing.
+// Pure types and constants: imported by every layer, imports only the CRD's generated schema.
+import { CRD_OPEN_API_SCHEMA } from './crd-schema.generated.js'
 
 export const GROUP = 'kubernaut.ai'
 export const VERSION = 'v1alpha1'
@@ -14,42 +15,34 @@ export const ANNOTATION_CLEAR_BY = 'kubernaut.ai/clear-execution-block-by'
 /** Written by the webhook only: when ANNOTATION_CLEAR was set. */
 export const ANNOTATION_CLEAR_AT = 'kubernaut.ai/clear-execution-block-at'
 
-export const Phase = {
-  Pending: 'Pending',
-  Running: 'Running',
-  Completed: 'Completed',
-  Failed: 'Failed',
-} as const
-export type Phase = (typeof Phase)[keyof typeof Phase]
-export const PHASES: readonly Phase[] = Object.values(Phase)
+// The enums the CRD declares are read from its generated schema, types and values both: adding a
+// value is a CRD edit and `npm run generate`, and the type, the rule that checks it and its
+// description follow. The named objects (Phase.Failed) map each value to itself.
+const STATUS = CRD_OPEN_API_SCHEMA.properties.status.properties
 
-export const FailureReason = {
-  OOMKilled: 'OOMKilled',
-  DeadlineExceeded: 'DeadlineExceeded',
-  Forbidden: 'Forbidden',
-  ResourceExhausted: 'ResourceExhausted',
-  ConfigurationError: 'ConfigurationError',
-  ImagePullBackOff: 'ImagePullBackOff',
-  TaskFailed: 'TaskFailed',
-  UnsupportedEngine: 'UnsupportedEngine',
-  Unknown: 'Unknown',
-} as const
-export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason]
-export const FAILURE_REASONS: readonly FailureReason[] = Object.values(FailureReason)
+/** `{ Failed: 'Failed', ... }` for an enum whose values are their own names. */
+function named<const V extends string>(values: readonly V[]): { readonly [K in V]: K } {
+  return Object.freeze(Object.fromEntries(values.map((v) => [v, v]))) as { readonly [K in V]: K }
+}
 
-export const ClearMethod = {
-  Annotation: 'Annotation',
-  APIEndpoint: 'APIEndpoint',
-  StatusField: 'StatusField',
-} as const
-export type ClearMethod = (typeof ClearMethod)[keyof typeof ClearMethod]
-export const CLEAR_METHODS: readonly ClearMethod[] = Object.values(ClearMethod)
+export const PHASES = STATUS.phase.enum
+export type Phase = (typeof PHASES)[number]
+export const Phase = named(PHASES)
 
-/** corev1.ConditionStatus, also used by metav1.Condition.status. */
-export const ConditionStatus = { True: 'True', False: 'False', Unknown: 'Unknown' } as const
-export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus]
-export const CONDITION_STATUSES: readonly ConditionStatus[] = Object.values(ConditionStatus)
+export const FAILURE_REASONS = STATUS.failureDetails.properties.reason.enum
+export type FailureReason = (typeof FAILURE_REASONS)[number]
+export const FailureReason = named(FAILURE_REASONS)
 
+export const CLEAR_METHODS = STATUS.blockClearance.properties.clearMethod.enum
+export type ClearMethod = (typeof CLEAR_METHODS)[number]
+export const ClearMethod = named(CLEAR_METHODS)
+
+/** metav1.Condition.status (corev1.ConditionStatus), as the CRD declares it for status.conditions[]. */
+export const CONDITION_STATUSES = STATUS.conditions.items.properties.status.enum
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number]
+export const ConditionStatus = named(CONDITION_STATUSES)
+
+/** No enum in the CRD: the engines the workflow catalog knows today (an unknown one only warns). */
 export const ExecutionEngine = { Tekton: 'tekton', Job: 'job', Ansible: 'ansible' } as const
 export type ExecutionEngine = (typeof ExecutionEngine)[keyof typeof ExecutionEngine]
 export const EXECUTION_ENGINES: readonly ExecutionEngine[] = Object.values(ExecutionEngine)
@@ -169,7 +162,7 @@ export interface WorkflowExecutionStatus {
   failureDetails?: FailureDetails
   blockClearance?: BlockClearanceDetails
   ephemeralCredentialIDs?: number[]
-  /** No enum marker in the seed: the catalog may name an engine outside ExecutionEngine (then UnsupportedEngine). */
+  /** No enum marker in the CRD's Go API: the catalog may name an engine outside ExecutionEngine (then UnsupportedEngine). */
   executionEngine?: string
   serviceAccountName?: string
   conditions?: Condition[]

@@ -6,11 +6,14 @@
 import { randomBytes } from 'node:crypto'
 import { API_VERSION, KIND } from '../api/workflowexecution.js'
 import type { EffectLogger } from '../effects/audit.js'
-import { EVENT_REASON, REPORTING_COMPONENT } from '../effects/events.js'
 import { CLEARED, DELETED_REASON, type StoredRecord } from './stored-records.js'
 import type { AuditApi } from './api.js'
 import type { AdmissionEvidence } from './markers.js'
 import { RECORD_KEY_LABEL } from './markers.js'
+
+/** The Event reason of an admitted, stored clearance, and who reports the Events. */
+export const EVENT_REASON = 'BlockCleared'
+export const REPORTING_COMPONENT = 'wfe-admission'
 
 export const UNADMITTED_REASON = 'UnadmittedBlockClearance'
 export const RECORD_MARKER_ANNOTATION = 'wfe-admission.kubernaut.ai/record-marker'

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Logger } from 'pino'
-import { loadKubeConfig } from '../effects/events.js'
+import { loadKubeConfig } from '../kube/config.js'
 import { createAuditApi, type AuditApi } from './api.js'
 import { createEvidenceWriter, type EvidenceWriter } from './evidence.js'
 import { createRest } from './kube-rest.js'

@@ -11,7 +11,7 @@ import {
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
-import { parseRfc3339 } from '../rules/clearance-attribution.js'
+import { correlationIdOf, parseRfc3339 } from '../rules/clearance-attribution.js'
 import { blockInForce } from '../rules/clearance-lifting.js'
 
 export const CLEARED = 'workflowexecution.block.cleared'
@@ -44,9 +44,7 @@ export function clearanceKey(uid: string, by: string, at: string, reason: string
 function identity(w: WorkflowExecution): { resource: StoredRecord['resource']; correlationId: string } | undefined {
   const m = w.metadata
   if (typeof m?.uid !== 'string' || m.uid === '' || typeof m.name !== 'string' || typeof m.namespace !== 'string') return undefined
-  const rr: unknown = (w.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
-  const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : m.name
-  return { resource: { namespace: m.namespace, name: m.name, uid: m.uid }, correlationId: rrName }
+  return { resource: { namespace: m.namespace, name: m.name, uid: m.uid }, correlationId: correlationIdOf(w, m.name) }
 }
 
 function cleared(

@@ -1,6 +1,6 @@
 // The CEL variables for one request, built once per request and shared by every CEL rule.
 // Whole numbers in fields the Go types declare as integers become BigInt, so `x + 1` works.
-import type { RuleContext } from '../rules/define.js'
+import type { RuleContext } from '../admission/rule-contract.js'
 import type { CelActivation } from './environment.js'
 
 // Kept on the context itself: a WeakMap keyed by short-lived contexts costs the GC more than the

@@ -2,7 +2,7 @@
 // and evaluated per request into field errors stamped with the rule's id.
 import { internal, invalid, required, forbidden, type FieldError } from '../admission/field.js'
 import { lookupField } from '../admission/lookup.js'
-import type { CelRule, RuleContext } from '../rules/define.js'
+import type { CelRule, RuleContext } from '../admission/rule-contract.js'
 import { WfeError } from '../errors.js'
 import { compileExpression, firstLine, type CelProgram } from './compile.js'
 import { celActivation } from './activation.js'
@@ -41,11 +41,11 @@ export function compileCelRule(rule: CelRule): (ctx: RuleContext) => FieldError[
     try {
       ok = program(activation)
     } catch (err) {
-      return [internal(rule.field, `rule ${rule.id} could not be evaluated: ${firstLine(err)}`, rule.id)]
+      return [internal(rule.field, `rule ${rule.id} could not be evaluated: ${firstLine(err)}`)]
     }
     if (ok === true) return []
     const detail = messageProgram === undefined ? staticMessage : evaluateMessage(messageProgram, activation, staticMessage)
-    return [makeError(reason, rule.field, ctx, detail, rule.id)]
+    return [makeError(reason, rule.field, ctx, detail)]
   }
   return run
 }
@@ -59,13 +59,13 @@ function evaluateMessage(program: CelProgram, activation: ReturnType<typeof celA
   }
 }
 
-function makeError(reason: string, field: string, ctx: RuleContext, detail: string, origin: string): FieldError {
+function makeError(reason: string, field: string, ctx: RuleContext, detail: string): FieldError {
   switch (reason) {
     case 'FieldValueRequired':
-      return required(field, detail, origin)
+      return required(field, detail)
     case 'FieldValueForbidden':
-      return forbidden(field, detail, origin)
+      return forbidden(field, detail)
     default:
-      return invalid(field, lookupField(ctx.object, field), detail, origin)
+      return invalid(field, lookupField(ctx.object, field), detail)
   }
 }

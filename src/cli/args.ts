@@ -1,13 +1,22 @@
-// Flag parsing from the FlagSpec tables in config.ts: argv first, then the flag's environment
-// variable, then its default. Unknown flags are usage errors (exit 2), never ignored. Booleans take
+// Flag parsing from the flag tables in cli/flags.ts: argv first, then the flag's environment
+// variable, then its default, into values typed from the table (FlagValues). Unknown flags are usage errors (exit 2), never ignored. Booleans take
 // the usual forms (`--x`, `--x=true|false|1|0`, `--no-x`), and so do their environment variables.
 import { parseArgs } from 'node:util'
-import type { FlagSpec } from './flags.js'
+import type { FlagSpec, FlagValues } from './flags.js'
 import { WfeError } from '../errors.js'
 
-export interface ParsedArgs {
-  values: Record<string, unknown>
+export interface ParsedArgs<Fs extends readonly FlagSpec[]> {
+  values: FlagValues<Fs>
   positionals: string[]
+}
+
+/** A list flag's entries: comma-separated (in one value or several), trimmed, blanks dropped. */
+export function splitList(raw: string | readonly string[]): string[] {
+  const parts = typeof raw === 'string' ? [raw] : raw
+  return parts
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
 }
 
 const HELP: FlagSpec = { name: 'help', short: 'h', type: 'boolean', commands: [], description: 'print this help and exit' }
@@ -114,12 +123,12 @@ function splitBooleans(argv: string[], flags: readonly FlagSpec[], command: stri
   return { rest, booleans }
 }
 
-export function parseFlags(
+export function parseFlags<const Fs extends readonly FlagSpec[]>(
   argv: string[],
-  flags: readonly FlagSpec[],
+  flags: Fs,
   env: Record<string, string | undefined>,
   command = 'COMMAND',
-): ParsedArgs {
+): ParsedArgs<Fs> {
   const { rest, booleans } = splitBooleans(argv, flags, command)
   const options: Record<string, { type: 'string'; multiple?: boolean; short?: string }> = {}
   for (const f of flags) {
@@ -153,8 +162,10 @@ export function parseFlags(
         throw new WfeError('WFE_ERR_USAGE', `--${f.name}: "${String(values[f.name])}" is not a number`)
       values[f.name] = n
     }
+    if (f.type === 'list' && values[f.name] !== undefined) values[f.name] = splitList(values[f.name] as string | string[])
   }
-  return { values, positionals: parsed.positionals }
+  // The one place the run-time shape meets the table's type: each value was just built from its row.
+  return { values: values as FlagValues<Fs>, positionals: parsed.positionals }
 }
 
 const PLACEHOLDER: Record<FlagSpec['type'], string> = { string: 'VALUE', number: 'N', list: 'LIST', boolean: '' }

@@ -1,11 +1,11 @@
 // The flags of `blocks` and `clear`, the commands that talk to a cluster as the person running them
 // (kubeconfig, context, namespace and impersonation as kubectl has them).
 import { DEFAULT_ADMISSION_OPTIONS } from '../config.js'
-import type { FlagSpec } from './flags.js'
+import type { FlagSpec, FlagValues } from './flags.js'
 
 const BOTH = ['blocks', 'clear'] as const
 
-const CONNECTION: readonly FlagSpec[] = [
+const CONNECTION = [
   {
     name: 'kubeconfig',
     type: 'string',
@@ -35,9 +35,9 @@ const CONNECTION: readonly FlagSpec[] = [
     commands: BOTH,
     description: 'longest wait for one answer from the apiserver (Go duration)',
   },
-]
+] as const satisfies readonly FlagSpec[]
 
-export const BLOCKS_FLAGS: readonly FlagSpec[] = [
+export const BLOCKS_FLAGS = [
   ...CONNECTION,
   { name: 'all-namespaces', short: 'A', type: 'boolean', default: false, commands: ['blocks'], description: 'list every namespace' },
   { name: 'output', short: 'o', type: 'string', default: '', commands: ['blocks'], description: 'wide, json or yaml (default: a table)' },
@@ -48,9 +48,9 @@ export const BLOCKS_FLAGS: readonly FlagSpec[] = [
     commands: ['blocks'],
     description: 'also list cleared execution failures, with who cleared them, when and why',
   },
-]
+] as const satisfies readonly FlagSpec[]
 
-export const CLEAR_FLAGS: readonly FlagSpec[] = [
+export const CLEAR_FLAGS = [
   ...CONNECTION,
   {
     name: 'reason',
@@ -66,4 +66,7 @@ export const CLEAR_FLAGS: readonly FlagSpec[] = [
     commands: ['clear'],
     description: "fewest words a reason may have: set it to the server's --min-clear-reason-words",
   },
-]
+] as const satisfies readonly FlagSpec[]
+
+/** How `blocks` and `clear` reach the cluster: the connection flags, typed from their rows. */
+export type ConnectionFlagValues = FlagValues<typeof CONNECTION>

@@ -16,6 +16,25 @@ function seconds(ms: number): string {
 
 export type FlagType = 'string' | 'number' | 'boolean' | 'list'
 
+/** A flag's parsed value, from its row: its type, whether it repeats, and whether it has a default. */
+type ValueOf<F extends FlagSpec> = F['type'] extends 'boolean'
+  ? boolean
+  : F['type'] extends 'number'
+    ? number
+    : F['type'] extends 'list'
+      ? readonly string[]
+      : F['multiple'] extends true
+        ? readonly string[]
+        : string
+
+/**
+ * The parsed values of a flag table, typed from the table: `values['port']` is a number, a flag
+ * with a default is always set, `values['prot']` does not compile. parseFlags (args.ts) builds them.
+ */
+export type FlagValues<Fs extends readonly FlagSpec[]> = {
+  readonly [F in Fs[number] as F['name']]: F extends { default: unknown } ? ValueOf<F> : ValueOf<F> | undefined
+} & { readonly help?: boolean }
+
 export interface FlagSpec {
   /** Long flag name without dashes. */
   name: string
@@ -26,6 +45,7 @@ export interface FlagSpec {
   description: string
   /** Commands that accept it. */
   commands: readonly ('serve' | 'review' | 'check' | 'certs' | 'blocks' | 'clear')[]
+  /** Repeatable (`--policy a --policy b`); a list flag is one comma-separated value instead. */
   multiple?: boolean
   short?: string
 }
@@ -33,7 +53,7 @@ export interface FlagSpec {
 const CORE = ['serve', 'review', 'check'] as const
 
 /** The options shared by every command that runs the admission core. */
-export const CORE_FLAGS: readonly FlagSpec[] = [
+export const CORE_FLAGS = [
   {
     name: 'default-timeout',
     type: 'string',
@@ -93,10 +113,10 @@ export const CORE_FLAGS: readonly FlagSpec[] = [
     multiple: true,
     description: 'YAML file of extra CEL rules (repeatable)',
   },
-]
+] as const satisfies readonly FlagSpec[]
 
 /** `serve` only: the HTTPS listener, probes, TLS and the Kubernetes API for Events. */
-export const SERVE_FLAGS: readonly FlagSpec[] = [
+export const SERVE_FLAGS = [
   {
     name: 'port',
     type: 'number',
@@ -234,10 +254,10 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
     commands: ['serve'],
     description: 'pino level: debug logs allowed-unchanged reviews too',
   },
-]
+] as const satisfies readonly FlagSpec[]
 
 /** `certs` only. */
-export const CERTS_FLAGS: readonly FlagSpec[] = [
+export const CERTS_FLAGS = [
   {
     name: 'out',
     type: 'string',
@@ -330,10 +350,10 @@ export const CERTS_FLAGS: readonly FlagSpec[] = [
     commands: ['certs'],
     description: "with --in-cluster: kubeconfig file (default: the pod's in-cluster configuration)",
   },
-]
+] as const satisfies readonly FlagSpec[]
 
 /** `review` only. */
-export const REVIEW_FLAGS: readonly FlagSpec[] = [
+export const REVIEW_FLAGS = [
   ...CORE_FLAGS,
   {
     name: 'webhook',
@@ -342,11 +362,11 @@ export const REVIEW_FLAGS: readonly FlagSpec[] = [
     commands: ['review'],
     description: 'validate, mutate, or both (mutate then validate, as the apiserver does)',
   },
-]
+] as const satisfies readonly FlagSpec[]
 
 const CHECK = ['check'] as const
 
-export const CHECK_FLAGS: readonly FlagSpec[] = [
+export const CHECK_FLAGS = [
   ...CORE_FLAGS,
   { name: 'output', short: 'o', type: 'string', default: 'text', commands: CHECK, description: `report format: ${FORMATS.join(', ')}` },
   {
@@ -430,4 +450,7 @@ export const CHECK_FLAGS: readonly FlagSpec[] = [
     commands: CHECK,
     description: 'exit 0 when PATH holds no WorkflowExecution (by default checking nothing is an error, exit 2)',
   },
-]
+] as const satisfies readonly FlagSpec[]
+
+/** `certs`' values, shared by the command and its --in-cluster half. */
+export type CertsFlagValues = FlagValues<typeof CERTS_FLAGS>

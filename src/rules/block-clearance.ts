@@ -11,8 +11,8 @@ import {
   ClearMethod,
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
-import { defineRule, type RuleContext } from './define.js'
-import { firstDifferences, semanticEqual } from './semantic-equal.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
+import { firstDifferences, semanticEqual } from '../api/semantic-equal.js'
 import {
   authenticationRequired,
   blockClearedEffect,
@@ -24,20 +24,15 @@ import {
   rfc3339Seconds,
 } from './clearance-attribution.js'
 import { isRecord } from '../api/json.js'
-import { isSet } from './field-values.js'
+import { annotationsOf, isSet, recordAt, valueAt } from './field-values.js'
 
 const FIELD = 'status.blockClearance'
 const ANNOTATIONS = 'metadata.annotations'
 
-function blockClearanceOf(w: WorkflowExecution | undefined): unknown {
-  const status: unknown = w?.status
-  return isRecord(status) ? status['blockClearance'] : undefined
-}
-
 /** The stored record counts as attributed once clearedBy is set; from then on it is frozen. */
 function attributedClearance(w: WorkflowExecution | undefined): Record<string, unknown> | undefined {
-  const bc = blockClearanceOf(w)
-  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? bc : undefined
+  const bc = recordAt(w, 'status', 'blockClearance')
+  return typeof bc?.['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? bc : undefined
 }
 
 /**
@@ -48,9 +43,9 @@ function attributedClearance(w: WorkflowExecution | undefined): Record<string, u
  */
 function newClearance(ctx: RuleContext): unknown {
   if (attributedClearance(ctx.oldObject) !== undefined) return undefined
-  const bc = blockClearanceOf(ctx.object)
+  const bc = valueAt(ctx.object, 'status', 'blockClearance')
   if (!isSet(bc)) return undefined
-  const stored = blockClearanceOf(ctx.oldObject)
+  const stored = valueAt(ctx.oldObject, 'status', 'blockClearance')
   return isSet(stored) && semanticEqual(stored, bc) ? undefined : bc
 }
 
@@ -72,19 +67,15 @@ interface AnnotationAttribution {
 function annotationAttribution(
   ctx: RuleContext,
   bc: Record<string, unknown>,
-  origin: string,
 ): { ok: true; value: AnnotationAttribution } | { ok: false; errors: FieldError[] } {
-  const raw: unknown = ctx.oldObject?.metadata?.annotations
-  const ann = isRecord(raw) ? raw : {}
+  const ann = annotationsOf(ctx.oldObject)
   const reason = ann[ANNOTATION_CLEAR]
   const by = ann[ANNOTATION_CLEAR_BY]
   const at = ann[ANNOTATION_CLEAR_AT]
   const method = `${FIELD}.clearMethod`
   const why = (detail: string): { ok: false; errors: FieldError[] } => ({
     ok: false,
-    errors: [
-      forbidden(method, `clearMethod "Annotation" copies the attribution from the WorkflowExecution's annotations, but ${detail}`, origin),
-    ],
+    errors: [forbidden(method, `clearMethod "Annotation" copies the attribution from the WorkflowExecution's annotations, but ${detail}`)],
   })
   if (typeof reason !== 'string' || reason.trim() === '') return why(`${ANNOTATION_CLEAR} is absent or empty`)
   if (typeof by !== 'string' || by === '')
@@ -108,17 +99,16 @@ export const blockClearanceAttribution = defineRule({
   // Routine controller status writes carry no new blockClearance: skipped before the core copies status.
   applies: (ctx) => newClearance(ctx) !== undefined,
   mutate: (ctx, draft) => {
-    const id = 'block-clearance-attribution'
     const bc = newClearance({ ...ctx, object: draft })
     if (bc === undefined) return {}
-    if (!isRecord(bc)) return { errors: [invalid(FIELD, bc, 'must be an object with clearReason and clearMethod', id)] }
+    if (!isRecord(bc)) return { errors: [invalid(FIELD, bc, 'must be an object with clearReason and clearMethod')] }
     const username = requester(ctx)
-    if (username === '') return { errors: [authenticationRequired(`${FIELD}.clearedBy`, id)] }
+    if (username === '') return { errors: [authenticationRequired(`${FIELD}.clearedBy`)] }
 
     if (bc['clearMethod'] === ClearMethod.Annotation && isTrusted(ctx, username)) {
-      const source = annotationAttribution(ctx, bc, id)
+      const source = annotationAttribution(ctx, bc)
       if (!source.ok) return { errors: source.errors }
-      const errors = reasonErrors(source.value.reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords, id)
+      const errors = reasonErrors(source.value.reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords)
       if (errors.length > 0) return { errors }
       bc['clearedBy'] = source.value.by
       bc['clearedAt'] = source.value.at
@@ -128,7 +118,7 @@ export const blockClearanceAttribution = defineRule({
       return {}
     }
 
-    const errors = reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords, id)
+    const errors = reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords)
     if (errors.length > 0) return { errors }
     const warnings: FieldWarning[] = []
     if (!isSet(bc['clearMethod']) || bc['clearMethod'] === '') bc['clearMethod'] = ClearMethod.StatusField
@@ -165,13 +155,12 @@ export const blockClearanceImmutable = defineRule({
   check: ({ object, oldObject }) => {
     const stored = attributedClearance(oldObject)
     if (stored === undefined) return []
-    const id = 'block-clearance-immutable'
     const who = `cleared by ${renderValue(stored['clearedBy'])} at ${renderValue(stored['clearedAt'] ?? null)}`
-    const incoming = blockClearanceOf(object)
-    if (!isSet(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`, id)]
+    const incoming = valueAt(object, 'status', 'blockClearance')
+    if (!isSet(incoming)) return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}): it cannot be removed`)]
     const changed = firstDifferences(stored, incoming, FIELD, 4)
     if (changed.length === 0) return []
-    return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}); changed: ${changed.join(', ')}`, id)]
+    return [forbidden(FIELD, `blockClearance is immutable once attributed (${who}); changed: ${changed.join(', ')}`)]
   },
 })
 
@@ -186,8 +175,8 @@ export const blockClearanceRequiresFailed = defineRule({
   check: (ctx) => {
     if (newClearance(ctx) === undefined) return []
     // The stored phase, and the written one: a single write cannot fail an execution and clear it.
-    const stored = requiresFailed(FIELD, ctx.oldObject?.status, 'block-clearance-requires-failed')
-    return stored.length > 0 ? stored : requiresFailed(FIELD, ctx.object.status, 'block-clearance-requires-failed')
+    const stored = requiresFailed(FIELD, ctx.oldObject?.status)
+    return stored.length > 0 ? stored : requiresFailed(FIELD, ctx.object.status)
   },
 })
 
@@ -205,39 +194,35 @@ export const blockClearanceTruthful = defineRule({
   subresources: ['', 'status'],
   field: FIELD,
   check: (ctx) => {
-    const id = 'block-clearance-truthful'
     const bc = newClearance(ctx)
     if (bc === undefined) return []
-    if (!isRecord(bc)) return [invalid(FIELD, bc, 'must be an object with clearReason and clearMethod', id)]
+    if (!isRecord(bc)) return [invalid(FIELD, bc, 'must be an object with clearReason and clearMethod')]
     const username = requester(ctx)
-    if (username === '') return [authenticationRequired(`${FIELD}.clearedBy`, id)]
+    if (username === '') return [authenticationRequired(`${FIELD}.clearedBy`)]
     const errors: FieldError[] = []
     if (bc['clearMethod'] === ClearMethod.Annotation && isTrusted(ctx, username)) {
-      const source = annotationAttribution(ctx, bc, id)
+      const source = annotationAttribution(ctx, bc)
       if (!source.ok) return source.errors
       const { by, at, reason } = source.value
       if (bc['clearedBy'] !== by)
-        errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${renderValue(by)})`, id))
+        errors.push(forbidden(`${FIELD}.clearedBy`, `must equal the ${ANNOTATION_CLEAR_BY} annotation (${renderValue(by)})`))
       if (parseRfc3339(bc['clearedAt']) !== parseRfc3339(at))
-        errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${renderValue(at)})`, id))
-      if (bc['clearReason'] !== reason) errors.push(forbidden(`${FIELD}.clearReason`, `must equal the ${ANNOTATION_CLEAR} annotation`, id))
-      return [...errors, ...reasonErrors(reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords, id)]
+        errors.push(forbidden(`${FIELD}.clearedAt`, `must equal the ${ANNOTATION_CLEAR_AT} annotation (${renderValue(at)})`))
+      if (bc['clearReason'] !== reason) errors.push(forbidden(`${FIELD}.clearReason`, `must equal the ${ANNOTATION_CLEAR} annotation`))
+      return [...errors, ...reasonErrors(reason, `${ANNOTATIONS}[${ANNOTATION_CLEAR}]`, ctx.options.minClearReasonWords)]
     }
     if (bc['clearedBy'] !== username) {
       errors.push(
         forbidden(
           `${FIELD}.clearedBy`,
           `must be the requesting user ${renderValue(username)}: clearedBy is written by the webhook from the request's userInfo`,
-          id,
         ),
       )
     }
     if (!isFreshTimestamp(bc['clearedAt'], ctx.now)) {
-      errors.push(
-        forbidden(`${FIELD}.clearedAt`, `must be the time of this request (RFC 3339, UTC): clearedAt is written by the webhook`, id),
-      )
+      errors.push(forbidden(`${FIELD}.clearedAt`, `must be the time of this request (RFC 3339, UTC): clearedAt is written by the webhook`))
     }
-    return [...errors, ...reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords, id)]
+    return [...errors, ...reasonErrors(bc['clearReason'], `${FIELD}.clearReason`, ctx.options.minClearReasonWords)]
   },
 })
 

@@ -16,7 +16,7 @@ import {
   ClearMethod,
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
-import { defineRule, type RuleContext } from './define.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
 import {
   authenticationRequired,
   blockClearedEffect,
@@ -26,19 +26,14 @@ import {
   requiresFailed,
   rfc3339Seconds,
 } from './clearance-attribution.js'
-import { isRecord } from '../api/json.js'
+import { annotationsOf, recordAt } from './field-values.js'
 
 const CLEAR_FIELD = `metadata.annotations[${ANNOTATION_CLEAR}]`
 const BY_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_BY}]`
 const AT_FIELD = `metadata.annotations[${ANNOTATION_CLEAR_AT}]`
 
-function annotationsOf(w: WorkflowExecution | undefined): Record<string, unknown> {
-  const a: unknown = w?.metadata?.annotations
-  return isRecord(a) ? a : {}
-}
-
 /** The clear annotation was added or its value changed (not removed) by this request. */
-function clearSet(ctx: RuleContext, now: Record<string, unknown>): boolean {
+function clearSet(ctx: RuleContext, now: Readonly<Record<string, unknown>>): boolean {
   const value = now[ANNOTATION_CLEAR]
   return value !== undefined && value !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR]
 }
@@ -53,9 +48,8 @@ export const clearAnnotationAttribution = defineRule({
   // Only a request that adds, changes or removes the clear annotation has anything to attribute.
   applies: (ctx) => annotationsOf(ctx.object)[ANNOTATION_CLEAR] !== annotationsOf(ctx.oldObject)[ANNOTATION_CLEAR],
   mutate: (ctx, draft) => {
-    const id = 'clear-annotation-attribution'
-    const ann: unknown = draft.metadata?.annotations
-    if (!isRecord(ann)) return {}
+    const ann = recordAt(draft, 'metadata', 'annotations')
+    if (ann === undefined) return {}
     const old = annotationsOf(ctx.oldObject)
     if (ann[ANNOTATION_CLEAR] === undefined) {
       if (old[ANNOTATION_CLEAR] !== undefined) {
@@ -66,8 +60,8 @@ export const clearAnnotationAttribution = defineRule({
     }
     if (!clearSet(ctx, ann)) return {}
     const username = requester(ctx)
-    const errors: FieldError[] = username === '' ? [authenticationRequired(BY_FIELD, id)] : []
-    errors.push(...reasonErrors(ann[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id))
+    const errors: FieldError[] = username === '' ? [authenticationRequired(BY_FIELD)] : []
+    errors.push(...reasonErrors(ann[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords))
     if (errors.length > 0) return { errors }
     const at = rfc3339Seconds(ctx.now)
     ann[ANNOTATION_CLEAR_BY] = username
@@ -83,8 +77,8 @@ export const clearAnnotationAttribution = defineRule({
   },
 })
 
-function webhookOnly(field: string, annotation: string, detail: string, origin: string): FieldError {
-  return forbidden(field, `${annotation} is written by the webhook only: ${detail}`, origin)
+function webhookOnly(field: string, annotation: string, detail: string): FieldError {
+  return forbidden(field, `${annotation} is written by the webhook only: ${detail}`)
 }
 
 /** The validating webhook's own guard, so a forged -by/-at is refused even if the mutator was skipped. */
@@ -97,7 +91,6 @@ export const clearAnnotationWebhookOnly = defineRule({
   subresources: [''],
   field: BY_FIELD,
   check: (ctx) => {
-    const id = 'clear-annotation-webhook-only'
     const now = annotationsOf(ctx.object)
     const old = annotationsOf(ctx.oldObject)
     const by = now[ANNOTATION_CLEAR_BY]
@@ -107,25 +100,24 @@ export const clearAnnotationWebhookOnly = defineRule({
     if (now[ANNOTATION_CLEAR] === old[ANNOTATION_CLEAR]) {
       const errors: FieldError[] = []
       const detail = `it changes only when ${ANNOTATION_CLEAR} is set or changed`
-      if (byChanged) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail, id))
-      if (atChanged) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail, id))
+      if (byChanged) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail))
+      if (atChanged) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail))
       return errors
     }
     if (now[ANNOTATION_CLEAR] === undefined) {
       const errors: FieldError[] = []
       const detail = `when ${ANNOTATION_CLEAR} is removed it may only be removed too`
-      if (byChanged && by !== undefined) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail, id))
-      if (atChanged && at !== undefined) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail, id))
+      if (byChanged && by !== undefined) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, detail))
+      if (atChanged && at !== undefined) errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, detail))
       return errors
     }
     const username = requester(ctx)
-    if (username === '') return [authenticationRequired(BY_FIELD, id)]
+    if (username === '') return [authenticationRequired(BY_FIELD)]
     const errors: FieldError[] = []
-    if (by !== username)
-      errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${renderValue(username)}`, id))
+    if (by !== username) errors.push(webhookOnly(BY_FIELD, ANNOTATION_CLEAR_BY, `it must be the requesting user ${renderValue(username)}`))
     if (!isFreshTimestamp(at, ctx.now))
-      errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)', id))
-    return [...errors, ...reasonErrors(now[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords, id)]
+      errors.push(webhookOnly(AT_FIELD, ANNOTATION_CLEAR_AT, 'it must be the time of this request (RFC 3339, UTC)'))
+    return [...errors, ...reasonErrors(now[ANNOTATION_CLEAR], CLEAR_FIELD, ctx.options.minClearReasonWords)]
   },
 })
 
@@ -143,7 +135,7 @@ export const clearAnnotationRequiresFailed = defineRule({
   field: CLEAR_FIELD,
   check: (ctx) => {
     if (!clearSet(ctx, annotationsOf(ctx.object))) return []
-    return requiresFailed(CLEAR_FIELD, ctx.object.status, 'clear-annotation-requires-failed')
+    return requiresFailed(CLEAR_FIELD, ctx.object.status)
   },
 })
 
@@ -170,11 +162,7 @@ export const clearAnnotationKeyCase = defineRule({
       const real = CLEARANCE_KEYS.find((k) => k !== key && k.toLowerCase() === key.toLowerCase())
       if (real !== undefined)
         errors.push(
-          forbidden(
-            `metadata.annotations[${key}]`,
-            `annotation keys are case-sensitive and this one is not read by anyone: use ${real}`,
-            'clear-annotation-key-case',
-          ),
+          forbidden(`metadata.annotations[${key}]`, `annotation keys are case-sensitive and this one is not read by anyone: use ${real}`),
         )
     }
     return errors
@@ -183,11 +171,8 @@ export const clearAnnotationKeyCase = defineRule({
 
 /** Who cleared the stored status already, or undefined: after that, a new clear annotation can never take effect. */
 function statusClearedBy(w: WorkflowExecution | undefined): { by: unknown; at: unknown } | undefined {
-  const status: unknown = w?.status
-  const bc = isRecord(status) ? status['blockClearance'] : undefined
-  return isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== ''
-    ? { by: bc['clearedBy'], at: bc['clearedAt'] }
-    : undefined
+  const bc = recordAt(w, 'status', 'blockClearance')
+  return typeof bc?.['clearedBy'] === 'string' && bc['clearedBy'] !== '' ? { by: bc['clearedBy'], at: bc['clearedAt'] } : undefined
 }
 
 export const clearAnnotationAfterCleared = defineRule({
@@ -208,7 +193,6 @@ export const clearAnnotationAfterCleared = defineRule({
       forbidden(
         CLEAR_FIELD,
         `the block was already cleared by ${renderValue(done.by)} at ${renderValue(done.at ?? null)} and status.blockClearance is immutable: a new clear annotation can never take effect (removing the annotation is allowed)`,
-        'clear-annotation-after-cleared',
       ),
     ]
   },

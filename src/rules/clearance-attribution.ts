@@ -2,9 +2,9 @@
 // format the webhook writes, and the audit intent each new attribution produces. Pure functions.
 import type { BlockClearedEffect, UserInfo } from '../admission/types.js'
 import { forbidden, invalid, renderValue, required, type FieldError } from '../admission/field.js'
-import type { RuleContext } from './define.js'
-import { Phase } from '../api/workflowexecution.js'
-import { isRecord } from '../api/json.js'
+import type { RuleContext } from '../admission/rule-contract.js'
+import { Phase, type WorkflowExecution } from '../api/workflowexecution.js'
+import { valueAt } from './field-values.js'
 
 export const AUTHENTICATION_REQUIRED =
   'authentication required: a block is cleared only by an authenticated user (the request is anonymous or has no userInfo.username)'
@@ -62,9 +62,9 @@ export function countWords(s: string): number {
 }
 
 /** The reason rules of both flows: present, not blank, at least `minWords` words. */
-export function reasonErrors(reason: unknown, field: string, minWords: number, origin: string): FieldError[] {
+export function reasonErrors(reason: unknown, field: string, minWords: number): FieldError[] {
   if (typeof reason !== 'string' || reason.trim() === '') {
-    return [required(field, 'clearReason is required: say why the block can be cleared (what was investigated and found)', origin)]
+    return [required(field, 'clearReason is required: say why the block can be cleared (what was investigated and found)')]
   }
   const words = countWords(reason)
   if (words < minWords) {
@@ -73,7 +73,6 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
         field,
         reason,
         `clearReason has ${words} ${words === 1 ? 'word' : 'words'}, at least ${minWords} are needed (--min-clear-reason-words)`,
-        origin,
       ),
     ]
   }
@@ -86,30 +85,38 @@ export function reasonErrors(reason: unknown, field: string, minWords: number, o
  * the execution's (failureDetails absent, or wasExecutionFailure false) would pre-approve a block
  * nobody has seen yet. The error names where the clearance was written.
  */
-export function requiresFailed(field: string, status: unknown, origin: string): FieldError[] {
-  const phase = isRecord(status) ? status['phase'] : undefined
+export function requiresFailed(field: string, status: unknown): FieldError[] {
+  const phase = valueAt(status, 'phase')
   if (phase !== Phase.Failed)
     return [
       forbidden(
         field,
         `nothing to clear: a block can be cleared only on a failed execution: status.phase is ${renderValue(phase ?? null)}, not "Failed"`,
-        origin,
       ),
     ]
-  const fd = isRecord(status) ? status['failureDetails'] : undefined
-  const was = isRecord(fd) ? fd['wasExecutionFailure'] : undefined
+  const was = valueAt(status, 'failureDetails', 'wasExecutionFailure')
   if (was === true) return []
   return [
     forbidden(
       field,
       `nothing to clear: no block is in force, because status.failureDetails.wasExecutionFailure is ${renderValue(was ?? null)}, not true (a failure before the execution started blocks nothing; wait until the controller has written failureDetails)`,
-      origin,
     ),
   ]
 }
 
-export function authenticationRequired(field: string, origin: string): FieldError {
-  return forbidden(field, AUTHENTICATION_REQUIRED, origin)
+export function authenticationRequired(field: string): FieldError {
+  return forbidden(field, AUTHENTICATION_REQUIRED)
+}
+
+/**
+ * The id that ties a clearance to the remediation it unblocks, in the audit record and its Event:
+ * the parent RemediationRequest's name (spec.remediationRequestRef.name), or, when that is not
+ * set, `name` (the WorkflowExecution's own). The one derivation: the audit
+ * annotations, the deletion evidence and the recorder (effects/, audit/) all call it.
+ */
+export function correlationIdOf(object: WorkflowExecution | undefined, name: string): string {
+  const parent = valueAt(object, 'spec', 'remediationRequestRef', 'name')
+  return typeof parent === 'string' && parent !== '' ? parent : name
 }
 
 /** The audit intent for one new attribution; `actor` is copied field by field so `extra` never leaks. */
@@ -131,8 +138,6 @@ export function blockClearedEffect(
   const who: BlockClearedEffect['actor'] = { username: actor.username }
   if (typeof actor.uid === 'string' && actor.uid !== '') who.uid = actor.uid
   if (Array.isArray(actor.groups)) who.groups = actor.groups.filter((g): g is string => typeof g === 'string')
-  const rr: unknown = (stored.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
-  const rrName = isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : undefined
   return {
     type: 'workflowexecution.block.cleared',
     actor: who,
@@ -140,7 +145,7 @@ export function blockClearedEffect(
     reason,
     method,
     time,
-    correlationId: rrName ?? name,
+    correlationId: correlationIdOf(stored, name),
     admissionUid: ctx.request.uid,
   }
 }

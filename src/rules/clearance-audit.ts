@@ -7,35 +7,18 @@
 // The apiserver prefixes each key with the webhook's name (`<webhook name>/<key>`) and drops any
 // whose result is not a qualified name (k8s.io/apiserver admission.checkKeyFormat), so keys here
 // are short DNS labels and values are bounded.
-import type { AdmissionRequest, BlockDeletedEffect } from '../admission/types.js'
-import { rfc3339Seconds } from './clearance-attribution.js'
-import { ANNOTATION_CLEAR, ClearMethod, type WorkflowExecution } from '../api/workflowexecution.js'
-import { isRecord } from '../api/json.js'
-import type { AdmissionOptions } from '../config.js'
+import type { BlockDeletedEffect } from '../admission/types.js'
+import type { AuditInput, AuditOutcome } from '../admission/rule-contract.js'
+import { correlationIdOf, rfc3339Seconds } from './clearance-attribution.js'
+import { ANNOTATION_CLEAR, ClearMethod } from '../api/workflowexecution.js'
+import { semanticEqual } from '../api/semantic-equal.js'
 import { blockInForce, CASCADE_DELETERS, removesLastFinalizer } from './clearance-lifting.js'
-import { semanticEqual } from './semantic-equal.js'
+import { annotationsOf, recordAt, valueAt } from './field-values.js'
 
 /** Longest value written; a reason or name past it is cut with an ellipsis (the full one is in the object). */
 export const MAX_AUDIT_VALUE = 256
 
 export type AuditedAct = 'clear-block' | 'copy-clearance' | 'delete-blocked' | 'remove-last-finalizer-blocked'
-
-export interface AuditInput {
-  request: AdmissionRequest
-  object: WorkflowExecution | undefined
-  oldObject: WorkflowExecution | undefined
-  options: AdmissionOptions
-  allowed: boolean
-  /** Ids of the rules that denied, when refused. */
-  deniedBy: readonly string[]
-  now: Date
-}
-
-export interface AuditOutcome {
-  annotations: Record<string, string>
-  /** An admitted deletion of a blocked execution: the deleter, kept as evidence at the edge. */
-  effects: BlockDeletedEffect[]
-}
 
 /** The audit annotations and, for an admitted deletion of a blocked execution, its effect. */
 export function clearanceAudit(input: AuditInput): AuditOutcome | undefined {
@@ -44,21 +27,20 @@ export function clearanceAudit(input: AuditInput): AuditOutcome | undefined {
   const act = annotations['act']
   if (!input.allowed || (act !== 'delete-blocked' && act !== 'remove-last-finalizer-blocked')) return { annotations, effects: [] }
   const w = input.oldObject
-  const meta = w?.metadata
+  const meta = recordAt(w, 'metadata')
   const u = input.request.userInfo ?? {}
   const actor: BlockDeletedEffect['actor'] = { username: typeof u.username === 'string' ? u.username : '' }
   if (typeof u.uid === 'string' && u.uid !== '') actor.uid = u.uid
   if (Array.isArray(u.groups)) actor.groups = u.groups.filter((g): g is string => typeof g === 'string')
-  const resource: BlockDeletedEffect['resource'] = { namespace: String(meta?.namespace ?? ''), name: String(meta?.name ?? '') }
-  if (typeof meta?.uid === 'string') resource.uid = meta.uid
-  const rr: unknown = (w?.spec as unknown as Record<string, unknown> | undefined)?.['remediationRequestRef']
+  const resource: BlockDeletedEffect['resource'] = { namespace: String(meta?.['namespace'] ?? ''), name: String(meta?.['name'] ?? '') }
+  if (typeof meta?.['uid'] === 'string') resource.uid = meta['uid']
   const effect: BlockDeletedEffect = {
     type: 'workflowexecution.block.deleted',
     actor,
     resource,
     act,
     time: rfc3339Seconds(input.now),
-    correlationId: isRecord(rr) && typeof rr['name'] === 'string' && rr['name'] !== '' ? rr['name'] : resource.name,
+    correlationId: correlationIdOf(w, resource.name),
     admissionUid: input.request.uid,
   }
   if (annotations['exemption'] !== undefined) effect.exemption = annotations['exemption']
@@ -70,16 +52,6 @@ function cut(v: unknown): string {
   return s.length > MAX_AUDIT_VALUE ? `${s.slice(0, MAX_AUDIT_VALUE - 1)}…` : s
 }
 
-function annotationsOf(w: WorkflowExecution | undefined): Record<string, unknown> {
-  const a: unknown = w?.metadata?.annotations
-  return isRecord(a) ? a : {}
-}
-
-function clearanceOf(w: WorkflowExecution | undefined): unknown {
-  const s: unknown = w?.status
-  return isRecord(s) ? s['blockClearance'] : undefined
-}
-
 /** What the request does to a block, if anything. */
 export function auditedAct(input: Pick<AuditInput, 'request' | 'object' | 'oldObject' | 'options'>): AuditedAct | undefined {
   const { request, object, oldObject } = input
@@ -87,11 +59,11 @@ export function auditedAct(input: Pick<AuditInput, 'request' | 'object' | 'oldOb
   if (request.operation === 'DELETE') return oldObject !== undefined && blockInForce(oldObject) ? 'delete-blocked' : undefined
   if (object === undefined) return undefined
   if (request.operation === 'UPDATE' && sub === 'status') {
-    const bc = clearanceOf(object)
-    if (bc === undefined || bc === null || semanticEqual(clearanceOf(oldObject) ?? null, bc)) return undefined
+    const bc = valueAt(object, 'status', 'blockClearance')
+    if (bc === undefined || semanticEqual(valueAt(oldObject, 'status', 'blockClearance') ?? null, bc)) return undefined
     const user = request.userInfo?.username
     const trusted = typeof user === 'string' && input.options.trustedControllers.includes(user)
-    return isRecord(bc) && bc['clearMethod'] === ClearMethod.Annotation && trusted ? 'copy-clearance' : 'clear-block'
+    return valueAt(bc, 'clearMethod') === ClearMethod.Annotation && trusted ? 'copy-clearance' : 'clear-block'
   }
   if (sub !== '') return undefined
   const clear = annotationsOf(object)[ANNOTATION_CLEAR]
@@ -107,22 +79,22 @@ export function clearanceAuditAnnotations(input: Omit<AuditInput, 'now'>): Recor
   if (act === undefined) return undefined
   const { request } = input
   const subject = input.oldObject ?? input.object
-  const meta = subject?.metadata
+  const meta = recordAt(subject, 'metadata')
   const user = request.userInfo?.username
   const out: Record<string, string> = {
     act,
     decision: input.allowed ? 'admitted' : 'refused',
     user: cut(typeof user === 'string' ? user : ''),
-    execution: cut(`${String(meta?.namespace ?? request.namespace ?? '')}/${String(meta?.name ?? request.name ?? '')}`),
+    execution: cut(`${String(meta?.['namespace'] ?? request.namespace ?? '')}/${String(meta?.['name'] ?? request.name ?? '')}`),
   }
-  if (typeof meta?.uid === 'string') out['execution-uid'] = cut(meta.uid)
-  const target: unknown = (subject?.spec as unknown as Record<string, unknown> | undefined)?.['targetResource']
+  if (typeof meta?.['uid'] === 'string') out['execution-uid'] = cut(meta['uid'])
+  const target = recordAt(subject, 'spec')?.['targetResource']
   if (target !== undefined) out['target'] = cut(target)
   if (!input.allowed && input.deniedBy.length > 0) out['denied-by'] = cut([...new Set(input.deniedBy)].join(','))
   if (act === 'clear-block' || act === 'copy-clearance') {
-    const bc = clearanceOf(input.object)
+    const bc = recordAt(input.object, 'status', 'blockClearance')
     const sub = request.subResource ?? ''
-    if (sub === 'status' && isRecord(bc)) {
+    if (sub === 'status' && bc !== undefined) {
       out['method'] = act === 'copy-clearance' ? ClearMethod.Annotation : cut(bc['clearMethod'] ?? ClearMethod.StatusField)
       out['reason'] = cut(bc['clearReason'] ?? '')
     } else {

@@ -5,9 +5,9 @@
 // blocked execution can be deleted only once cleared, or by the control plane's cascades.
 import { forbidden, renderValue, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY, Phase, type WorkflowExecution } from '../api/workflowexecution.js'
-import { isRecord } from '../api/json.js'
-import { defineRule, type RuleContext } from './define.js'
-import { firstDifferences } from './semantic-equal.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
+import { firstDifferences } from '../api/semantic-equal.js'
+import { recordAt, valueAt } from './field-values.js'
 
 /**
  * Deletions the control plane makes on its own: the garbage collector cascading from the owner
@@ -19,26 +19,23 @@ export const CASCADE_DELETERS: readonly string[] = Object.freeze([
   'system:serviceaccount:kube-system:namespace-controller',
 ])
 
-function statusOf(w: WorkflowExecution | undefined): Record<string, unknown> | undefined {
-  const s: unknown = w?.status
-  return isRecord(s) ? s : undefined
-}
-
 /** True when the stored object carries an attributed clearance, in status or in the Flow 2 annotations. */
 export function isCleared(w: WorkflowExecution): boolean {
-  const bc = statusOf(w)?.['blockClearance']
-  if (isRecord(bc) && typeof bc['clearedBy'] === 'string' && bc['clearedBy'] !== '') return true
-  const ann: unknown = w.metadata?.annotations
-  if (!isRecord(ann)) return false
+  const clearedBy = valueAt(w, 'status', 'blockClearance', 'clearedBy')
+  if (typeof clearedBy === 'string' && clearedBy !== '') return true
+  const ann = recordAt(w, 'metadata', 'annotations')
+  if (ann === undefined) return false
   const by = ann[ANNOTATION_CLEAR_BY]
   return typeof ann[ANNOTATION_CLEAR] === 'string' && typeof by === 'string' && by !== '' && typeof ann[ANNOTATION_CLEAR_AT] === 'string'
 }
 
 /** The orchestrator's own test for a blocking execution, and no clearance recorded on it. */
 export function blockInForce(w: WorkflowExecution): boolean {
-  const status = statusOf(w)
-  const fd = status?.['failureDetails']
-  return status?.['phase'] === Phase.Failed && isRecord(fd) && fd['wasExecutionFailure'] === true && !isCleared(w)
+  return (
+    valueAt(w, 'status', 'phase') === Phase.Failed &&
+    valueAt(w, 'status', 'failureDetails', 'wasExecutionFailure') === true &&
+    !isCleared(w)
+  )
 }
 
 const FAILURE_DETAILS = 'status.failureDetails'
@@ -55,19 +52,16 @@ export const failureDetailsFrozen = defineRule({
   subresources: ['', 'status'],
   field: FAILURE_DETAILS,
   check: ({ object, oldObject }) => {
-    const stored = statusOf(oldObject)
+    const stored = valueAt(oldObject, 'status', 'failureDetails')
     // Setting it for the first time can only add a block, never lift one.
-    if (stored?.['phase'] !== Phase.Failed || stored['failureDetails'] === undefined || stored['failureDetails'] === null) return []
-    const id = 'failure-details-frozen'
-    const incoming = statusOf(object)?.['failureDetails']
+    if (valueAt(oldObject, 'status', 'phase') !== Phase.Failed || stored === undefined) return []
+    const incoming = valueAt(object, 'status', 'failureDetails')
     const how = 'to lift the block write status.blockClearance with a clearReason (docs/audit.md)'
     if (incoming === undefined || incoming === null)
-      return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`, id)]
-    const changed = firstDifferences(stored['failureDetails'], incoming, FAILURE_DETAILS, 4)
+      return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed: it cannot be removed; ${how}`)]
+    const changed = firstDifferences(stored, incoming, FAILURE_DETAILS, 4)
     if (changed.length === 0) return []
-    return [
-      forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`, id),
-    ]
+    return [forbidden(FAILURE_DETAILS, `failureDetails is immutable once the execution has failed; changed: ${changed.join(', ')}; ${how}`)]
   },
 })
 
@@ -76,15 +70,16 @@ function isCascade(ctx: RuleContext): boolean {
   return typeof username === 'string' && CASCADE_DELETERS.includes(username)
 }
 
-function liftRefused(w: WorkflowExecution, how: string, origin: string, field: string): FieldError {
-  const name = typeof w.metadata?.name === 'string' ? w.metadata.name : ''
-  const ns = typeof w.metadata?.namespace === 'string' ? w.metadata.namespace : ''
-  const target = (w.spec as unknown as Record<string, unknown> | undefined)?.['targetResource']
+function liftRefused(w: WorkflowExecution, how: string, field: string): FieldError {
+  const n = valueAt(w, 'metadata', 'name')
+  const namespace = valueAt(w, 'metadata', 'namespace')
+  const name = typeof n === 'string' ? n : ''
+  const ns = typeof namespace === 'string' ? namespace : ''
+  const target = valueAt(w, 'spec', 'targetResource')
   const clear = `kubectl patch workflowexecution ${name} -n ${ns} --subresource=status --type=merge -p '{"status":{"blockClearance":{"clearReason":"<what you investigated and found>"}}}'`
   return forbidden(
     field,
     `${renderValue(name)} failed during execution and blocks remediation of ${renderValue(target ?? null)}; ${how} would lift the block with no clearance on record. Clear the block first (${clear}, or annotate ${ANNOTATION_CLEAR}), then delete it`,
-    origin,
   )
 }
 
@@ -101,20 +96,20 @@ export const blockedDeleteRefused = defineRule({
     // On DELETE the core hands rules the stored object (the request's oldObject).
     const w = ctx.object
     if (!blockInForce(w) || isCascade(ctx)) return []
-    return [liftRefused(w, 'deleting it', 'blocked-delete-refused', 'metadata.name')]
+    return [liftRefused(w, 'deleting it', 'metadata.name')]
   },
 })
 
-function finalizersOf(w: WorkflowExecution | undefined): unknown[] {
-  const f: unknown = w?.metadata?.finalizers
-  return Array.isArray(f) ? f : []
+function finalizerCount(w: WorkflowExecution | undefined): number {
+  const f = valueAt(w, 'metadata', 'finalizers')
+  return Array.isArray(f) ? f.length : 0
 }
 
 /** True when this UPDATE takes the last finalizer off an object being deleted: the apiserver then removes it. */
 export function removesLastFinalizer(ctx: Pick<RuleContext, 'object' | 'oldObject'>): boolean {
   const old = ctx.oldObject
-  if (old === undefined || typeof old.metadata?.deletionTimestamp !== 'string') return false
-  return finalizersOf(old).length > 0 && finalizersOf(ctx.object).length === 0
+  if (old === undefined || typeof valueAt(old, 'metadata', 'deletionTimestamp') !== 'string') return false
+  return finalizerCount(old) > 0 && finalizerCount(ctx.object) === 0
 }
 
 /**
@@ -135,7 +130,7 @@ export const blockedFinalizerRemovalRefused = defineRule({
   check: (ctx): FieldError[] => {
     const old = ctx.oldObject
     if (old === undefined || !removesLastFinalizer(ctx) || !blockInForce(old) || isCascade(ctx)) return []
-    return [liftRefused(old, 'removing its last finalizer (which deletes it)', 'blocked-finalizer-removal-refused', 'metadata.finalizers')]
+    return [liftRefused(old, 'removing its last finalizer (which deletes it)', 'metadata.finalizers')]
   },
 })
 

@@ -5,8 +5,8 @@
 // the real key, since a key of that shape may be someone else's on purpose.
 import { forbidden, type FieldError } from '../admission/field.js'
 import { ANNOTATION_CLEAR, ANNOTATION_CLEAR_AT, ANNOTATION_CLEAR_BY } from '../api/workflowexecution.js'
-import { isRecord } from '../api/json.js'
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
+import { annotationsOf } from './field-values.js'
 
 const REAL_KEYS = [ANNOTATION_CLEAR, ANNOTATION_CLEAR_BY, ANNOTATION_CLEAR_AT]
 /** Typos this far from the name part are near misses; farther, the key is something else. */
@@ -65,21 +65,14 @@ export const clearAnnotationNearMiss = defineRule({
   field: 'metadata.annotations',
   ratchet: 'never',
   check: (ctx) => {
-    const raw: unknown = ctx.object.metadata?.annotations
-    if (!isRecord(raw)) return []
-    const oldRaw: unknown = ctx.oldObject?.metadata?.annotations
-    const old = isRecord(oldRaw) ? oldRaw : {}
+    const old = annotationsOf(ctx.oldObject)
     const out: FieldError[] = []
-    for (const key of Object.keys(raw)) {
+    for (const key of Object.keys(annotationsOf(ctx.object))) {
       if (key in old) continue
       const real = nearMissOf(key)
       if (real === undefined) continue
       out.push(
-        forbidden(
-          `metadata.annotations[${key}]`,
-          `this key is not read by anyone, so the block is NOT cleared: did you mean ${real}?`,
-          'clear-annotation-near-miss',
-        ),
+        forbidden(`metadata.annotations[${key}]`, `this key is not read by anyone, so the block is NOT cleared: did you mean ${real}?`),
       )
       if (out.length >= 4) break
     }

@@ -3,8 +3,9 @@
 // decodes the object and Update()s it sends that text back; had we stored "30m", spec immutability
 // (ours and the CRD's `self == oldSelf`) would refuse its every update. On UPDATE the spec is
 // immutable, so nothing is touched there.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { isRecord } from '../api/json.js'
+import { recordAt } from './field-values.js'
 import { canonicalDuration, parseDurationNs } from '../api/duration.js'
 import { warning } from '../admission/field.js'
 
@@ -18,9 +19,10 @@ function rewrite(text: unknown): string | undefined {
   return canonical === text ? undefined : canonical
 }
 
+/** spec (the draft's own, on mutate) and its executionConfig as written. */
 function configOf(object: unknown): { config: unknown; spec: Record<string, unknown> } | undefined {
-  const spec: unknown = isRecord(object) ? object['spec'] : undefined
-  return isRecord(spec) ? { spec, config: spec['executionConfig'] } : undefined
+  const spec = recordAt(object, 'spec')
+  return spec === undefined ? undefined : { spec, config: spec['executionConfig'] }
 }
 
 export const executionTimeoutDefault = defineRule({

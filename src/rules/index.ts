@@ -1,6 +1,6 @@
 // Every built-in rule, in the order they run. One family per file; a newcomer finds a rule by the
 // file named for what it checks. Mutations run before validations regardless of position here.
-import type { Rule } from './define.js'
+import type { Rule } from '../admission/rule-contract.js'
 import { schemaRules } from './schema.js'
 import { metadataRules } from './metadata.js'
 import { specImmutableRules } from './spec-immutable.js'
@@ -17,7 +17,7 @@ import { clearanceLiftingRules } from './clearance-lifting.js'
 import { clearAnnotationNearMiss } from './clearance-near-miss.js'
 import { targetBlockRules } from './target-block.js'
 
-export const builtinRules: readonly Rule[] = Object.freeze([
+const BUILTIN_RULES = [
   ...schemaRules,
   ...metadataRules,
   ...specImmutableRules,
@@ -33,4 +33,12 @@ export const builtinRules: readonly Rule[] = Object.freeze([
   ...clearanceLiftingRules,
   clearAnnotationNearMiss,
   ...targetBlockRules,
-])
+] as const
+
+/**
+ * Every built-in rule's id, from the table above: a new rule adds its id here by being listed, and a
+ * mistyped id anywhere a RuleId is expected fails the type check.
+ */
+export type RuleId = (typeof BUILTIN_RULES)[number]['id']
+
+export const builtinRules: readonly Rule[] = Object.freeze(BUILTIN_RULES)

@@ -1,9 +1,10 @@
 // What the apiserver itself checks of metadata before the validating webhooks run (apimachinery's
 // ValidateObjectMeta and ValidateObjectMetaUpdate). Repeated here so that `check` in CI gives the
 // cluster's verdict, and so that a write the apiserver will refuse never leaves an audit record.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { FieldPath, forbidden, invalid, tooLong, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
@@ -36,17 +37,17 @@ function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8')
 }
 
-function checkLabels(labels: unknown, out: FieldError[], origin: string): void {
+function checkLabels(labels: unknown, out: FieldError[]): void {
   if (!isRecord(labels)) return
   const path = FieldPath.root('metadata', 'labels')
   for (const [k, v] of Object.entries(labels)) {
     const problem = qualifiedNameProblem(k)
-    if (problem !== undefined) out.push(invalid(path, k, problem, origin))
-    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) out.push(invalid(path.key(k), v, LABEL_VALUE_DETAIL, origin))
+    if (problem !== undefined) out.push(invalid(path, k, problem))
+    if (typeof v === 'string' && (v.length > 63 || !LABEL_VALUE.test(v))) out.push(invalid(path.key(k), v, LABEL_VALUE_DETAIL))
   }
 }
 
-function checkAnnotations(annotations: unknown, out: FieldError[], origin: string): void {
+function checkAnnotations(annotations: unknown, out: FieldError[]): void {
   if (!isRecord(annotations)) return
   const path = FieldPath.root('metadata', 'annotations')
   // UTF-8 takes at most 3 bytes per UTF-16 unit: only when the lengths could exceed the limit are
@@ -54,13 +55,13 @@ function checkAnnotations(annotations: unknown, out: FieldError[], origin: strin
   let units = 0
   for (const [k, v] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(k.toLowerCase())
-    if (problem !== undefined) out.push(invalid(path, k, problem, origin))
+    if (problem !== undefined) out.push(invalid(path, k, problem))
     units += k.length + (typeof v === 'string' ? v.length : 0)
   }
   if (units * 3 <= MAX_ANNOTATIONS_BYTES) return
   let total = 0
   for (const [k, v] of Object.entries(annotations)) total += bytes(k) + (typeof v === 'string' ? bytes(v) : 0)
-  if (total > MAX_ANNOTATIONS_BYTES) out.push(tooLong(path, MAX_ANNOTATIONS_BYTES, origin))
+  if (total > MAX_ANNOTATIONS_BYTES) out.push(tooLong(path, MAX_ANNOTATIONS_BYTES))
 }
 
 export const metadataApiserver = defineRule({
@@ -78,8 +79,8 @@ export const metadataApiserver = defineRule({
     const metadata: unknown = object.metadata
     if (!isRecord(metadata)) return []
     const out: FieldError[] = []
-    checkLabels(metadata['labels'], out, 'metadata-apiserver')
-    checkAnnotations(metadata['annotations'], out, 'metadata-apiserver')
+    checkLabels(metadata['labels'], out)
+    checkAnnotations(metadata['annotations'], out)
     return out.slice(0, 32)
   },
 })
@@ -102,9 +103,7 @@ export const metadataImmutable = defineRule({
     for (const f of IMMUTABLE_META) {
       if (before[f] === undefined || before[f] === null || now[f] === before[f]) continue
       out.push(
-        now[f] === undefined
-          ? forbidden(`metadata.${f}`, 'field is immutable', 'metadata-immutable')
-          : invalid(`metadata.${f}`, now[f], 'field is immutable', 'metadata-immutable'),
+        now[f] === undefined ? forbidden(`metadata.${f}`, 'field is immutable') : invalid(`metadata.${f}`, now[f], 'field is immutable'),
       )
     }
     return out
@@ -129,9 +128,9 @@ export const ownerReferencesImmutable = defineRule({
   subresources: [''],
   field: 'metadata.ownerReferences',
   check: ({ object, oldObject }) => {
-    const now: unknown = object.metadata?.ownerReferences
+    const now = valueAt(object, 'metadata', 'ownerReferences')
     if (!Array.isArray(now) || now.length === 0) return []
-    const before: unknown = oldObject?.metadata?.ownerReferences
+    const before = valueAt(oldObject, 'metadata', 'ownerReferences')
     const stored = Array.isArray(before) ? before.filter(isRecord) : []
     const out: FieldError[] = []
     now.forEach((ref: unknown, i) => {
@@ -141,15 +140,12 @@ export const ownerReferencesImmutable = defineRule({
       const how =
         'ownerReferences are set at CREATE only (removing an entry is allowed): an owner decides who may delete a blocked execution'
       if (!isRecord(ref) || match === undefined) {
-        out.push(forbidden(path, `an owner cannot be added after creation; ${how}`, 'owner-references-immutable'))
+        out.push(forbidden(path, `an owner cannot be added after creation; ${how}`))
         return
       }
       const changed: string[] = OWNER_FIELDS.filter((f) => ref[f] !== match[f])
       if (ref['blockOwnerDeletion'] === true && match['blockOwnerDeletion'] !== true) changed.push('blockOwnerDeletion')
-      if (changed.length > 0)
-        out.push(
-          forbidden(path, `an owner reference cannot be changed (changed: ${changed.join(', ')}); ${how}`, 'owner-references-immutable'),
-        )
+      if (changed.length > 0) out.push(forbidden(path, `an owner reference cannot be changed (changed: ${changed.join(', ')}); ${how}`))
     })
     return out.slice(0, 8)
   },

@@ -1,11 +1,10 @@
 // A WorkflowExecution's lifecycle only moves forward, and what the controller resolved once (the
 // engine, the ServiceAccount) stays resolved: the audit trail and the running PipelineRun/Job
 // depend on both. Checked on writes to /status, where the controller records them.
-import { defineRule, type Rule } from './define.js'
+import { defineRule, type CelRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { Phase, PHASES } from '../api/workflowexecution.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
 
 /** '' stands for a phase not yet set. Staying in the same phase is always allowed. */
 export const NEXT_PHASES: Readonly<Record<Phase | '', readonly Phase[]>> = {
@@ -14,11 +13,6 @@ export const NEXT_PHASES: Readonly<Record<Phase | '', readonly Phase[]>> = {
   [Phase.Running]: [Phase.Completed, Phase.Failed],
   [Phase.Completed]: [],
   [Phase.Failed]: [],
-}
-
-function phaseOf(object: unknown): unknown {
-  const status = isRecord(object) ? present(object, 'status') : undefined
-  return isRecord(status) ? present(status, 'phase') : undefined
 }
 
 /** A known phase, '' when unset, undefined when the value cannot be judged (wrong type or not an enum value). */
@@ -45,13 +39,13 @@ export const phaseTransition = defineRule({
   subresources: ['status'],
   field: 'status.phase',
   check: ({ object, oldObject }): FieldError[] => {
-    const from = knownPhase(phaseOf(oldObject))
-    const rawTo = phaseOf(object)
+    const from = knownPhase(valueAt(oldObject, 'status', 'phase'))
+    const rawTo = valueAt(object, 'status', 'phase')
     const to = knownPhase(rawTo)
     // An unjudgeable value is status-phase-enum's or schema-status's; a removal is phase-not-removed's.
     if (from === undefined || to === undefined || to === '' || to === from) return []
     if (NEXT_PHASES[from].includes(to)) return []
-    return [invalid('status.phase', rawTo, transitionDetail(from, to), 'phase-transition')]
+    return [invalid('status.phase', rawTo, transitionDetail(from, to))]
   },
 })
 
@@ -73,7 +67,7 @@ export const phaseNotRemoved = defineRule({
 })
 
 /** A Forbidden CEL rule: once `status.<leaf>` is a non-empty string, it keeps that value. */
-function immutableOnceSet(id: string, leaf: string, description: string): Rule {
+function immutableOnceSet<const Id extends string>(id: Id, leaf: string, description: string): CelRule<Id> {
   // Read through optionals everywhere: `false || <missing key>` is an evaluation error in CEL.
   const old = `oldObject.?status.?${leaf}.orValue('')`
   return defineRule({
@@ -103,4 +97,4 @@ export const serviceAccountNameImmutable = immutableOnceSet(
   'status.serviceAccountName cannot change or be removed once set (resolved once from the workflow catalog during Pending)',
 )
 
-export const phaseTransitionRules: Rule[] = [phaseTransition, phaseNotRemoved, executionEngineImmutable, serviceAccountNameImmutable]
+export const phaseTransitionRules = [phaseTransition, phaseNotRemoved, executionEngineImmutable, serviceAccountNameImmutable]

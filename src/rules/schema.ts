@@ -1,13 +1,12 @@
-// The CRD's structural OpenAPI schema (manifests/crd, generated into src/api/crd-schema.generated.ts)
-// as the walker's nodes, and a walker that reports type errors the way the apiserver would. In a
+// A walker that reports type errors against the CRD's structural schema (src/api/structural-schema.ts)
+// the way the apiserver would. In a
 // cluster the apiserver checks this after mutation; offline (`check` in CI) nothing else does, so
 // every other family also guards its own types and never assumes these ran.
-import { defineRule, type RuleContext } from './define.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { isRecord } from '../api/json.js'
-import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
-import type { OpenApiSchema } from '../api/openapi.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
+import { METADATA_SCHEMA, SPEC_SCHEMA, STATUS_SCHEMA, type SchemaNode } from '../api/structural-schema.js'
+import { MAX_ERRORS_PER_RULE, present, valueAt } from './field-values.js'
 
 /** The JSON type name of a value, as the apiserver names it in type errors. */
 export function jsonType(v: unknown): string {
@@ -15,82 +14,6 @@ export function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array'
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number'
   return typeof v
-}
-
-/** One node of the schema; `any` is x-kubernetes-preserve-unknown-fields (engineConfig). */
-export type SchemaNode =
-  | { type: 'string'; format?: 'date-time' }
-  | { type: 'number' }
-  | { type: 'integer'; format?: 'int32' | 'int64' }
-  | { type: 'boolean' }
-  | { type: 'object'; properties: Readonly<Record<string, SchemaNode>>; required?: readonly string[] }
-  | { type: 'map'; values: SchemaNode }
-  | { type: 'array'; items: SchemaNode }
-  | { type: 'any' }
-
-const str: SchemaNode = { type: 'string' }
-const time: SchemaNode = { type: 'string', format: 'date-time' }
-const int64: SchemaNode = { type: 'integer', format: 'int64' }
-const stringMap: SchemaNode = { type: 'map', values: str }
-
-/**
- * A CRD schema node as the walker's node. Only the structure is taken (types, formats, required
- * fields, properties, maps, arrays, preserved unknown fields): value constraints (enums, ranges,
- * patterns, lengths) are the business of the rule families that name them.
- */
-export function schemaNodeOf(s: OpenApiSchema, path: string): SchemaNode {
-  if (s.type === undefined) {
-    if (s['x-kubernetes-preserve-unknown-fields'] === true || s['x-kubernetes-int-or-string'] === true) return { type: 'any' }
-    throw new Error(`CRD schema at ${path}: no type`)
-  }
-  switch (s.type) {
-    case 'string':
-      return s.format === 'date-time' ? time : str
-    case 'number':
-      return { type: 'number' }
-    case 'integer':
-      return s.format === 'int32' ? { type: 'integer', format: 'int32' } : s.format === 'int64' ? int64 : { type: 'integer' }
-    case 'boolean':
-      return { type: 'boolean' }
-    case 'array':
-      if (s.items === undefined) throw new Error(`CRD schema at ${path}: an array without items`)
-      return { type: 'array', items: schemaNodeOf(s.items, `${path}[]`) }
-    case 'object': {
-      if (typeof s.additionalProperties === 'object') return { type: 'map', values: schemaNodeOf(s.additionalProperties, `${path}{}`) }
-      const properties = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, schemaNodeOf(v, `${path}.${k}`)]))
-      return { type: 'object', properties, required: s.required ?? [] }
-    }
-  }
-}
-
-function crdSection(name: 'spec' | 'status'): SchemaNode {
-  const section = CRD_OPEN_API_SCHEMA.properties?.[name]
-  if (section === undefined) throw new Error(`CRD schema: no ${name}`)
-  return schemaNodeOf(section, name)
-}
-
-/** spec and status as the CRD declares them (manifests/crd, generated into src/api), converted once at start-up. */
-export const SPEC_SCHEMA = crdSection('spec')
-export const STATUS_SCHEMA = crdSection('status')
-
-/** ObjectMeta is Kubernetes' own type, not the CRD's (the CRD says only `metadata: {type: object}`). */
-export const METADATA_SCHEMA: SchemaNode = {
-  type: 'object',
-  properties: {
-    name: str,
-    generateName: str,
-    namespace: str,
-    uid: str,
-    resourceVersion: str,
-    generation: int64,
-    labels: stringMap,
-    annotations: stringMap,
-    finalizers: { type: 'array', items: str },
-    creationTimestamp: time,
-    deletionTimestamp: time,
-    deletionGracePeriodSeconds: int64,
-  },
-  required: [],
 }
 
 /** RFC 3339, which metav1.Time writes and the apiserver's date-time format accepts. */
@@ -101,9 +24,9 @@ const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 
 /** Type errors in `value` against `node` (at most MAX_ERRORS_PER_RULE); `value` is present (not undefined/null). */
-export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath, origin: string): FieldError[] {
+export function validateSchema(value: unknown, node: SchemaNode, path: FieldPath): FieldError[] {
   const out: FieldError[] = []
-  walk(value, node, { root: path, kinds: [], names: [] }, origin, out)
+  walk(value, node, { root: path, kinds: [], names: [] }, out)
   return out.slice(0, MAX_ERRORS_PER_RULE)
 }
 
@@ -128,8 +51,8 @@ function pathOf(c: Cursor): FieldPath {
   return p
 }
 
-function wrongType(value: unknown, want: string, c: Cursor, origin: string, out: FieldError[]): void {
-  out.push(invalid(pathOf(c), jsonType(value), `must be of type ${want}`, origin))
+function wrongType(value: unknown, want: string, c: Cursor, out: FieldError[]): void {
+  out.push(invalid(pathOf(c), jsonType(value), `must be of type ${want}`))
 }
 
 /** Property entries of each object node, computed once per node rather than per request. */
@@ -140,54 +63,45 @@ function propertyEntries(node: { properties: Readonly<Record<string, SchemaNode>
   return e
 }
 
-function walkAt(
-  value: unknown,
-  node: SchemaNode,
-  c: Cursor,
-  kind: 'child' | 'key' | 'index',
-  name: string,
-  origin: string,
-  out: FieldError[],
-): void {
+function walkAt(value: unknown, node: SchemaNode, c: Cursor, kind: 'child' | 'key' | 'index', name: string, out: FieldError[]): void {
   c.kinds.push(kind)
   c.names.push(name)
-  walk(value, node, c, origin, out)
+  walk(value, node, c, out)
   c.kinds.pop()
   c.names.pop()
 }
 
-function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: FieldError[]): void {
+function walk(value: unknown, node: SchemaNode, c: Cursor, out: FieldError[]): void {
   if (out.length >= MAX_ERRORS_PER_RULE) return
   switch (node.type) {
     case 'any':
       return
     case 'string':
-      if (typeof value !== 'string') wrongType(value, 'string', c, origin, out)
+      if (typeof value !== 'string') wrongType(value, 'string', c, out)
       else if (node.format === 'date-time' && !DATE_TIME.test(value))
-        out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z', origin))
+        out.push(invalid(pathOf(c), value, 'must be an RFC 3339 date-time such as 2026-11-25T10:20:30Z'))
       return
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, origin, out)
+      if (typeof value !== 'number' || !Number.isFinite(value)) wrongType(value, 'number', c, out)
       return
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, origin, out)
+      if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(value, 'integer', c, out)
       else if (node.format === 'int32' && (value < INT32_MIN || value > INT32_MAX))
-        out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer', origin))
+        out.push(invalid(pathOf(c), value, 'must fit in a 32-bit integer'))
       return
     case 'boolean':
-      if (typeof value !== 'boolean') wrongType(value, 'boolean', c, origin, out)
+      if (typeof value !== 'boolean') wrongType(value, 'boolean', c, out)
       return
     case 'array':
       if (!Array.isArray(value)) {
-        wrongType(value, 'array', c, origin, out)
+        wrongType(value, 'array', c, out)
         return
       }
-      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++)
-        walkAt(value[i], node.items, c, 'index', String(i), origin, out)
+      for (let i = 0; i < value.length && out.length < MAX_ERRORS_PER_RULE; i++) walkAt(value[i], node.items, c, 'index', String(i), out)
       return
     case 'map':
       if (!isRecord(value)) {
-        wrongType(value, 'object', c, origin, out)
+        wrongType(value, 'object', c, out)
         return
       }
       // A string map (labels, annotations, parameters) needs no descent for a string value.
@@ -196,19 +110,19 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
         if (!Object.prototype.hasOwnProperty.call(value, key)) continue
         const v = value[key]
         if (node.values.type === 'string' && typeof v === 'string') continue
-        walkAt(v, node.values, c, 'key', key, origin, out)
+        walkAt(v, node.values, c, 'key', key, out)
       }
       return
     case 'object':
       if (!isRecord(value)) {
-        wrongType(value, 'object', c, origin, out)
+        wrongType(value, 'object', c, out)
         return
       }
       for (const key of node.required ?? []) {
         if (present(value, key) === undefined) {
           c.kinds.push('child')
           c.names.push(key)
-          out.push(required(pathOf(c), '', origin))
+          out.push(required(pathOf(c), ''))
           c.kinds.pop()
           c.names.pop()
         }
@@ -217,14 +131,14 @@ function walk(value: unknown, node: SchemaNode, c: Cursor, origin: string, out: 
       for (const [key, child] of propertyEntries(node)) {
         if (out.length >= MAX_ERRORS_PER_RULE) break
         const v = present(value, key)
-        if (v !== undefined) walkAt(v, child, c, 'child', key, origin, out)
+        if (v !== undefined) walkAt(v, child, c, 'child', key, out)
       }
       return
   }
 }
 
 function section(ctx: RuleContext, name: 'spec' | 'metadata' | 'status'): unknown {
-  return isRecord(ctx.object) ? present(ctx.object, name) : undefined
+  return valueAt(ctx.object, name)
 }
 
 export const schemaSpec = defineRule({
@@ -238,8 +152,8 @@ export const schemaSpec = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const spec = section(ctx, 'spec')
-    if (spec === undefined) return [required('spec', '', 'schema-spec')]
-    return validateSchema(spec, SPEC_SCHEMA, FieldPath.root('spec'), 'schema-spec')
+    if (spec === undefined) return [required('spec', '')]
+    return validateSchema(spec, SPEC_SCHEMA, FieldPath.root('spec'))
   },
 })
 
@@ -254,7 +168,7 @@ export const schemaMetadata = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const metadata = section(ctx, 'metadata')
-    return metadata === undefined ? [] : validateSchema(metadata, METADATA_SCHEMA, FieldPath.root('metadata'), 'schema-metadata')
+    return metadata === undefined ? [] : validateSchema(metadata, METADATA_SCHEMA, FieldPath.root('metadata'))
   },
 })
 
@@ -269,7 +183,7 @@ export const schemaStatus = defineRule({
   ratchet: 'field',
   check: (ctx) => {
     const status = section(ctx, 'status')
-    return status === undefined ? [] : validateSchema(status, STATUS_SCHEMA, FieldPath.root('status'), 'schema-status')
+    return status === undefined ? [] : validateSchema(status, STATUS_SCHEMA, FieldPath.root('status'))
   },
 })
 

@@ -1,11 +1,11 @@
 // What a new WorkflowExecution's spec must say, beyond its types: the references it executes are
 // filled in, the LLM confidence is a probability, the timeout a positive Go duration, and the
 // parameter names usable as Tekton params. CREATE only: on UPDATE, spec-immutable keeps them.
-import { defineRule, type CheckRule, type Rule } from './define.js'
+import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, invalid, required, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { MAX_ERRORS_PER_RULE, present, valueAt, recordAt } from './field-values.js'
+import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/
@@ -18,7 +18,13 @@ export const UPPER_SNAKE_CASE = /^[A-Z_][A-Z0-9_]*$/
  * schema-spec. A typed check rather than CEL for cost alone: four of these run on every CREATE, and
  * each cost ~1.3 µs in cel-js against ~0.05 µs here (docs/performance.md).
  */
-function requiredString(id: string, parent: string, leaf: string, missingIsError: boolean, description: string): CheckRule {
+function requiredString<const Id extends string>(
+  id: Id,
+  parent: string,
+  leaf: string,
+  missingIsError: boolean,
+  description: string,
+): CheckRule<Id> {
   const field = `spec.${parent}.${leaf}`
   return {
     id,
@@ -29,13 +35,12 @@ function requiredString(id: string, parent: string, leaf: string, missingIsError
     subresources: [''],
     field,
     check: ({ object }) => {
-      const spec = isRecord(object) ? present(object, 'spec') : undefined
-      const holder = isRecord(spec) ? present(spec, parent) : undefined
-      if (!isRecord(holder)) return []
+      const holder = recordAt(object, 'spec', parent)
+      if (holder === undefined) return []
       // Missing and null both count as absent; the apiserver prunes a null of a non-nullable field.
       const v = present(holder, leaf)
       const empty = v === undefined ? missingIsError : typeof v === 'string' && v.trim() === ''
-      return empty ? [required(field, 'must not be empty', id)] : []
+      return empty ? [required(field, 'must not be empty')] : []
     },
   }
 }
@@ -69,19 +74,24 @@ export const executionBundleRequired = requiredString(
   'spec.workflowRef.executionBundle, the OCI bundle to run, must not be empty',
 )
 
+/** spec.confidence's bounds, as the CRD declares them. */
+const CONFIDENCE = CRD_OPEN_API_SCHEMA.properties.spec.properties.confidence
+/** A CEL double literal: cel-js reads every JSON number as a double, so an integer 1 compares as 1.0. */
+const celDouble = (n: number): string => (Number.isInteger(n) ? `${n}.0` : String(n))
+const confidence = `object.?spec.?confidence.orValue(${celDouble(CONFIDENCE.minimum)})`
+
 export const confidenceRange = defineRule({
   id: 'confidence-range',
-  description: 'spec.confidence, when set, is within [0, 1] (integer 0 and 1 included)',
+  description: `spec.confidence, when set, is within [${CONFIDENCE.minimum}, ${CONFIDENCE.maximum}] (integer ${CONFIDENCE.minimum} and ${CONFIDENCE.maximum} included)`,
   kind: 'validate',
   severity: 'deny',
   operations: ['CREATE'],
   subresources: [''],
   field: 'spec.confidence',
-  message: 'must be between 0 and 1 inclusive',
-  // cel-js reads every JSON number as a double, so an integer 1 compares as 1.0.
+  message: `must be between ${CONFIDENCE.minimum} and ${CONFIDENCE.maximum} inclusive`,
   expression: [
-    'type(object.?spec.?confidence.orValue(0.5)) != double',
-    '|| (object.?spec.?confidence.orValue(0.5) >= 0.0 && object.?spec.?confidence.orValue(0.5) <= 1.0)',
+    `type(${confidence}) != double`,
+    `|| (${confidence} >= ${celDouble(CONFIDENCE.minimum)} && ${confidence} <= ${celDouble(CONFIDENCE.maximum)})`,
   ].join(' '),
 })
 
@@ -94,28 +104,24 @@ export const executionTimeoutValid = defineRule({
   subresources: [''],
   field: 'spec.executionConfig.timeout',
   check: ({ object }) => {
-    const spec = isRecord(object) ? present(object, 'spec') : undefined
-    const config = isRecord(spec) ? present(spec, 'executionConfig') : undefined
-    const timeout = isRecord(config) ? present(config, 'timeout') : undefined
+    const timeout = valueAt(object, 'spec', 'executionConfig', 'timeout')
     if (typeof timeout !== 'string') return []
     const field = 'spec.executionConfig.timeout'
     const detail = durationProblem(timeout, true)
-    return detail === undefined ? [] : [invalid(field, timeout, detail, 'execution-timeout-valid')]
+    return detail === undefined ? [] : [invalid(field, timeout, detail)]
   },
 })
 
 function parameterKeys(object: unknown): string[] {
-  const spec = isRecord(object) ? present(object, 'spec') : undefined
-  const parameters = isRecord(spec) ? present(spec, 'parameters') : undefined
-  return isRecord(parameters) ? Object.keys(parameters) : []
+  return Object.keys(recordAt(object, 'spec', 'parameters') ?? {})
 }
 
-function perKey(object: unknown, bad: (key: string) => boolean, detail: string, origin: string): FieldError[] {
+function perKey(object: unknown, bad: (key: string) => boolean, detail: string): FieldError[] {
   const out: FieldError[] = []
   const path = FieldPath.root('spec', 'parameters')
   for (const key of parameterKeys(object)) {
     if (!bad(key)) continue
-    out.push(invalid(path.key(key), key, detail, origin))
+    out.push(invalid(path.key(key), key, detail))
     if (out.length >= MAX_ERRORS_PER_RULE) break
   }
   return out
@@ -129,7 +135,7 @@ export const parameterNameValid = defineRule({
   operations: ['CREATE'],
   subresources: [''],
   field: 'spec.parameters',
-  check: ({ object }) => perKey(object, (k) => !PARAMETER_NAME.test(k), `must match ${PARAMETER_NAME.source}`, 'parameter-name-valid'),
+  check: ({ object }) => perKey(object, (k) => !PARAMETER_NAME.test(k), `must match ${PARAMETER_NAME.source}`),
 })
 
 export const parameterNameUpperSnake = defineRule({
@@ -146,11 +152,10 @@ export const parameterNameUpperSnake = defineRule({
       object,
       (k) => PARAMETER_NAME.test(k) && !UPPER_SNAKE_CASE.test(k),
       'parameter names are UPPER_SNAKE_CASE by convention (Tekton params); fine for Ansible workflows, which use lowercase',
-      'parameter-name-upper-snake',
     ),
 })
 
-export const specContentRules: Rule[] = [
+export const specContentRules = [
   remediationRequestNameRequired,
   workflowIdRequired,
   workflowVersionRequired,

@@ -1,8 +1,8 @@
 // ADR-001: a WorkflowExecution is the record of one approved attempt; its spec never changes.
 // The CRD says it as `self == oldSelf`; here the same, with the changed fields named.
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { forbidden } from '../admission/field.js'
-import { firstDifferences, semanticEqual } from './semantic-equal.js'
+import { firstDifferences, semanticEqual } from '../api/semantic-equal.js'
 
 export const SPEC_IMMUTABLE_MESSAGE = 'spec is immutable after creation (ADR-001)'
 
@@ -23,7 +23,6 @@ export const specImmutable = defineRule({
       forbidden(
         'spec',
         `${SPEC_IMMUTABLE_MESSAGE}; changed: ${changed.join(', ')}; delete and recreate the WorkflowExecution to change it`,
-        'spec-immutable',
       ),
     ]
   },

@@ -2,11 +2,10 @@
 // client that lists WorkflowExecutions decodes them with time.ParseDuration, and one value it cannot
 // read fails the whole list (an informer stalls). The CRD can only say "string", so the webhook
 // refuses a /status write of a value Go would not decode ("1d", "9223372036854775808ns").
-import { defineRule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { invalid, type FieldError } from '../admission/field.js'
 import { durationProblem } from '../api/duration.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { present, valueAt, recordAt } from './field-values.js'
 
 export const statusDurationsValid = defineRule({
   id: 'status-durations-valid',
@@ -18,20 +17,18 @@ export const statusDurationsValid = defineRule({
   subresources: ['status'],
   field: 'status.duration',
   check: ({ object }): FieldError[] => {
-    const status = isRecord(object) ? present(object, 'status') : undefined
-    if (!isRecord(status)) return []
+    const status = recordAt(object, 'status')
+    if (status === undefined) return []
     const out: FieldError[] = []
     const duration = present(status, 'duration')
     if (typeof duration === 'string') {
       const problem = durationProblem(duration, false)
-      if (problem !== undefined) out.push(invalid('status.duration', duration, problem, 'status-durations-valid'))
+      if (problem !== undefined) out.push(invalid('status.duration', duration, problem))
     }
-    const details = present(status, 'failureDetails')
-    const before = isRecord(details) ? present(details, 'executionTimeBeforeFailure') : undefined
+    const before = valueAt(status, 'failureDetails', 'executionTimeBeforeFailure')
     if (typeof before === 'string') {
       const problem = durationProblem(before, false)
-      if (problem !== undefined)
-        out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem, 'status-durations-valid'))
+      if (problem !== undefined) out.push(invalid('status.failureDetails.executionTimeBeforeFailure', before, problem))
     }
     return out
   },

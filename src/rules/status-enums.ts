@@ -1,17 +1,18 @@
-// Every enum the seed declares on status, checked on writes to /status (the only writes whose status
+// Every enum the CRD declares on status, checked on writes to /status (the only writes whose status
 // the apiserver keeps when the status subresource is on). Typed checks rather than CEL: an enum
 // error is `Unsupported value` listing the supported values, a type CEL rules cannot report, and
 // conditions need one error per item. A value of the wrong JSON type is schema-status's to report.
 //
-// Only fields with a `+kubebuilder:validation:Enum` marker in the seed (and metav1.Condition's own
-// markers) deny. executionEngine and executionStatus.status carry no marker: the controller copies
+// Only fields with an enum in the CRD (a `+kubebuilder:validation:Enum` marker, and metav1.Condition's
+// own markers) deny; their values and the descriptions naming them come from the CRD's generated
+// schema (src/api/workflowexecution.ts reads it), so a new enum value needs no edit here. executionEngine and executionStatus.status carry no marker: the controller copies
 // them from the workflow catalog and the execution resource, and an engine outside the known list is
 // exactly what FailureReason UnsupportedEngine reports, so refusing that write would leave the
 // execution stuck in Pending. Those two only warn.
-import { defineRule, type CheckRule, type Rule } from './define.js'
+import { defineRule, type CheckRule } from '../admission/rule-contract.js'
 import { FieldPath, notSupported, type FieldError } from '../admission/field.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../api/workflowexecution.js'
-import { MAX_ERRORS_PER_RULE, present } from './field-values.js'
+import { MAX_ERRORS_PER_RULE, present, recordAt } from './field-values.js'
 import { isRecord } from '../api/json.js'
 
 interface EnumField {
@@ -21,22 +22,27 @@ interface EnumField {
   parent?: 'failureDetails' | 'blockClearance' | 'executionStatus'
   leaf: string
   values: readonly string[]
-  /** deny for a seed enum marker; warn for values the seed lists only in a comment. */
+  /** deny for an enum the CRD declares; warn for values the API documents only in a comment. */
   severity: 'deny' | 'warn'
 }
 
+/** `a, b or c`: the values as a description lists them. */
+function either(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`
+}
+
 /** One row per single-valued enum; the rule is generated from the row. */
-export const STATUS_ENUMS: readonly EnumField[] = [
+export const STATUS_ENUMS = [
   {
     id: 'status-phase-enum',
-    description: 'status.phase is Pending, Running, Completed or Failed',
+    description: `status.phase is ${either(PHASES)}`,
     leaf: 'phase',
     values: PHASES,
     severity: 'deny',
   },
   {
     id: 'failure-reason-enum',
-    description: 'status.failureDetails.reason is one of the nine FailureReason values',
+    description: `status.failureDetails.reason is ${either(FAILURE_REASONS)}`,
     parent: 'failureDetails',
     leaf: 'reason',
     values: FAILURE_REASONS,
@@ -44,7 +50,7 @@ export const STATUS_ENUMS: readonly EnumField[] = [
   },
   {
     id: 'clear-method-enum',
-    description: 'status.blockClearance.clearMethod is Annotation, APIEndpoint or StatusField',
+    description: `status.blockClearance.clearMethod is ${either(CLEAR_METHODS)}`,
     parent: 'blockClearance',
     leaf: 'clearMethod',
     values: CLEAR_METHODS,
@@ -52,8 +58,7 @@ export const STATUS_ENUMS: readonly EnumField[] = [
   },
   {
     id: 'execution-status-known',
-    description:
-      'warns when status.executionStatus.status is not True, False or Unknown (no enum marker in the seed: the value is mirrored from the execution resource)',
+    description: `warns when status.executionStatus.status is not ${either(CONDITION_STATUSES)} (the CRD declares no enum: the value is mirrored from the execution resource)`,
     parent: 'executionStatus',
     leaf: 'status',
     values: CONDITION_STATUSES,
@@ -61,20 +66,14 @@ export const STATUS_ENUMS: readonly EnumField[] = [
   },
   {
     id: 'execution-engine-known',
-    description:
-      'warns when status.executionEngine is not tekton, job or ansible (no enum marker in the seed: an unknown engine ends in FailureReason UnsupportedEngine)',
+    description: `warns when status.executionEngine is not ${either(EXECUTION_ENGINES)} (the CRD declares no enum: an unknown engine ends in FailureReason UnsupportedEngine)`,
     leaf: 'executionEngine',
     values: EXECUTION_ENGINES,
     severity: 'warn',
   },
-]
+] as const satisfies readonly EnumField[]
 
-function statusOf(object: unknown): Record<string, unknown> | undefined {
-  const status = isRecord(object) ? present(object, 'status') : undefined
-  return isRecord(status) ? status : undefined
-}
-
-function enumRule(e: EnumField): CheckRule {
+function enumRule<const E extends EnumField>(e: E): CheckRule<E['id']> {
   const field = e.parent === undefined ? `status.${e.leaf}` : `status.${e.parent}.${e.leaf}`
   return defineRule({
     id: e.id,
@@ -86,7 +85,7 @@ function enumRule(e: EnumField): CheckRule {
     field,
     ratchet: 'field',
     check: ({ object }): FieldError[] => {
-      const status = statusOf(object)
+      const status = recordAt(object, 'status')
       if (status === undefined) return []
       const holder = e.parent === undefined ? status : present(status, e.parent)
       if (!isRecord(holder)) return []
@@ -94,14 +93,14 @@ function enumRule(e: EnumField): CheckRule {
       // The apiserver's enum check rejects "" too: omitempty means the controller never sends it.
       if (typeof value !== 'string' || e.values.includes(value)) return []
       if (e.severity === 'warn' && value === '') return []
-      return [notSupported(field, value, e.values, e.id)]
+      return [notSupported(field, value, e.values)]
     },
   })
 }
 
 export const conditionStatusEnum = defineRule({
   id: 'condition-status-enum',
-  description: 'each status.conditions[i].status is True, False or Unknown',
+  description: `each status.conditions[i].status is ${either(CONDITION_STATUSES)}`,
   kind: 'validate',
   severity: 'deny',
   operations: ['UPDATE'],
@@ -109,7 +108,7 @@ export const conditionStatusEnum = defineRule({
   field: 'status.conditions',
   ratchet: 'field',
   check: ({ object }): FieldError[] => {
-    const conditions = statusOf(object)?.['conditions']
+    const conditions = recordAt(object, 'status')?.['conditions']
     if (!Array.isArray(conditions)) return []
     const out: FieldError[] = []
     const path = FieldPath.root('status', 'conditions')
@@ -117,11 +116,11 @@ export const conditionStatusEnum = defineRule({
       const c: unknown = conditions[i]
       const value = isRecord(c) ? present(c, 'status') : undefined
       if (typeof value === 'string' && !(CONDITION_STATUSES as readonly string[]).includes(value)) {
-        out.push(notSupported(path.index(i).child('status'), value, CONDITION_STATUSES, 'condition-status-enum'))
+        out.push(notSupported(path.index(i).child('status'), value, CONDITION_STATUSES))
       }
     }
     return out
   },
 })
 
-export const statusEnumRules: Rule[] = [...STATUS_ENUMS.map(enumRule), conditionStatusEnum]
+export const statusEnumRules = [...STATUS_ENUMS.map(enumRule), conditionStatusEnum]

@@ -5,8 +5,8 @@
 // clears it. The cluster-wide state is an injected read-only view (src/blocks/), never I/O here.
 import { forbidden, type FieldError } from '../admission/field.js'
 import type { BlockingExecution, BlockView, TargetBlockOptions } from '../api/target-block.js'
-import { isRecord } from '../api/json.js'
-import { defineRule, type RuleContext } from './define.js'
+import { defineRule, type RuleContext } from '../admission/rule-contract.js'
+import { valueAt } from './field-values.js'
 
 const FIELD = 'spec.targetResource'
 /** What a clearance written moments ago may still be doing: reaching every replica (docs/blocks.md, "Lag"). */
@@ -15,8 +15,7 @@ export const PROPAGATION_HINT =
 const REASON_PLACEHOLDER = '<what you investigated and found>'
 
 function targetOf(ctx: RuleContext): string | undefined {
-  const spec: unknown = ctx.object.spec
-  const t = isRecord(spec) ? spec['targetResource'] : undefined
+  const t = valueAt(ctx.object, 'spec', 'targetResource')
   return typeof t === 'string' ? t : undefined
 }
 
@@ -77,7 +76,6 @@ export const targetBlocked = defineRule({
       forbidden(
         FIELD,
         `target "${j.target}" is blocked: WorkflowExecution ${first.namespace}/${first.name} failed during execution ${failedWhy(first)}, and an execution failure blocks every new execution for its target until someone investigates and clears it: ${clearCommands(first.namespace, first.name)}${others}; ${PROPAGATION_HINT}${staleNote(j.staleMs)}`,
-        'target-blocked',
       ),
     ]
   },
@@ -107,7 +105,6 @@ export const targetBackoff = defineRule({
       forbidden(
         FIELD,
         `target "${j.target}" is backing off: ${pre.failures} consecutive pre-execution failure${pre.failures === 1 ? '' : 's'}, the latest WorkflowExecution ${pre.last.namespace}/${pre.last.name} failed before execution ${failedWhy(pre.last)}; retry at ${retryAt} (in ${Math.ceil(left / 1000)}s; --pre-execution-backoff)${staleNote(j.staleMs)}`,
-        'target-backoff',
       ),
     ]
   },
@@ -131,13 +128,7 @@ export const targetBlocksUnknown = defineRule({
     const why = !view.everSynced()
       ? "the webhook's list of WorkflowExecutions has not synced yet"
       : `the webhook's view of WorkflowExecutions is ${Math.round((ctx.now.getTime() - (since?.getTime() ?? 0)) / 1000)}s stale, past --target-blocks-max-staleness`
-    return [
-      forbidden(
-        FIELD,
-        `target blocks were not evaluated: ${why}; the CREATE is admitted unjudged (docs/blocks.md)`,
-        'target-blocks-unknown',
-      ),
-    ]
+    return [forbidden(FIELD, `target blocks were not evaluated: ${why}; the CREATE is admitted unjudged (docs/blocks.md)`)]
   },
 })
 

@@ -2,16 +2,16 @@
 // for namespaced resources, `kind/name` for cluster-scoped ones. Two spellings of one target would
 // be two locks, so the form must match the kind's scope whenever the kind is a well-known one.
 // CREATE only: on UPDATE, spec-immutable keeps the value.
-import { defineRule, type Rule } from './define.js'
+import { defineRule } from '../admission/rule-contract.js'
 import { invalid, tooLong, type FieldError } from '../admission/field.js'
-import { present } from './field-values.js'
-import { isRecord } from '../api/json.js'
+import { valueAt } from './field-values.js'
+import { CRD_OPEN_API_SCHEMA } from '../api/crd-schema.generated.js'
 
 export const TARGET_RESOURCE_FORMAT = 'must be namespace/kind/name or kind/name'
 
 const FIELD = 'spec.targetResource'
-/** Longest value worth echoing back; namespace (63) + name (253) + a generous kind fit well under it. */
-export const MAX_TARGET_RESOURCE_LENGTH = 1024
+/** The CRD's maxLength: namespace (63) + name (253) + a generous kind fit well under it. */
+export const MAX_TARGET_RESOURCE_LENGTH = CRD_OPEN_API_SCHEMA.properties.spec.properties.targetResource.maxLength
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
@@ -181,8 +181,7 @@ export function parseTargetResource(text: string): ParsedTarget {
 
 /** spec.targetResource and its parse, or undefined when it is absent or not a string (schema's to report). */
 function parsedTarget(object: unknown): { text: string; parsed: ReturnType<typeof parseTargetResource> } | undefined {
-  const spec = isRecord(object) ? present(object, 'spec') : undefined
-  const text = isRecord(spec) ? present(spec, 'targetResource') : undefined
+  const text = valueAt(object, 'spec', 'targetResource')
   return typeof text === 'string' ? { text, parsed: parseTargetResource(text) } : undefined
 }
 
@@ -199,8 +198,8 @@ export const targetResourceFormat = defineRule({
     const target = parsedTarget(object)
     if (target === undefined || target.parsed.ok) return []
     const { text, parsed } = target
-    if (parsed.tooLong) return [tooLong(FIELD, MAX_TARGET_RESOURCE_LENGTH, 'target-resource-format')]
-    return [invalid(FIELD, text, parsed.detail, 'target-resource-format')]
+    if (parsed.tooLong) return [tooLong(FIELD, MAX_TARGET_RESOURCE_LENGTH)]
+    return [invalid(FIELD, text, parsed.detail)]
   },
 })
 
@@ -222,13 +221,13 @@ export const targetResourceScope = defineRule({
     const { namespace, kind, name } = parsed.target
     const k = kind.toLowerCase()
     if (namespace === undefined && NAMESPACED_KINDS.has(k)) {
-      return [invalid(FIELD, text, `${kind} is namespaced: use namespace/${kind}/${name}`, 'target-resource-scope')]
+      return [invalid(FIELD, text, `${kind} is namespaced: use namespace/${kind}/${name}`)]
     }
     if (namespace !== undefined && CLUSTER_SCOPED_KINDS.has(k)) {
-      return [invalid(FIELD, text, `${kind} is cluster-scoped: use ${kind}/${name}`, 'target-resource-scope')]
+      return [invalid(FIELD, text, `${kind} is cluster-scoped: use ${kind}/${name}`)]
     }
     return []
   },
 })
 
-export const targetResourceRules: Rule[] = [targetResourceFormat, targetResourceScope]
+export const targetResourceRules = [targetResourceFormat, targetResourceScope]

@@ -2,7 +2,7 @@
 // webhook's certificate. /healthz says the process is up; /readyz says it should get traffic.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginCallback } from 'fastify'
 import type { Logger } from 'pino'
-import type { CompiledPolicy } from '../policy.js'
+import type { CompiledPolicy } from '../admission/rule-contract.js'
 import { metricsRoute, type ServerMetrics } from './metrics.js'
 import { frameworkLogger } from './framework-logger.js'
 

@@ -27,6 +27,39 @@ export interface MaterialPaths {
   clientCaFile?: string
 }
 
+/** What is wrong with one file of the material; the CLI picks the flag to blame and the fix from it. */
+export type MaterialProblem = 'unreadable' | 'not-a-certificate' | 'not-a-key' | 'key-mismatch' | 'expired' | 'no-certificate' | 'rejected'
+
+/**
+ * A failure of one file, as fields (which file, what is wrong, the errno when it could not be read)
+ * and as the sentence operators read in logs: `<path>: <detail>`.
+ */
+export class MaterialError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: MaterialProblem,
+    readonly detail: string,
+    options?: { cause?: unknown; errno?: string },
+  ) {
+    super(`${path}: ${detail}`, options)
+    this.name = 'MaterialError'
+    if (options?.errno !== undefined) this.errno = options.errno
+  }
+  readonly errno?: string
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function unreadable(path: string, err: unknown): MaterialError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return new MaterialError(path, 'unreadable', `cannot read: ${reason(err)}`, {
+    cause: err,
+    ...(code === undefined ? {} : { errno: code }),
+  })
+}
+
 export function materialPaths(certDir: string, clientCaFile?: string): MaterialPaths {
   const paths: MaterialPaths = { certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key') }
   if (clientCaFile !== undefined) paths.clientCaFile = clientCaFile
@@ -37,7 +70,7 @@ function readOne(path: string): Buffer {
   try {
     return readFileSync(path)
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw unreadable(path, err)
   }
 }
 
@@ -45,7 +78,7 @@ async function readOneAsync(path: string): Promise<Buffer> {
   try {
     return await readFile(path)
   } catch (err) {
-    throw new Error(`${path}: cannot read: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw unreadable(path, err)
   }
 }
 
@@ -81,12 +114,12 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g
  */
 function checkClientCa(pem: Buffer, path: string): string[] {
   const blocks = pem.toString('utf8').match(PEM_CERT) ?? []
-  if (blocks.length === 0) throw new Error(`${path}: no PEM certificate found`)
+  if (blocks.length === 0) throw new MaterialError(path, 'no-certificate', 'no PEM certificate found')
   for (const block of blocks) {
     try {
       new X509Certificate(block)
     } catch (err) {
-      throw new Error(`${path}: not a valid certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+      throw new MaterialError(path, 'not-a-certificate', `not a valid certificate: ${reason(err)}`, { cause: err })
     }
   }
   return blocks.map((b) => b + '\n')
@@ -101,20 +134,20 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
   try {
     cert = new X509Certificate(raw.cert)
   } catch (err) {
-    throw new Error(`${paths.certFile}: not a PEM certificate: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new MaterialError(paths.certFile, 'not-a-certificate', `not a PEM certificate: ${reason(err)}`, { cause: err })
   }
   let key
   try {
     key = createPrivateKey(raw.key)
   } catch (err) {
-    throw new Error(`${paths.keyFile}: not a PEM private key: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new MaterialError(paths.keyFile, 'not-a-key', `not a PEM private key: ${reason(err)}`, { cause: err })
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new Error(`${paths.keyFile}: private key does not match the certificate in ${paths.certFile}`)
+    throw new MaterialError(paths.keyFile, 'key-mismatch', `private key does not match the certificate in ${paths.certFile}`)
   }
   const notAfter = new Date(cert.validTo)
   if (!allowExpired && notAfter.getTime() <= now.getTime()) {
-    throw new Error(`${paths.certFile}: certificate expired at ${notAfter.toISOString()}`)
+    throw new MaterialError(paths.certFile, 'expired', `certificate expired at ${notAfter.toISOString()}`)
   }
   const checked: CheckedMaterial = { ...raw, notAfter, fingerprint256: cert.fingerprint256 }
   if (raw.clientCa !== undefined && paths.clientCaFile !== undefined)
@@ -123,7 +156,7 @@ export function checkMaterial(raw: RawMaterial, paths: MaterialPaths, now: Date,
   try {
     createTlsContext(contextOptions(checked))
   } catch (err) {
-    throw new Error(`${paths.certFile}: rejected by TLS: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new MaterialError(paths.certFile, 'rejected', `rejected by TLS: ${reason(err)}`, { cause: err })
   }
   return checked
 }

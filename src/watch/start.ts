@@ -4,7 +4,7 @@
 // @kubernetes/client-node's Watch, which streams events without keeping objects (its informer would
 // keep every one: not used). The client library is imported only when an API is configured.
 import { GROUP, RESOURCE, VERSION } from '../api/workflowexecution.js'
-import { loadKubeConfig } from '../effects/events.js'
+import { loadKubeConfig } from '../kube/config.js'
 import { kubeRequest } from '../kube/request.js'
 import type { SharedWatch, WatchSubscriber } from './contract.js'
 import { runWatchLoop, type ListPage, type WatchLogger, type WatchTransport } from './loop.js'

@@ -3,7 +3,7 @@ import { admit } from '../../src/admission/admit.js'
 import { applyTo } from '../helpers/patch.js'
 import { aFailedExecution, aRequest, aWorkflowExecution, OPERATOR, testPolicy, TEST_OPTIONS } from '../helpers/objects.js'
 import { compilePolicy } from '../../src/policy.js'
-import { defineRule } from '../../src/rules/define.js'
+import { defineRule } from '../../src/admission/rule-contract.js'
 import { patchOf, ruleIds, message } from '../helpers/verdict.js'
 
 const policy = testPolicy()
@@ -165,7 +165,7 @@ t.test('an unknown subresource is refused, not skipped', async (t) => {
 
 t.test('a throwing rule becomes errored(500) with the uid', async (t) => {
   const { compilePolicy } = await import('../../src/policy.js')
-  const { defineRule } = await import('../../src/rules/define.js')
+  const { defineRule } = await import('../../src/admission/rule-contract.js')
   const boom = defineRule({
     id: 'boom',
     description: 'throws',

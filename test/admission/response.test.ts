@@ -8,7 +8,7 @@ t.test('allowed', async (t) => {
 })
 
 t.test('denied is 403 Forbidden with the aggregate and causes', async (t) => {
-  const e = invalid('spec.targetResource', 'x', 'must be namespace/kind/name or kind/name', 'target-resource-format')
+  const e = invalid('spec.targetResource', 'x', 'must be namespace/kind/name or kind/name')
   t.same(complete(denied([e]), 'u2'), {
     uid: 'u2',
     allowed: false,

@@ -4,7 +4,7 @@ import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
 import { invalid, warning } from '../../src/admission/field.js'
 import { compilePolicy } from '../../src/policy.js'
-import { defineRule } from '../../src/rules/define.js'
+import { defineRule } from '../../src/admission/rule-contract.js'
 import { runCheck } from '../../src/cli/check/run.js'
 import { aFailedExecution, aRequest, aWorkflowExecution, OPERATOR, TEST_OPTIONS } from '../helpers/objects.js'
 import { withClearance, REASON } from '../rules/clearance-fixtures.js'
@@ -79,4 +79,23 @@ t.test('check names the block-clearance warning by its rule, block-clearance-att
       message: /^status\.blockClearance\.clearedBy: attributed to "alice@kubernaut\.ai" from the request/,
     },
   ])
+})
+
+t.test("the rule's own id wins over anything a finding carries", async (t) => {
+  const liar = defineRule({
+    id: 'liar',
+    description: 'returns an error claiming another rule',
+    kind: 'validate',
+    severity: 'deny',
+    operations: ['CREATE'],
+    subresources: [''],
+    field: 'spec.rationale',
+    // A rule written in plain JavaScript could still hand one over; the core overwrites it.
+    check: () => [{ ...invalid('spec.rationale', 'x', 'mine'), origin: 'spec-immutable' }],
+  })
+  const r = admit(aRequest({ object: aWorkflowExecution() }), compilePolicy(TEST_OPTIONS, [], [liar]), 'both')
+  t.same(
+    r.violations.map((v) => v.error.origin),
+    ['liar'],
+  )
 })

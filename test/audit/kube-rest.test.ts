@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createAuditApi } from '../../src/audit/api.js'
 import { ApiError, createRest } from '../../src/audit/kube-rest.js'
-import { loadKubeConfig } from '../../src/effects/events.js'
+import { loadKubeConfig } from '../../src/kube/config.js'
 import { startFakeApiserver, TOKEN, writeKubeconfig } from '../effects/fake-apiserver.js'
 
 // The recorder's own REST client, through the kubeconfig's TLS and token, against a loopback HTTPS

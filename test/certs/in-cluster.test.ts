@@ -5,6 +5,8 @@ import { X509Certificate } from 'node:crypto'
 import { syncClusterCerts, type CertsCluster, type InClusterOptions, type StoredSecret, type WebhookKind } from '../../src/certs/in-cluster.js'
 import { certsInCluster } from '../../src/cli/commands/certs-in-cluster.js'
 import { runCli } from '../helpers/cli.js'
+import { parseFlags } from '../../src/cli/args.js'
+import { CERTS_FLAGS } from '../../src/cli/flags.js'
 
 function fakeCluster(opts: { webhooks: boolean }): CertsCluster & { secrets: Map<string, StoredSecret>; bundles: Map<string, string[]>; calls: string[] } {
   const secrets = new Map<string, StoredSecret>()
@@ -91,7 +93,7 @@ t.test('CLI: flags are checked before any API call; API refusals are one line', 
   }
   let stderr = ''
   const io = { stdout: { write: () => true }, stderr: { write: (s: string) => { stderr += s; return true } }, stdin: process.stdin, env: {}, cwd: process.cwd() }
-  const values = { service: 'wfe-admission', namespace: 'kubernaut-system', secret: 'wfe-admission-tls', 'ca-secret': 'wfe-admission-ca', 'webhook-configuration': 'wfe-admission.kubernaut.ai', days: 365, 'renew-before-days': 30 }
+  const values = parseFlags(['--in-cluster', '--service', 'wfe-admission'], CERTS_FLAGS, {}).values
   t.equal(await certsInCluster(values, [], io, refusing), 1)
   t.equal(stderr, 'wfe-admission certs: the Kubernetes API refused a call (HTTP 403): secrets "wfe-admission-ca" is forbidden\n')
   // client-node's ApiException: message "HTTP-Code: 403\n...", the apiserver's Status in body.

@@ -4,9 +4,13 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { CORE_FLAGS, SERVE_FLAGS } from '../../src/cli/flags.js'
+import { CORE_FLAGS as CORE_FLAGS_TABLE, SERVE_FLAGS as SERVE_FLAGS_TABLE, type FlagSpec } from '../../src/cli/flags.js'
 import { ROOT } from '../helpers/tools.js'
 import { CHART, one, refusal, template, type K8sObject } from './helm.js'
+
+// Read as rows: these tests look flags up by a name they compute.
+const CORE_FLAGS: readonly FlagSpec[] = CORE_FLAGS_TABLE
+const SERVE_FLAGS: readonly FlagSpec[] = SERVE_FLAGS_TABLE
 
 const values = parse(await readFile(join(ROOT, CHART, 'values.yaml'), 'utf8')) as { serve: Record<string, unknown> }
 const defaults = await template({ 'tls.mode': 'manual', 'tls.caBundle': 'Zm9v' })

@@ -54,7 +54,7 @@ function cases(): Case[] {
       if (child.type === 'object' && child.properties !== undefined) walk(child, at)
     }
   }
-  walk(CRD_OPEN_API_SCHEMA.properties?.['spec'] as OpenApiSchema, [])
+  walk(CRD_OPEN_API_SCHEMA.properties.spec, [])
   return out
 }
 

@@ -1,5 +1,5 @@
 // The module graph of a TypeScript tree, read from the sources: what each file imports (static,
-// re-export and dynamic imports), resolved to files. Used by the architecture tests.
+// re-export and dynamic imports), resolved to files. Used by the build tests (cycles, names, product-only).
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 

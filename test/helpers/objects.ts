@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import type { AdmissionRequest, AdmissionReview, Operation, UserInfo } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
-import { compilePolicy, type CompiledPolicy } from '../../src/policy.js'
+import { compilePolicy } from '../../src/policy.js'
+import type { CompiledPolicy } from '../../src/admission/rule-contract.js'
 import { DEFAULT_ADMISSION_OPTIONS, type AdmissionOptions } from '../../src/config.js'
 
 export const FIXED_NOW = new Date('2026-11-25T10:20:30.456Z')

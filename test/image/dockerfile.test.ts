@@ -4,8 +4,11 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SERVE_FLAGS } from '../../src/cli/flags.js'
+import { SERVE_FLAGS as SERVE_FLAGS_TABLE, type FlagSpec } from '../../src/cli/flags.js'
 import { ROOT, kustomize, one } from '../manifests/kustomize.js'
+
+// Read as rows: these tests look flags up by a name they compute.
+const SERVE_FLAGS: readonly FlagSpec[] = SERVE_FLAGS_TABLE
 
 interface Instruction {
   op: string

@@ -1,8 +1,11 @@
 // The server's objects in `kubectl kustomize manifests/`: Deployment, Service, PDB, NetworkPolicy,
 // RBAC. Checked against the server's own flag table so a renamed flag or port breaks this test.
 import t from 'tap'
-import { SERVE_FLAGS } from '../../src/cli/flags.js'
+import { SERVE_FLAGS as SERVE_FLAGS_TABLE, type FlagSpec } from '../../src/cli/flags.js'
 import { kustomize, one } from './kustomize.js'
+
+// Read as rows: these tests look flags up by a name they compute.
+const SERVE_FLAGS: readonly FlagSpec[] = SERVE_FLAGS_TABLE
 
 const NS = 'kubernaut-system'
 const CERT_DIR = '/tmp/k8s-webhook-server/serving-certs'

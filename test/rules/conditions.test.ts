@@ -4,11 +4,9 @@ import { parse } from 'yaml'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { CONDITION_CONSTRAINTS } from '../../src/rules/conditions.js'
 import { CONTROLLER, aFailedExecution, aRequest, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 
 const condition = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'Ready',

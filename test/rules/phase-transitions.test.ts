@@ -2,11 +2,9 @@ import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { PHASES, type Phase, type WorkflowExecution } from '../../src/api/workflowexecution.js'
 import { CONTROLLER, aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 type StatusPatch = (s: Record<string, any>) => void
 
 /** A bare execution with just the status fields a test sets; no failure details to trip other rules. */

@@ -14,7 +14,9 @@ for (const line of doc.split('\n')) {
 }
 
 // The block-clearance rows belong to the attribution work, which may lay its section's cells out its own way.
-const documentedElsewhere = new Set([...blockClearanceRules, ...clearanceAnnotationRules, ...clearanceLiftingRules].map((r) => r.id))
+const documentedElsewhere = new Set<string>(
+  [...blockClearanceRules, ...clearanceAnnotationRules, ...clearanceLiftingRules].map((r) => r.id),
+)
 
 // A rule without docs fails here: every built-in rule, block clearance included, has its row.
 t.test('every built-in rule has exactly one row', async (t) => {

@@ -11,11 +11,9 @@ import { phaseTransitionRules } from '../../src/rules/phase-transitions.js'
 import { specImmutableRules } from '../../src/rules/spec-immutable.js'
 import { executionTimeoutRules } from '../../src/rules/execution-timeout.js'
 import { CONTROLLER, TEST_OPTIONS, aFailedExecution, aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples, type Triple } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 const mutable = (w: WorkflowExecution): Record<string, any> => w
 
 const create = (patch: (w: Record<string, any>) => void): AdmitResult =>

@@ -2,14 +2,9 @@ import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { MAX_ERRORS_PER_RULE } from '../../src/rules/field-values.js'
 import { aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples, type Triple } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult, severity?: 'deny' | 'warn'): Triple[] =>
-  r.violations
-    .filter((v) => severity === undefined || v.severity === severity)
-    .map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 const create = (patch: (w: Record<string, any>) => void, webhook: 'validate' | 'both' = 'validate'): AdmitResult =>
   admit(aRequest({ object: aWorkflowExecution((w) => patch(w)) }), policy, webhook)
 

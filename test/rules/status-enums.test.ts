@@ -1,12 +1,12 @@
 import t from 'tap'
+import { CRD_OPEN_API_SCHEMA } from '../../src/api/crd-schema.generated.js'
+import { STATUS_ENUMS } from '../../src/rules/status-enums.js'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { CLEAR_METHODS, CONDITION_STATUSES, EXECUTION_ENGINES, FAILURE_REASONS, PHASES } from '../../src/api/workflowexecution.js'
 import { CONTROLLER, aFailedExecution, aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 type Patch = (s: Record<string, any>) => void
 
 /**
@@ -269,4 +269,18 @@ t.test('status enums are judged on /status writes only', async (t) => {
     [],
     'main UPDATE: the apiserver ignores status',
   )
+})
+
+t.test("the enum rules read the CRD's own lists: a value added to the CRD (and `npm run generate`) needs no other edit", async (t) => {
+  const status = CRD_OPEN_API_SCHEMA.properties.status.properties
+  const fromCrd: Record<string, readonly string[]> = {
+    'status-phase-enum': status.phase.enum,
+    'failure-reason-enum': status.failureDetails.properties.reason.enum,
+    'clear-method-enum': status.blockClearance.properties.clearMethod.enum,
+  }
+  for (const row of STATUS_ENUMS.filter((r) => r.severity === 'deny')) {
+    t.equal(row.values, fromCrd[row.id], `${row.id} holds the CRD's array itself, not a copy`)
+    for (const v of row.values) t.ok(row.description.includes(v), `${row.id}'s description names ${v}`)
+  }
+  t.equal(CONDITION_STATUSES, status.conditions.items.properties.status.enum)
 })

@@ -2,11 +2,9 @@ import t from 'tap'
 import { admit, type AdmitResult } from '../../src/admission/admit.js'
 import { CLUSTER_SCOPED_KINDS, MAX_TARGET_RESOURCE_LENGTH, NAMESPACED_KINDS } from '../../src/rules/target-resource.js'
 import { aRequest, aWorkflowExecution, testPolicy } from '../helpers/objects.js'
-import { message } from '../helpers/verdict.js'
+import { message, triples } from '../helpers/verdict.js'
 
 const policy = testPolicy()
-type Triple = [origin: string, field: string, type: string]
-const triples = (r: AdmitResult): Triple[] => r.violations.map((v) => [v.error.origin ?? '?', v.error.field, v.error.type])
 const withTarget = (targetResource: unknown): AdmitResult =>
   admit(
     aRequest({

@@ -1,6 +1,6 @@
 // What `check` found, as plain data: every renderer and the exit code read this and nothing else.
 import type { Operation } from '../../admission/types.js'
-import type { Subresource } from '../../rules/define.js'
+import type { Subresource } from '../../admission/rule-contract.js'
 import type { WorkflowExecution } from '../../api/workflowexecution.js'
 import type { Position, SourceRef } from './documents.js'
 import type { RenderOptions } from '../render/options.js'

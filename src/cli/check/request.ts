@@ -2,12 +2,12 @@
 // namespace filled in as the apiserver does, a uid stable across runs (derived from the source).
 import { createHash } from 'node:crypto'
 import type { AdmissionRequest, UserInfo } from '../../admission/types.js'
-import type { Subresource } from '../../rules/define.js'
+import type { Subresource } from '../../admission/rule-contract.js'
+import { authenticatedUser, storedForm } from '../../admission/apiserver.js'
 import { GROUP, KIND, RESOURCE, VERSION } from '../../api/workflowexecution.js'
 
 /** Who a check runs as when --user is not given: plainly not a person nor a controller. */
 export const CI_USERNAME = 'wfe-admission:check'
-export const AUTHENTICATED = 'system:authenticated'
 
 export interface RequestInput {
   object: Record<string, unknown>
@@ -20,11 +20,9 @@ export interface RequestInput {
   key: string
 }
 
-/** The apiserver adds system:authenticated to every authenticated user. */
+/** Who the check runs as, as the apiserver passes a user on (system:authenticated added). */
 export function identity(username: string | undefined, groups: readonly string[]): UserInfo {
-  const all = [...groups]
-  if (!all.includes(AUTHENTICATED)) all.push(AUTHENTICATED)
-  return { username: username ?? CI_USERNAME, groups: all }
+  return authenticatedUser(username ?? CI_USERNAME, groups)
 }
 
 export function stableUid(key: string): string {
@@ -33,32 +31,10 @@ export function stableUid(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
-/**
- * What the apiserver hands the webhooks, given the CRD's status subresource: a CREATE or a
- * main-resource UPDATE cannot set status (it is dropped, or kept as stored), and a /status UPDATE
- * changes nothing but status. Checking the object as written would deny what the cluster allows.
- */
-export function asSent(
-  object: Record<string, unknown>,
-  oldObject: Record<string, unknown> | undefined,
-  subresource: Subresource,
-): Record<string, unknown> {
-  if (subresource === 'status') {
-    if (oldObject === undefined) return object
-    const sent: Record<string, unknown> = { ...oldObject }
-    if (object['status'] === undefined) delete sent['status']
-    else sent['status'] = object['status']
-    return sent
-  }
-  const sent: Record<string, unknown> = { ...object }
-  if (oldObject === undefined || oldObject['status'] === undefined) delete sent['status']
-  else sent['status'] = oldObject['status']
-  return sent
-}
-
 export function synthesizeRequest(input: RequestInput): AdmissionRequest {
   const operation = input.oldObject === undefined ? 'CREATE' : 'UPDATE'
-  const object = asSent(input.object, input.oldObject, input.subresource)
+  // What the apiserver hands the webhooks: the stored form, as the server's core judges it too.
+  const object = storedForm(operation, input.subresource, input.object, input.oldObject)
   const metadata = (object['metadata'] ?? {}) as Record<string, unknown>
   const gvk = { group: GROUP, version: VERSION, kind: KIND }
   const gvr = { group: GROUP, version: VERSION, resource: RESOURCE }

@@ -5,13 +5,12 @@ import { admit, type AdmitResult } from '../../admission/admit.js'
 import { errorString, warningString } from '../../admission/field.js'
 import type { UserInfo } from '../../admission/types.js'
 import { API_VERSION, GROUP, KIND, type WorkflowExecution } from '../../api/workflowexecution.js'
-import type { CompiledPolicy } from '../../policy.js'
-import type { Subresource } from '../../rules/define.js'
+import type { CompiledPolicy } from '../../admission/rule-contract.js'
+import type { Subresource } from '../../admission/rule-contract.js'
 import { WfeError } from '../../errors.js'
 import type { SourceDoc, SourceRef } from './documents.js'
 import { synthesizeRequest } from './request.js'
-import { pruneAsApiserver, unknownFieldError, unknownFieldWarning } from './prune.js'
-import { cloneJson } from '../../api/lossless-json.js'
+import { pruneAsApiserver, unknownFieldError, unknownFieldWarning, withNamespace } from '../../admission/apiserver.js'
 import { REQUEST_INVALID, UNKNOWN_FIELD, UNSERVED_KIND, type Finding, type ObjectResult, type RuleInfo, type SkippedDoc } from './report.js'
 import { isRecord } from '../../api/json.js'
 import { distance } from '../args.js'
@@ -33,15 +32,6 @@ type Obj = Record<string, unknown>
 
 function isWorkflowExecution(v: unknown): v is Obj {
   return isRecord(v) && v['apiVersion'] === API_VERSION && v['kind'] === KIND
-}
-
-/** The apiserver puts the request's namespace into an object that names none. */
-function withNamespace(object: Obj, namespace: string): Obj {
-  const copy = cloneJson(object)
-  if (copy['metadata'] === undefined || copy['metadata'] === null) copy['metadata'] = {}
-  const meta = copy['metadata']
-  if (isRecord(meta) && (meta['namespace'] === undefined || meta['namespace'] === '')) meta['namespace'] = namespace
-  return copy
 }
 
 function keyOf(object: Obj): { namespace: string; name: string } {
@@ -111,6 +101,87 @@ function unservedResult({ source, object, locate }: Located): ObjectResult {
   return { source, namespace, name, operation: 'CREATE', subresource: '', allowed: false, findings: [finding] }
 }
 
+type Stored = { source: SourceRef; object: Obj }
+
+/**
+ * The --old objects by namespace/name. A stored object has been through the same pruning; its
+ * warnings were given when it was written. The same key twice is an input error.
+ */
+function storedByKey(oldDocs: readonly SourceDoc[], namespace: string): Map<string, Stored> {
+  const olds = new Map<string, Stored>()
+  for (const o of classify(oldDocs, namespace).objects) {
+    const object = pruneAsApiserver(o.object).object
+    const { namespace: ns, name } = keyOf(object)
+    const key = `${ns}/${name}`
+    const prior = olds.get(key)
+    if (prior !== undefined)
+      throw new WfeError(
+        'WFE_ERR_INPUT',
+        `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`,
+      )
+    olds.set(key, { source: o.source, object })
+  }
+  return olds
+}
+
+/** One WorkflowExecution through admit(), as the apiserver would send it: CREATE, or UPDATE of its --old object. */
+function checkObject(
+  { source, object: written, locate }: Located,
+  olds: Map<string, Stored> | undefined,
+  policy: CompiledPolicy,
+  opts: CheckOptions,
+): ObjectResult {
+  const { object, unknown } = pruneAsApiserver(written)
+  const { namespace, name } = keyOf(object)
+  const old = olds === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
+  // Falling back to a CREATE would skip every UPDATE rule (immutability, phase order) unnoticed.
+  if (old === undefined && olds !== undefined) {
+    const why =
+      opts.subresource === 'status'
+        ? 'a status update needs the stored object'
+        : 'without it the object would be checked as a CREATE, skipping the UPDATE rules'
+    throw new WfeError(
+      'WFE_ERR_INPUT',
+      `${source.file}:${source.line}: ${namespace}/${name === '' ? '(no name)' : name}: no object with this namespace/name in --old; ${why}`,
+    )
+  }
+  const request = synthesizeRequest({
+    object,
+    ...(old === undefined ? {} : { oldObject: old.object }),
+    subresource: old === undefined ? '' : opts.subresource,
+    userInfo: opts.userInfo,
+    dryRun: opts.dryRun,
+    key: `${source.file}:${source.line}:${namespace}/${name}`,
+  })
+  const verdict = admit(request, policy, 'both')
+  // Under strict validation the apiserver refuses the request while decoding it, before any
+  // webhook; the rules' findings are still reported, so one run shows everything to fix.
+  const refused = opts.validate === 'strict' && unknown.length > 0
+  const result: ObjectResult = {
+    source,
+    namespace,
+    name,
+    operation: request.operation as ObjectResult['operation'],
+    subresource: (request.subResource ?? '') as Subresource,
+    allowed: verdict.response.allowed && !refused,
+    findings: [
+      ...(opts.validate === 'ignore' ? [] : unknown).map((field): Finding =>
+        refused
+          ? { ruleId: UNKNOWN_FIELD, severity: 'deny', field, message: unknownFieldError(field) }
+          : { ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) },
+      ),
+      ...findingsOf(verdict),
+    ].map((f) => {
+      const at = f.field === '' ? undefined : locate?.(f.field)
+      return at === undefined ? f : { ...f, location: at }
+    }),
+  }
+  if (old !== undefined) result.old = old.source
+  // What the apiserver stores: the object it sent (pruned, status dropped or kept), after mutation.
+  if (result.allowed) result.admitted = (verdict.mutated ?? request.object) as WorkflowExecution
+  return result
+}
+
 export function runCheck(
   docs: readonly SourceDoc[],
   oldDocs: readonly SourceDoc[] | undefined,
@@ -118,72 +189,9 @@ export function runCheck(
   opts: CheckOptions,
 ): { results: ObjectResult[]; skipped: SkippedDoc[] } {
   const { objects, unserved, skipped } = classify(docs, opts.namespace)
-  const olds = new Map<string, { source: SourceRef; object: Obj }>()
-  // A stored object has been through the same pruning; its warnings were given when it was written.
-  for (const o of oldDocs === undefined
-    ? []
-    : classify(oldDocs, opts.namespace).objects.map((x) => ({ ...x, object: pruneAsApiserver(x.object).object }))) {
-    const { namespace, name } = keyOf(o.object)
-    const key = `${namespace}/${name}`
-    const prior = olds.get(key)
-    if (prior !== undefined)
-      throw new WfeError(
-        'WFE_ERR_INPUT',
-        `${o.source.file}:${o.source.line}: --old has ${key} twice (first at ${prior.source.file}:${prior.source.line})`,
-      )
-    olds.set(key, o)
-  }
-  const results = objects.map(({ source, object: written, locate }): ObjectResult => {
-    const { object, unknown } = pruneAsApiserver(written)
-    const { namespace, name } = keyOf(object)
-    const old = oldDocs === undefined || name === '' ? undefined : olds.get(`${namespace}/${name}`)
-    // Falling back to a CREATE would skip every UPDATE rule (immutability, phase order) unnoticed.
-    if (old === undefined && oldDocs !== undefined) {
-      const why =
-        opts.subresource === 'status'
-          ? 'a status update needs the stored object'
-          : 'without it the object would be checked as a CREATE, skipping the UPDATE rules'
-      throw new WfeError(
-        'WFE_ERR_INPUT',
-        `${source.file}:${source.line}: ${namespace}/${name === '' ? '(no name)' : name}: no object with this namespace/name in --old; ${why}`,
-      )
-    }
-    const request = synthesizeRequest({
-      object,
-      ...(old === undefined ? {} : { oldObject: old.object }),
-      subresource: old === undefined ? '' : opts.subresource,
-      userInfo: opts.userInfo,
-      dryRun: opts.dryRun,
-      key: `${source.file}:${source.line}:${namespace}/${name}`,
-    })
-    const verdict = admit(request, policy, 'both')
-    // Under strict validation the apiserver refuses the request while decoding it, before any
-    // webhook; the rules' findings are still reported, so one run shows everything to fix.
-    const refused = opts.validate === 'strict' && unknown.length > 0
-    const result: ObjectResult = {
-      source,
-      namespace,
-      name,
-      operation: request.operation as ObjectResult['operation'],
-      subresource: (request.subResource ?? '') as Subresource,
-      allowed: verdict.response.allowed && !refused,
-      findings: [
-        ...(opts.validate === 'ignore' ? [] : unknown).map((field): Finding =>
-          refused
-            ? { ruleId: UNKNOWN_FIELD, severity: 'deny', field, message: unknownFieldError(field) }
-            : { ruleId: UNKNOWN_FIELD, severity: 'warn', field, message: unknownFieldWarning(field) },
-        ),
-        ...findingsOf(verdict),
-      ].map((f) => {
-        const at = f.field === '' ? undefined : locate?.(f.field)
-        return at === undefined ? f : { ...f, location: at }
-      }),
-    }
-    if (old !== undefined) result.old = old.source
-    // What the apiserver stores: the object it sent (pruned, status dropped or kept), after mutation.
-    if (result.allowed) result.admitted = (verdict.mutated ?? request.object) as WorkflowExecution
-    return result
-  })
+  const olds = oldDocs === undefined ? undefined : storedByKey(oldDocs, opts.namespace)
+  const results = objects.map((o) => checkObject(o, olds, policy, opts))
+  // Results keep the input's order, unserved documents among the rest.
   const order = [...objects.map((o) => o.index), ...unserved.map((o) => o.index)]
   results.push(...unserved.map(unservedResult))
   const sorted = results

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseGoDuration } from '../../api/duration.js'
-import { splitList } from '../../config.js'
+import { splitList } from '../args.js'
+import type { ConnectionFlagValues } from '../cluster-flags.js'
 import { WfeError } from '../../errors.js'
 import { KubeApiError, kubeRequest, type KubeRequest } from '../../kube/request.js'
 import type { CliIO } from '../io.js'
@@ -19,19 +20,19 @@ export interface Connection {
   request<T>(req: Omit<KubeRequest, 'as' | 'asGroups' | 'timeoutMs'>): Promise<T>
 }
 
-export async function connect(values: Record<string, unknown>, io: CliIO): Promise<Connection> {
-  const given = typeof values['kubeconfig'] === 'string' && values['kubeconfig'] !== '' ? String(values['kubeconfig']) : undefined
+export async function connect(values: ConnectionFlagValues, io: CliIO): Promise<Connection> {
+  const given = values['kubeconfig'] !== undefined && values['kubeconfig'] !== '' ? values['kubeconfig'] : undefined
   const fromEnv = io.env['KUBECONFIG']?.split(':').find((p) => p !== '')
   const home = io.env['HOME'] === undefined ? undefined : join(io.env['HOME'], '.kube', 'config')
   const path = given !== undefined ? resolve(io.cwd, given) : fromEnv !== undefined ? resolve(io.cwd, fromEnv) : home
   const source = given !== undefined ? `--kubeconfig ${given}` : fromEnv !== undefined ? `$KUBECONFIG (${fromEnv})` : '~/.kube/config'
   if (path === undefined || !existsSync(path))
     throw new WfeError('WFE_ERR_CONFIG', `${source}: does not exist: pass --kubeconfig FILE or set $KUBECONFIG, as for kubectl`)
-  const timeout = parseGoDuration(String(values['request-timeout'] ?? '30s'))
+  const timeout = parseGoDuration(values['request-timeout'])
   if (timeout === undefined || timeout <= 0)
     throw new WfeError(
       'WFE_ERR_CONFIG',
-      `--request-timeout: invalid value "${String(values['request-timeout'])}": must be a Go duration such as 30s`,
+      `--request-timeout: invalid value "${values['request-timeout']}": must be a Go duration such as 30s`,
     )
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
@@ -40,7 +41,7 @@ export async function connect(values: Record<string, unknown>, io: CliIO): Promi
   } catch (err) {
     throw new WfeError('WFE_ERR_CONFIG', `${source}: cannot load it: ${err instanceof Error ? err.message : String(err)}`)
   }
-  if (typeof values['context'] === 'string' && values['context'] !== '') {
+  if (values['context'] !== undefined && values['context'] !== '') {
     const name = values['context']
     if (kc.getContextObject(name) === null)
       throw new WfeError(
@@ -56,10 +57,10 @@ export async function connect(values: Record<string, unknown>, io: CliIO): Promi
   }
   const cluster = kc.getCurrentCluster()
   if (cluster === null) throw new WfeError('WFE_ERR_CONFIG', `${source}: no current context with a cluster: pass --context NAME`)
-  const ns = typeof values['namespace'] === 'string' && values['namespace'] !== '' ? values['namespace'] : undefined
+  const ns = values['namespace'] !== undefined && values['namespace'] !== '' ? values['namespace'] : undefined
   const namespace = ns ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default'
-  const as = typeof values['as'] === 'string' && values['as'] !== '' ? values['as'] : undefined
-  const asGroups = values['as-group'] === undefined ? [] : splitList(values['as-group'])
+  const as = values['as'] !== undefined && values['as'] !== '' ? values['as'] : undefined
+  const asGroups = splitList(values['as-group'] ?? [])
   if (as === undefined && asGroups.length > 0) throw new WfeError('WFE_ERR_USAGE', '--as-group needs --as, as in kubectl')
   const timeoutMs = timeout / 1e6
   return {

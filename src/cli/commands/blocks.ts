@@ -25,13 +25,13 @@ export const blocks: Command = async (argv, io) => {
     io.stderr.write(`wfe-admission blocks: takes no arguments, got ${JSON.stringify(positionals[0])}\n`)
     return EXIT_USAGE
   }
-  const output = String(values['output'] ?? '')
+  const output = values['output']
   if (!['', 'wide', 'json', 'yaml'].includes(output))
     throw new WfeError('WFE_ERR_USAGE', `--output must be wide, json or yaml, got "${output}"`)
   const conn = await connect(values, io)
-  const everywhere = values['all-namespaces'] === true
+  const everywhere = values['all-namespaces']
   const index = await indexExecutions(conn, everywhere ? undefined : conn.namespace)
-  const all = values['all'] === true
+  const all = values['all']
   const items = blockItems(index.rows({ all }))
   if (output === 'json' || output === 'yaml') {
     await writeAll(io.stdout, [blocksDocument(items, output)])

@@ -2,7 +2,7 @@
 // a CA and a serving pair (and a client pair) for dev and for clusters without cert-manager.
 import { stat, writeFile } from 'node:fs/promises'
 import { resolve, relative } from 'node:path'
-import { CERTS_FLAGS } from '../flags.js'
+import { CERTS_FLAGS, type CertsFlagValues } from '../flags.js'
 import { parseFlags, usage } from '../args.js'
 import { EXIT_OK, EXIT_USAGE, type Command } from '../io.js'
 import { issueCertificates, writeCertificates } from '../../certs/generate.js'
@@ -15,23 +15,22 @@ const COMMON_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/
 const MAX_DAYS = 3650
 
 /** The first problem with the flag values, in `--flag: ...` form, or undefined. */
-function invalid(values: Record<string, unknown>, positionals: string[]): string | undefined {
+function invalid(values: CertsFlagValues, positionals: string[]): string | undefined {
   if (positionals.length > 0) return `unexpected argument "${positionals[0] ?? ''}"`
-  const days = values['days'] as number
+  const days = values['days']
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
-    return `--days: invalid value "${String(values['days'])}": must be a whole number from 1 to ${MAX_DAYS}`
+    return `--days: invalid value "${days}": must be a whole number from 1 to ${MAX_DAYS}`
   for (const flag of ['service', 'namespace'] as const) {
     const v = values[flag]
-    if (v !== undefined && (typeof v !== 'string' || v.length > 63 || !DNS_LABEL.test(v))) {
-      return `--${flag}: invalid value "${String(v)}": must be a DNS-1123 label (lowercase letters, digits and '-', at most 63)`
+    if (v !== undefined && (v.length > 63 || !DNS_LABEL.test(v))) {
+      return `--${flag}: invalid value "${v}": must be a DNS-1123 label (lowercase letters, digits and '-', at most 63)`
     }
   }
   const client = values['client']
-  if (client !== undefined && (typeof client !== 'string' || client.length > 64 || !COMMON_NAME.test(client))) {
-    return `--client: invalid value "${String(client)}": a common name of letters, digits and . _ : @ -, at most 64`
+  if (client !== undefined && (client.length > 64 || !COMMON_NAME.test(client))) {
+    return `--client: invalid value "${client}": a common name of letters, digits and . _ : @ -, at most 64`
   }
-  const out = values['out']
-  if (typeof out !== 'string' || out === '') return '--out: a directory is required'
+  if (values['out'] === '') return '--out: a directory is required'
   if (values['inject'] !== undefined && values['service'] === undefined) {
     return "--inject needs --service (and --namespace): the apiserver reaches the webhook through the Service's DNS name"
   }
@@ -50,17 +49,17 @@ export const certs: Command = async (argv, io) => {
     )
     return EXIT_OK
   }
-  if (values['in-cluster'] === true) return (await import('./certs-in-cluster.js')).certsInCluster(values, positionals, io)
+  if (values['in-cluster']) return (await import('./certs-in-cluster.js')).certsInCluster(values, positionals, io)
   const problem = invalid(values, positionals)
   if (problem !== undefined) {
     io.stderr.write(`wfe-admission certs: ${problem}\n`)
     return EXIT_USAGE
   }
-  const outDir = resolve(io.cwd, values['out'] as string)
-  const service = values['service'] as string | undefined
-  const namespace = values['namespace'] as string
-  const client = values['client'] as string | undefined
-  const injectDir = values['inject'] === undefined ? undefined : resolve(io.cwd, values['inject'] as string)
+  const outDir = resolve(io.cwd, values['out'])
+  const service = values['service']
+  const namespace = values['namespace']
+  const client = values['client']
+  const injectDir = values['inject'] === undefined ? undefined : resolve(io.cwd, values['inject'])
   if (
     injectDir !== undefined &&
     !(await stat(injectDir).then(
@@ -72,9 +71,9 @@ export const certs: Command = async (argv, io) => {
     return EXIT_USAGE
   }
 
-  const ca = values['new-ca'] === true ? undefined : await readExistingCa(outDir)
+  const ca = values['new-ca'] ? undefined : await readExistingCa(outDir)
   const issued = await issueCertificates({
-    days: values['days'] as number,
+    days: values['days'],
     namespace,
     ...(service !== undefined ? { service } : {}),
     ...(client !== undefined ? { client } : {}),

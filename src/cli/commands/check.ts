@@ -1,9 +1,8 @@
 // `wfe-admission check [flags] PATH...`: the verdict the cluster would give each WorkflowExecution
 // in PATH, offline, in a CI-native format. Exit 0 all allowed, 1 any denial (or warning with
 // --warnings-as-errors), 2 usage errors and unreadable or unparsable input.
-import { splitList } from '../../config.js'
 import { CHECK_FLAGS } from '../flags.js'
-import { parseFlags, usage } from '../args.js'
+import { parseFlags, splitList, usage } from '../args.js'
 import { policyFromFlags } from '../policy-flags.js'
 import { EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { WfeError } from '../../errors.js'
@@ -44,12 +43,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(usage('check [flags] PATH...', SUMMARY, CHECK_FLAGS))
     return EXIT_OK
   }
-  const output = String(values['output'])
+  const output = values['output']
   if (!isFormat(output)) throw new WfeError('WFE_ERR_USAGE', `--output must be one of ${FORMATS.join(', ')}, got "${output}"`)
-  const subresource = String(values['subresource'])
+  const subresource = values['subresource']
   if (subresource !== '' && subresource !== 'status')
     throw new WfeError('WFE_ERR_USAGE', `--subresource must be '' or status, got "${subresource}"`)
-  const oldPaths = values['old'] === undefined ? undefined : ([] as unknown[]).concat(values['old']).map(String)
+  const oldPaths = values['old']
   if (subresource === 'status' && oldPaths === undefined)
     throw new WfeError('WFE_ERR_USAGE', '--subresource status needs --old: a status update is checked against the stored object')
   if (positionals.length === 0)
@@ -57,7 +56,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   if ([...positionals, ...(oldPaths ?? [])].filter((p) => p === '-').length > 1)
     throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH and --old')
 
-  const statePath = values['cluster-state'] === undefined ? undefined : String(values['cluster-state'])
+  const statePath = values['cluster-state']
   if (statePath === '-' && [...positionals, ...(oldPaths ?? [])].includes('-'))
     throw new WfeError('WFE_ERR_USAGE', '- (stdin) may be given only once across PATH, --old and --cluster-state')
   const state = statePath === undefined ? undefined : await loadClusterState(statePath, io.cwd, io.stdin)
@@ -77,18 +76,17 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const { docs } = await loadDocuments(positionals, io)
   let oldDocs: SourceDoc[] | undefined
   if (oldPaths !== undefined) oldDocs = (await loadDocuments(oldPaths, io, '--old')).docs
-  const user = values['user'] === undefined ? undefined : String(values['user'])
-  const groups = values['group'] === undefined ? [] : splitList(values['group'])
+  const groups = splitList(values['group'] ?? [])
   const { results, skipped } = runCheck(docs, oldDocs, policy, {
     validate,
     subresource,
-    userInfo: identity(user, groups),
-    dryRun: values['dry-run'] === true,
-    namespace: String(values['namespace']),
+    userInfo: identity(values['user'], groups),
+    dryRun: values['dry-run'],
+    namespace: values['namespace'],
   })
   const report: CheckReport = { tool: { name: 'wfe-admission', version: toolVersion() }, results, skipped, rules }
-  const failing: RenderOptions = { warningsAsErrors: values['warnings-as-errors'] === true, toleratedWarnings: new Set(tolerated) }
-  const printMutated = values['print-mutated'] === true
+  const failing: RenderOptions = { warningsAsErrors: values['warnings-as-errors'], toleratedWarnings: new Set(tolerated) }
+  const printMutated = values['print-mutated']
   // Said once, not per object: without the cluster's state a CREATE the cluster refuses for its
   // target's block passes here.
   if (state === undefined && policy.options.targetBlocks.mode !== 'off' && results.some((r) => r.operation === 'CREATE')) {
@@ -109,7 +107,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   // A CI job that checked nothing (a typo in a path or kind, an empty file) must not stay green.
-  if (report.results.length === 0 && values['allow-empty'] !== true) {
+  if (report.results.length === 0 && !values['allow-empty']) {
     const found =
       skipped.length === 0
         ? 'no documents'

@@ -5,6 +5,7 @@
 // an unreachable cluster; nothing is written unless the local check passes.
 import { admit } from '../../admission/admit.js'
 import type { AdmissionRequest } from '../../admission/types.js'
+import { authenticatedUser, storedForm } from '../../admission/apiserver.js'
 import { GROUP, RESOURCE, VERSION, type WorkflowExecution } from '../../api/workflowexecution.js'
 import { isRecord } from '../../api/json.js'
 import { blockInForce, isCleared } from '../../rules/clearance-lifting.js'
@@ -12,7 +13,9 @@ import { WfeError } from '../../errors.js'
 import { KubeApiError } from '../../kube/request.js'
 import { CLEAR_FLAGS } from '../cluster-flags.js'
 import { parseFlags, usage } from '../args.js'
-import { policyFromFlags } from '../policy-flags.js'
+import { minClearReasonWords } from '../policy-flags.js'
+import { compilePolicy } from '../../policy.js'
+import { DEFAULT_ADMISSION_OPTIONS } from '../../config.js'
 import { EXIT_DENIED, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.js'
 import { connect, type Connection } from '../cluster/connect.js'
 import { apiProblem, indexExecutions } from '../cluster/list.js'
@@ -36,13 +39,14 @@ export const clear: Command = async (argv, io) => {
     return EXIT_USAGE
   }
   const name = positionals[0] as string
-  const reason = typeof values['reason'] === 'string' ? values['reason'] : undefined
+  const reason = values['reason']
   if (reason === undefined || reason.trim() === '')
     throw new WfeError(
       'WFE_ERR_USAGE',
       '--reason is required: say what you investigated and found, e.g. --reason "node pool replaced; the restart succeeds on the new nodes"',
     )
-  const policy = policyFromFlags(values, io.cwd)
+  // The reason rules as the server runs them; clear takes no other core flag.
+  const policy = compilePolicy({ ...DEFAULT_ADMISSION_OPTIONS, minClearReasonWords: minClearReasonWords(values['min-clear-reason-words']) })
   const conn = await connect(values, io)
   const stored = await read(conn, name)
   const id = `${conn.namespace}/${name}`
@@ -115,8 +119,9 @@ function precheckRequest(stored: WorkflowExecution, proposed: WorkflowExecution)
     name: stored.metadata.name ?? '',
     namespace: stored.metadata.namespace ?? '',
     operation: 'UPDATE',
-    userInfo: { username: PRECHECK_USER, groups: ['system:authenticated'] },
-    object: proposed,
+    userInfo: authenticatedUser(PRECHECK_USER, []),
+    // What the apiserver sends the webhooks for a /status write: the stored object with the new status.
+    object: storedForm('UPDATE', 'status', proposed, stored),
     oldObject: stored,
     dryRun: true,
   }

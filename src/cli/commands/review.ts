@@ -18,7 +18,7 @@ export const review: Command = async (argv, io) => {
     )
     return EXIT_OK
   }
-  const webhook = String(values['webhook'])
+  const webhook = values['webhook']
   if (webhook !== 'validate' && webhook !== 'mutate' && webhook !== 'both') {
     io.stderr.write(`wfe-admission review: --webhook must be validate, mutate or both, got "${webhook}"\n`)
     return EXIT_USAGE

@@ -2,8 +2,10 @@
 // is a clear exit-2 message rather than a half-started server.
 import { pino } from 'pino'
 import { parseGoDuration } from '../../api/duration.js'
-import { splitList } from '../../config.js'
 import { WfeError } from '../../errors.js'
+import type { FlagValues, SERVE_FLAGS } from '../flags.js'
+
+type ServeFlagValues = FlagValues<typeof SERVE_FLAGS>
 
 export interface ServeConfig {
   port: number
@@ -26,16 +28,24 @@ export interface ServeConfig {
   logLevel: string
 }
 
-function port(values: Record<string, unknown>, name: string): number {
+function port(values: ServeFlagValues, name: 'port' | 'probe-port'): number {
   const v = values[name]
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) {
+  if (!Number.isInteger(v) || v < 0 || v > 65535) {
     throw new WfeError('WFE_ERR_CONFIG', `--${name}: invalid value "${String(v)}": must be a port number from 0 to 65535`)
   }
   return v
 }
 
-function durationMs(values: Record<string, unknown>, name: string, allowZero: boolean): number {
-  const text = String(values[name])
+type DurationFlag =
+  | 'drain-delay'
+  | 'shutdown-timeout'
+  | 'leader-elect-lease-duration'
+  | 'leader-elect-renew-deadline'
+  | 'leader-elect-retry-period'
+  | 'audit-admission-grace'
+
+function durationMs(values: ServeFlagValues, name: DurationFlag, allowZero: boolean): number {
+  const text = values[name]
   const ns = parseGoDuration(text)
   if (ns === undefined || ns < 0 || (!allowZero && ns === 0)) {
     throw new WfeError(
@@ -46,12 +56,13 @@ function durationMs(values: Record<string, unknown>, name: string, allowZero: bo
   return ns / 1e6
 }
 
-function optionalString(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined
+/** An optional path flag given as '' (an empty environment variable in a manifest) is not given. */
+function optionalString(v: string | undefined): string | undefined {
+  return v === '' ? undefined : v
 }
 
-export function serveConfig(values: Record<string, unknown>): ServeConfig {
-  const logLevel = String(values['log-level'])
+export function serveConfig(values: ServeFlagValues): ServeConfig {
+  const logLevel = values['log-level']
   if (!(logLevel in pino.levels.values) && logLevel !== 'silent') {
     throw new WfeError(
       'WFE_ERR_CONFIG',
@@ -59,22 +70,22 @@ export function serveConfig(values: Record<string, unknown>): ServeConfig {
     )
   }
   const clientCa = optionalString(values['client-ca'])
-  const clientAllowedNames = values['client-allowed-names'] === undefined ? [] : splitList(values['client-allowed-names'])
+  const clientAllowedNames = [...(values['client-allowed-names'] ?? [])]
   if (clientCa === undefined && clientAllowedNames.length > 0) {
     throw new WfeError('WFE_ERR_CONFIG', '--client-allowed-names needs --client-ca: names are checked on verified client certificates only')
   }
   const config: ServeConfig = {
     port: port(values, 'port'),
     probePort: port(values, 'probe-port'),
-    bindAddress: String(values['bind-address']),
-    certDir: String(values['cert-dir']),
-    devCerts: values['dev-certs'] === true,
+    bindAddress: values['bind-address'],
+    certDir: values['cert-dir'],
+    devCerts: values['dev-certs'],
     clientCa,
     clientAllowedNames,
     drainDelayMs: durationMs(values, 'drain-delay', true),
     shutdownTimeoutMs: durationMs(values, 'shutdown-timeout', false),
     kubeconfig: optionalString(values['kubeconfig']),
-    events: values['events'] !== false,
+    events: values['events'],
     auditNamespace: optionalString(values['audit-namespace']),
     leaseDurationMs: durationMs(values, 'leader-elect-lease-duration', false),
     renewDeadlineMs: durationMs(values, 'leader-elect-renew-deadline', false),

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { CORE_FLAGS, SERVE_FLAGS, type FlagSpec } from '../flags.js'
+import { CORE_FLAGS, SERVE_FLAGS } from '../flags.js'
 import { WfeError } from '../../errors.js'
 import { parseFlags, usage } from '../args.js'
 import { fsProblem } from '../read-input.js'
@@ -13,15 +13,16 @@ import { serveConfig, type ServeConfig } from './serve-config.js'
 import { createMetrics, type ServerMetrics } from '../../server/metrics.js'
 import { shutdownOnSignal, startServer, type RunningServer } from '../../server/listen.js'
 import { createFileCertificateSource } from '../../tls/file-source.js'
+import { MaterialError } from '../../tls/material.js'
 import { createEffectRunner, DEFAULT_EVENT_TIMEOUT_MS, type ManagedEffectRunner } from '../../effects/run.js'
 import type { CertificateSource } from '../../tls/source.js'
 import { createReadiness } from '../../server/health.js'
-import { targetBlocksFrom } from '../../config.js'
-import { kubeApiConfigured } from '../../effects/events.js'
+import { targetBlocksFrom } from '../policy-flags.js'
+import { kubeApiConfigured } from '../../kube/config.js'
 import { createBlockIndex, type BlockIndex } from '../../blocks/block-index.js'
 import type { WatchSubscriber } from '../../watch/contract.js'
 
-const FLAGS: readonly FlagSpec[] = [...CORE_FLAGS, ...SERVE_FLAGS]
+const FLAGS = [...CORE_FLAGS, ...SERVE_FLAGS] as const
 const DEV_CERT_DAYS = 365
 /** Longest wait for audit Event writes still in flight once the server has closed. */
 const EVENTS_SETTLE_MS = 5_000
@@ -113,7 +114,10 @@ async function listenOrExplain(config: ServeConfig, options: Parameters<typeof s
           : code === 'EACCES'
             ? `permission denied for port ${port} (ports below 1024 need privileges); choose another port with ${flag} (or $${env})`
             : `address ${config.bindAddress} is not on this machine; change --bind-address (or $WFE_BIND_ADDRESS)`
-      throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress}:${port} (${flag}): ${why}`, { cause: err })
+      throw new WfeError('WFE_ERR_CONFIG', `cannot listen on ${config.bindAddress}:${port} (${flag}): ${why}`, {
+        cause: err,
+        flag: code === 'EADDRNOTAVAIL' ? '--bind-address' : flag,
+      })
     }
     throw err
   }
@@ -147,35 +151,51 @@ function openSource(config: ServeConfig, certDir: string, io: CliIO, logger: Log
       hooks: metrics.tlsHooks,
     })
   } catch (err) {
-    if (err instanceof WfeError) throw new WfeError(err.code, explainTls(err.message, config, certDir, io.cwd), { cause: err })
-    throw err
+    if (!(err instanceof WfeError)) throw err
+    const { flag, message } = explainTls(err, config, certDir, io.cwd)
+    throw new WfeError(err.code, message, { cause: err, ...(flag === undefined ? {} : { flag }) })
   }
 }
 
-/** A TLS start-up error as the flag it came from, what is wrong, and the command that fixes it. */
-export function explainTls(message: string, config: ServeConfig, certDir: string, cwd: string): string {
+/** The file that failed, from an error or its causes (the file source wraps it in a WfeError). */
+function materialErrorOf(err: unknown): MaterialError | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e instanceof MaterialError) return e
+  return undefined
+}
+
+/**
+ * A TLS start-up error as the flag it came from, what is wrong, and the command that fixes it, read
+ * from the error's fields (which file, what is wrong, the errno), never from its wording.
+ */
+export function explainTls(err: WfeError, config: ServeConfig, certDir: string, cwd: string): { flag?: string; message: string } {
   const pairHint = `make a matching pair with \`wfe-admission certs --out ${config.certDir}\``
-  const unreadable = /^(.*?): cannot read: (?:(E[A-Z]+)\b)?/.exec(message)
-  const problem = (path: string, rest: string): string => {
-    if (unreadable !== null && unreadable[1] === path) return fsProblem({ code: unreadable[2] })
-    return rest.startsWith(`${path}: `) ? rest.slice(path.length + 2) : rest
+  const m = materialErrorOf(err)
+  if (m === undefined) return { message: `${err.message}; ${pairHint}` }
+  const unreadable = m.problem === 'unreadable'
+  const what = unreadable ? fsProblem({ code: m.errno }) : m.detail
+  if (config.clientCa !== undefined && m.path === resolve(cwd, config.clientCa)) {
+    return {
+      flag: '--client-ca',
+      message: `--client-ca: the path "${config.clientCa}" ${unreadable ? what : `is not a usable CA: ${what}`}; it is the CA that signed the kube-apiserver's client certificate: make one with \`wfe-admission certs --out DIR --client kube-apiserver\`, then pass --client-ca DIR/ca.crt`,
+    }
   }
-  if (config.clientCa !== undefined && message.startsWith(`${resolve(cwd, config.clientCa)}:`)) {
-    const what = problem(resolve(cwd, config.clientCa), message)
-    return `--client-ca: the path "${config.clientCa}" ${unreadable !== null ? what : `is not a usable CA: ${what}`}; it is the CA that signed the kube-apiserver's client certificate: make one with \`wfe-admission certs --out DIR --client kube-apiserver\`, then pass --client-ca DIR/ca.crt`
-  }
-  if (/private key does not match/.test(message)) {
-    return `--cert-dir ${config.certDir}: tls.key is not the private key of tls.crt (they are from different pairs); ${pairHint}`
+  if (m.problem === 'key-mismatch') {
+    return {
+      flag: '--cert-dir',
+      message: `--cert-dir ${config.certDir}: tls.key is not the private key of tls.crt (they are from different pairs); ${pairHint}`,
+    }
   }
   for (const name of ['tls.crt', 'tls.key']) {
-    const path = join(certDir, name)
-    if (!message.startsWith(`${path}:`)) continue
+    if (m.path !== join(certDir, name)) continue
     const shown = join(config.certDir, name)
-    if (unreadable !== null)
-      return `--cert-dir: the path "${shown}" ${problem(path, message)}; create a pair with \`wfe-admission certs --out ${config.certDir}\`${config.devCerts ? '' : ', or pass --dev-certs for a development pair'}`
-    return `--cert-dir: ${shown}: ${problem(path, message)}; ${pairHint}`
+    if (unreadable)
+      return {
+        flag: '--cert-dir',
+        message: `--cert-dir: the path "${shown}" ${what}; create a pair with \`wfe-admission certs --out ${config.certDir}\`${config.devCerts ? '' : ', or pass --dev-certs for a development pair'}`,
+      }
+    return { flag: '--cert-dir', message: `--cert-dir: ${shown}: ${what}; ${pairHint}` }
   }
-  return `${message}; ${pairHint}`
+  return { message: `${err.message}; ${pairHint}` }
 }
 
 /**

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { WfeError } from '../../src/errors.js'
-import { abortable, loadKubeConfig } from '../../src/effects/events.js'
-import { startFakeApiserver, TOKEN, writeKubeconfig } from './fake-apiserver.js'
+import { abortable, loadKubeConfig } from '../../src/kube/config.js'
+import { startFakeApiserver, TOKEN, writeKubeconfig } from '../effects/fake-apiserver.js'
 
-// What the audit watch does with the client (src/effects/stored-clearance.ts): load the configuration,
-// then create an Event with a per-call abort signal. These tests hold the parts that are ours.
+// What the audit recorder does with the client (src/audit/): load the configuration, then create an
+// Event with a per-call abort signal. These tests hold the parts that are ours.
 async function writeEvent(kubeconfigPath: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const loaded = await loadKubeConfig({ kubeconfigPath })
   if (loaded === undefined) throw new Error('expected a configuration')

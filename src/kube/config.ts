@@ -1,26 +1,21 @@
 // The Kubernetes client configuration for the audit recorder and the shared watch: from --kubeconfig
-// or the pod, and per-call abort. The client
-// library is heavy, so it is imported only when one is loaded (never by the core, the CLI or tests
-// that do not need it).
+// or the pod, and per-call abort. The client library is heavy, so it is imported only when one is
+// loaded (never by the core, the CLI or tests that do not need it).
 import { existsSync } from 'node:fs'
 import { WfeError } from '../errors.js'
 
-export const EVENT_REASON = 'BlockCleared'
-export const REPORTING_COMPONENT = 'wfe-admission'
 /** Where a pod's service-account token is mounted; without it there is no in-cluster identity. */
 export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'
 
-export interface EventWriterOptions {
+export interface KubeApiOptions {
   /** A kubeconfig file (--kubeconfig); wins over in-cluster config. */
   kubeconfigPath?: string | undefined
   /** true: use the pod's service account; undefined: use it when running in a pod; false: never. */
   inCluster?: boolean | undefined
-  /** Upper bound for one Event write, connection included. */
-  timeoutMs: number
 }
 
 /** Whether a Kubernetes API is configured: a kubeconfig file given, or running in a pod with a service-account token. */
-export function kubeApiConfigured(options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>): boolean {
+export function kubeApiConfigured(options: KubeApiOptions): boolean {
   const path = options.kubeconfigPath
   const inCluster =
     options.inCluster ?? (process.env['KUBERNETES_SERVICE_HOST'] !== undefined && process.env['KUBERNETES_SERVICE_HOST'] !== '')
@@ -29,7 +24,7 @@ export function kubeApiConfigured(options: Pick<EventWriterOptions, 'kubeconfigP
 
 /** The client library and a loaded configuration, or undefined when no API is configured. */
 export async function loadKubeConfig(
-  options: Pick<EventWriterOptions, 'kubeconfigPath' | 'inCluster'>,
+  options: KubeApiOptions,
 ): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
   const path = options.kubeconfigPath
   if (!kubeApiConfigured(options)) return undefined

@@ -1,6 +1,8 @@
+// The one model of what the kube-apiserver does to a write before the webhooks (src/admission/apiserver.ts):
+// the server's core and `check` both call it, so these cases hold for both.
 import t from 'tap'
-import { pruneAsApiserver, unknownFieldWarning } from '../../../src/cli/check/prune.js'
-import { aFailedExecution, aWorkflowExecution } from '../../helpers/objects.js'
+import { authenticatedUser, pruneAsApiserver, storedForm, unknownFieldWarning, withNamespace } from '../../src/admission/apiserver.js'
+import { aFailedExecution, aWorkflowExecution } from '../helpers/objects.js'
 
 const asObj = (v: unknown): Record<string, any> => v as Record<string, any>
 
@@ -70,4 +72,30 @@ t.test('a value of the wrong type is left for the schema rules', async (t) => {
   t.same(unknown, [])
   t.equal(object.spec.parameters, 'not a map')
   t.equal(asObj(object.status).conditions, 'nope')
+})
+
+t.test('the stored form: CREATE drops status, a main-resource UPDATE keeps the stored status, /status changes status only', async (t) => {
+  type W = { metadata: object; spec: object; status?: object }
+  const old: W = { metadata: { name: 'a', uid: 'u1' }, spec: { v: 1 }, status: { phase: 'Failed' } }
+  const sent: W = { metadata: { name: 'a', uid: 'u2' }, spec: { v: 2 }, status: { phase: 'Running' } }
+  t.same(storedForm('CREATE', '', sent, undefined), { metadata: sent.metadata, spec: sent.spec })
+  t.same(storedForm('UPDATE', '', sent, old), { metadata: sent.metadata, spec: sent.spec, status: old.status })
+  t.same(storedForm('UPDATE', 'status', sent, old), { metadata: old.metadata, spec: old.spec, status: sent.status })
+  const { status: _none, ...noStatus } = sent
+  t.same(
+    storedForm('UPDATE', 'status', noStatus, old),
+    { metadata: old.metadata, spec: old.spec },
+    'a /status write without status removes it',
+  )
+  const neverRun: W = { metadata: old.metadata, spec: old.spec }
+  t.same(storedForm('UPDATE', '', sent, neverRun), { metadata: sent.metadata, spec: sent.spec }, 'no stored status, none kept')
+  t.equal(storedForm('DELETE', '', sent, old), sent, 'a DELETE stores nothing: the object is judged as sent')
+})
+
+t.test('identity and namespace as the apiserver passes them on', async (t) => {
+  t.same(authenticatedUser('bob', ['sre']), { username: 'bob', groups: ['sre', 'system:authenticated'] })
+  t.same(authenticatedUser('bob', ['system:authenticated']).groups, ['system:authenticated'], 'added once')
+  t.same(withNamespace({ metadata: { name: 'a' } }, 'ns'), { metadata: { name: 'a', namespace: 'ns' } })
+  t.same(withNamespace({ metadata: { name: 'a', namespace: 'x' } }, 'ns'), { metadata: { name: 'a', namespace: 'x' } })
+  t.same(withNamespace({}, 'ns'), { metadata: { namespace: 'ns' } })
 })

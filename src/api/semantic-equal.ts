@@ -1,7 +1,7 @@
 // Deep JSON equality where key order does not matter, and the first paths where two values differ
 // (for messages that say what changed). Integers beyond 2^53 compare by their exact value
 // (api/lossless-json), as Go's int64 would; identical doubles are checked only then.
-import { sameNumber } from '../api/lossless-json.js'
+import { sameNumber } from './lossless-json.js'
 
 /** Below this depth the comparison recurses; deeper values go to the iterative walk (no stack overflow). */
 const MAX_RECURSION = 200

@@ -1,7 +1,8 @@
-// The shape of a rule. Rules are data: an id, where they apply, and either a CEL expression or a
-// small typed check/mutation where CEL cannot say it. Imports only the core's own types.
-import type { AdmissionRequest, Effect, Operation } from '../admission/types.js'
-import type { FieldError, FieldErrorType, FieldWarning } from '../admission/field.js'
+// The rule contract: the shape of a rule and what it sees. Rules are data: an id, where they apply,
+// and either a CEL expression or a small typed check/mutation where CEL cannot say it. It belongs to
+// the core that runs rules (admit.ts); src/rules/ implements it and the core never imports rules/.
+import type { AdmissionRequest, BlockDeletedEffect, Effect, Operation } from './types.js'
+import type { FieldError, FieldErrorType, FieldWarning } from './field.js'
 import type { WorkflowExecution } from '../api/workflowexecution.js'
 import type { AdmissionOptions } from '../config.js'
 
@@ -24,9 +25,12 @@ export interface RuleContext {
   readonly now: Date
 }
 
-interface RuleBase {
-  /** Stable kebab-case id; shows in causes, metrics, SARIF and docs. */
-  id: string
+interface RuleBase<Id extends string = string> {
+  /**
+   * Stable kebab-case id; shows in causes, metrics, SARIF and docs. A built-in rule's id is a literal
+   * type, so the rule table's ids form the RuleId union (rules/index.ts).
+   */
+  id: Id
   /** One sentence for the rule table. */
   description: string
   operations: readonly Operation[]
@@ -46,7 +50,7 @@ interface RuleBase {
 }
 
 /** A CEL rule: `expression` evaluates true when the object is acceptable. */
-export interface CelRule extends RuleBase {
+export interface CelRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'validate'
   severity: Severity
   expression: string
@@ -59,7 +63,7 @@ export interface CelRule extends RuleBase {
 }
 
 /** A typed check: returns the errors it finds (its own fields and values). */
-export interface CheckRule extends RuleBase {
+export interface CheckRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'validate'
   /** The documented (default) severity; `severityFor` may change it from the options at compile time. */
   severity: Severity
@@ -82,7 +86,7 @@ export interface MutationOutcome {
  * else is shared with the request. So a mutation writes at or under `field` alone, or it would
  * write into the request's own object.
  */
-export interface MutateRule extends RuleBase {
+export interface MutateRule<Id extends string = string> extends RuleBase<Id> {
   kind: 'mutate'
   /** Optional cheap pre-check on the unmodified request; false skips the mutation with no copy. */
   applies?: (ctx: RuleContext) => boolean
@@ -103,11 +107,49 @@ export interface CompiledValidator {
 }
 export type Rule = ValidateRule | MutateRule
 
-/** Exists only so TypeScript infers the rule's variant. */
-export function defineRule<R extends Rule>(rule: R): R {
+/** Exists so TypeScript infers the rule's variant and keeps its id as a literal type (the RuleId union). */
+export function defineRule<const R extends Rule>(rule: R): R {
   return rule
 }
 
 export function isCelRule(rule: Rule): rule is CelRule {
   return rule.kind === 'validate' && 'expression' in rule
+}
+
+/**
+ * The rules grouped for serving (src/policy.ts compiles them): declared here, beside the rule, so the
+ * core that runs them needs nothing from the layers above it.
+ */
+export interface RuleSet {
+  validators: readonly CompiledValidator[]
+  mutators: readonly MutateRule[]
+  /** The field paths the mutators write (as segments): only the objects along them are copied per request. */
+  mutationPaths: readonly (readonly string[])[]
+}
+
+export interface CompiledPolicy {
+  readonly options: AdmissionOptions
+  readonly rules: readonly Rule[]
+  /** The rules for one operation on one subresource; an empty set when none apply. */
+  select(operation: Operation, subresource: Subresource): RuleSet
+  /** The apiserver audit annotations (and deletion evidence) for a request and its verdict (rules/clearance-audit.ts). */
+  audit?: (input: AuditInput) => AuditOutcome | undefined
+}
+
+/** What the audit of a request sees: the request, both objects and the verdict (rules/clearance-audit.ts computes from it). */
+export interface AuditInput {
+  request: AdmissionRequest
+  object: WorkflowExecution | undefined
+  oldObject: WorkflowExecution | undefined
+  options: AdmissionOptions
+  allowed: boolean
+  /** Ids of the rules that denied, when refused. */
+  deniedBy: readonly string[]
+  now: Date
+}
+
+export interface AuditOutcome {
+  annotations: Record<string, string>
+  /** An admitted deletion of a blocked execution: the deleter, kept as evidence at the edge. */
+  effects: BlockDeletedEffect[]
 }

@@ -1,0 +1,51 @@
+// The review-body byte budget (server/body-budget.ts): bytes in flight, the budget, reviews waiting,
+// read from the budget at scrape time.
+import { Gauge, type Registry } from 'prom-client'
+
+/** What the gauges read: the budget's own counters. */
+export interface BodyBudgetSource {
+  readonly inFlight: number
+  readonly waiting: number
+  readonly capacity: number
+}
+
+export class BodyBudgetInstruments {
+  /** Unset until the server tracks its budget. */
+  private source: BodyBudgetSource | undefined
+
+  constructor(registers: Registry[]) {
+    // collect() runs with the gauge as `this`: the source is read through this arrow.
+    const budget = (): BodyBudgetSource | undefined => this.source
+    new Gauge({
+      name: 'wfe_admission_review_bytes_in_flight',
+      help: 'Bytes of review bodies being read or judged now (their Content-Length), against wfe_admission_review_bytes_budget.',
+      registers,
+      collect() {
+        const b = budget()
+        if (b !== undefined) this.set(b.inFlight)
+      },
+    })
+    new Gauge({
+      name: 'wfe_admission_review_bytes_budget',
+      help: 'Most bytes of review bodies read or judged at once; a review that does not fit waits.',
+      registers,
+      collect() {
+        const b = budget()
+        if (b !== undefined) this.set(b.capacity)
+      },
+    })
+    new Gauge({
+      name: 'wfe_admission_reviews_waiting_for_memory',
+      help: 'Reviews waiting, body unread, for room in the review-body budget.',
+      registers,
+      collect() {
+        const b = budget()
+        if (b !== undefined) this.set(b.waiting)
+      },
+    })
+  }
+
+  track(source: BodyBudgetSource): void {
+    this.source = source
+  }
+}
