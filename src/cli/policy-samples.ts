@@ -59,43 +59,15 @@ export const STORED: WorkflowExecution = {
   status: { phase: 'Running', executionEngine: 'tekton', startTime: '2026-11-25T09:00:00Z' },
 }
 
+// The update examples are the stored object with one change each (the files are written out in
+// full; the test keeps these equal to them).
 export const RELABELLED: WorkflowExecution = {
-  apiVersion: 'kubernaut.ai/v1alpha1',
-  kind: 'WorkflowExecution',
-  metadata: { name: 'wfe-payment-api-restart', namespace: 'kubernaut-system', labels: { team: 'payments' } },
-  spec: {
-    remediationRequestRef: { kind: 'RemediationRequest', name: 'rr-payment-api-oom', namespace: 'kubernaut-system' },
-    workflowRef: {
-      workflowId: 'restart-deployment',
-      version: 'v1.2.0',
-      executionBundle: 'ghcr.io/kubernaut/workflows/restart-deployment:v1.2.0',
-    },
-    targetResource: 'payment/Deployment/payment-api',
-    parameters: { NAMESPACE: 'payment', DEPLOYMENT_NAME: 'payment-api' },
-    confidence: 0.92,
-    rationale: 'OOMKilled pods recovered after a rolling restart in 3 prior incidents',
-    executionConfig: { timeout: '15m0s' },
-  },
-  status: { phase: 'Running', executionEngine: 'tekton', startTime: '2026-11-25T09:00:00Z' },
+  ...STORED,
+  metadata: { ...STORED.metadata, labels: { team: 'payments' } },
 }
 
 export const COMPLETED: WorkflowExecution = {
-  apiVersion: 'kubernaut.ai/v1alpha1',
-  kind: 'WorkflowExecution',
-  metadata: { name: 'wfe-payment-api-restart', namespace: 'kubernaut-system' },
-  spec: {
-    remediationRequestRef: { kind: 'RemediationRequest', name: 'rr-payment-api-oom', namespace: 'kubernaut-system' },
-    workflowRef: {
-      workflowId: 'restart-deployment',
-      version: 'v1.2.0',
-      executionBundle: 'ghcr.io/kubernaut/workflows/restart-deployment:v1.2.0',
-    },
-    targetResource: 'payment/Deployment/payment-api',
-    parameters: { NAMESPACE: 'payment', DEPLOYMENT_NAME: 'payment-api' },
-    confidence: 0.92,
-    rationale: 'OOMKilled pods recovered after a rolling restart in 3 prior incidents',
-    executionConfig: { timeout: '15m0s' },
-  },
+  ...STORED,
   status: {
     phase: 'Completed',
     executionEngine: 'tekton',

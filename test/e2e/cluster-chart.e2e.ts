@@ -4,14 +4,14 @@
 // `helm uninstall`. Driven with DIR/helm and DIR/kubectl, as the README says; stopped by SIGTERM to
 // the launcher's group. The 10 s bound on the exit is a hang guard, not a speed claim.
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../cluster/tools.js'
-import { runKubectl } from '../cluster/kubectl.js'
+import { launchCluster } from './launcher.js'
 import { waitUntil } from '../cluster/processes.js'
+import { runKubectl } from '../cluster/kubectl.js'
 import { runHelm } from '../cluster/chart.js'
 import { webhookState, type K8sObject } from '../cluster/webhook.js'
 import type { ClusterInfo } from '../cluster/main.js'
@@ -21,19 +21,7 @@ t.teardown(() => rm(dir, { recursive: true, force: true }))
 const CONFIGS = 'validatingwebhookconfiguration,mutatingwebhookconfiguration'
 
 t.test('npm run cluster --chart: helm install, upgrade and uninstall against the loopback cluster', async (t) => {
-  const launcher = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir, '--chart'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stderr = ''
-  launcher.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s))
-  launcher.stdout.resume()
-  const exited = new Promise<number | string>((resolve) => launcher.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
-  t.teardown(() => {
-    if (launcher.exitCode === null && launcher.pid !== undefined) process.kill(-launcher.pid, 'SIGKILL')
-  })
-  await waitUntil('DIR/ready', async () => (existsSync(join(dir, 'ready')) ? true : undefined), { timeoutMs: 300_000 })
+  const launcher = await launchCluster(t, dir, '--chart')
   const info = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterInfo
   t.equal(info.helm, join(dir, 'helm'), 'cluster.json names DIR/helm')
   t.match(info.chart, { release: 'wfe-admission', namespace: 'kubernaut-system' })
@@ -93,11 +81,10 @@ t.test('npm run cluster --chart: helm install, upgrade and uninstall against the
   t.equal(plain.code, 0, plain.stderr)
   t.notMatch(plain.stderr, /defaulted/, 'no mutating webhook after uninstall')
 
-  process.kill(-(launcher.pid as number), 'SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 10_000)))
-  const how = await Promise.race([exited, bound])
-  clearTimeout(timer)
+  const how = await launcher.stop()
   t.equal(how, 0, 'the launcher stopped everything and exited 0 within the bound')
-  t.match(stderr, /cluster: helm install wfe-admission charts\/wfe-admission -n kubernaut-system --create-namespace --set tls\.mode=manual/)
+  t.match(
+    launcher.stderr(),
+    /cluster: helm install wfe-admission charts\/wfe-admission -n kubernaut-system --create-namespace --set tls\.mode=manual/,
+  )
 })

@@ -5,14 +5,13 @@
 // wfe-admission, kube-controller-manager, kube-apiserver, etcd. Nothing here measures time: the bound on the wait for the exit
 // is the issue's 10 s, a hang guard, not a speed claim.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../cluster/tools.js'
+import { launchCluster } from './launcher.js'
 import { runKubectl } from '../cluster/kubectl.js'
-import { waitUntil } from '../cluster/processes.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'wfe-cluster-stop-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -20,19 +19,7 @@ t.teardown(() => rm(dir, { recursive: true, force: true }))
 t.test(
   'npm run cluster --webhook: example users are operators; SIGTERM to the group stops webhook, controller-manager, apiserver, etcd in order',
   async (t) => {
-    const launcher = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir, '--webhook'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    launcher.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s))
-    launcher.stdout.resume()
-    const exited = new Promise<number | string>((resolve) => launcher.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
-    t.teardown(() => {
-      if (launcher.exitCode === null && launcher.pid !== undefined) process.kill(-launcher.pid, 'SIGKILL')
-    })
-    await waitUntil('DIR/ready', async () => (existsSync(join(dir, 'ready')) ? true : undefined), { timeoutMs: 300_000 })
+    const launcher = await launchCluster(t, dir, '--webhook')
     const kubectl = join(dir, 'kubectl')
     const kubeconfig = join(dir, 'kubeconfig')
 
@@ -60,13 +47,9 @@ t.test(
     t.equal(dry.code, 0, `alice may create, and the webhooks allow it: ${dry.stderr}`)
     t.match(dry.stderr, /Warning: spec\.executionConfig\.timeout: defaulted to "30m0s"/, 'the mutating webhook answered alice')
 
-    process.kill(-(launcher.pid as number), 'SIGTERM')
-    let timer: NodeJS.Timeout | undefined
-    const bound = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 10_000)))
-    const how = await Promise.race([exited, bound])
-    clearTimeout(timer)
+    const how = await launcher.stop()
     t.equal(how, 0, 'the launcher stopped everything and exited 0 within the bound')
-    const order = [...stderr.matchAll(/^cluster: stopped (\S+) \((.*)\)$/gm)].map((m) => [m[1], m[2]])
+    const order = [...launcher.stderr().matchAll(/^cluster: stopped (\S+) \((.*)\)$/gm)].map((m) => [m[1], m[2]])
     t.same(
       order.map(([name]) => name),
       ['wfe-admission', 'kube-controller-manager', 'kube-apiserver', 'etcd'],
