@@ -31,6 +31,14 @@ t.test('a marker is created in the server namespace with the token, as plain JSO
   })
 })
 
+t.test('one keep-alive connection for many calls: no TLS handshake per marker, Lease renewal or Event', async (t) => {
+  const { server, audit } = await api('answer', 5000)
+  for (let i = 0; i < 5; i++) await audit.createConfigMap({ metadata: { name: `wfe-audit-record-${i}` }, data: {} })
+  t.equal(server.requests.length, 5)
+  t.equal(server.connections(), 1, 'client-node would open one per call')
+  t.equal(server.requests[4]?.headers['authorization'], `Bearer ${TOKEN}`, 'credentials still applied per call')
+})
+
 t.test('an unexpected status is an ApiError with the code; a hung apiserver is a bounded failure', async (t) => {
   const { audit } = await api('answer', 5000)
   const err = await audit.readConfigMap('x').then(

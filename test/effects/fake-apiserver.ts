@@ -21,6 +21,8 @@ export interface FakeApiserver {
   requests: Recorded[]
   /** Resolves when `n` requests have been recorded. */
   received(n: number): Promise<void>
+  /** TLS connections accepted so far. */
+  connections(): number
   close(): Promise<void>
 }
 
@@ -49,12 +51,15 @@ export async function startFakeApiserver(mode: 'answer' | 'hang' = 'answer'): Pr
       res.end(JSON.stringify(body))
     })
   })
+  let connections = 0
+  server.on('secureConnection', () => connections++)
   const { url, close } = await listenOnLoopback(server)
   return {
     url,
     caPem: ca.cert,
     requests,
     received: (n) => (requests.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    connections: () => connections,
     close,
   }
 }
