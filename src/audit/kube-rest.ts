@@ -52,6 +52,9 @@ export function createRest(kc: KubeConfig, timeoutMs: number): Rest {
         ...(opts.servername === undefined ? {} : { servername: opts.servername }),
         keepAlive: true,
         maxSockets: 4,
+        // An idle socket is closed well before the apiserver's own idle timeout, so a call never
+        // lands on a connection the server is closing.
+        timeout: 30_000,
       })
       opts.agent = agent
     }
