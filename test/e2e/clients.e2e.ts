@@ -4,7 +4,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../cluster/tools.js'
@@ -77,7 +77,9 @@ t.test('kubectl apply creates and then updates metadata; delete removes', async 
 })
 
 t.test('npm run cluster: ready file, a working kubeconfig, and SIGTERM leaves no process behind', async (t) => {
-  const dir = join(await mkdtemp(join(tmpdir(), 'wfe-cluster-cli-')), 'c')
+  const parent = await mkdtemp(join(tmpdir(), 'wfe-cluster-cli-'))
+  t.teardown(() => rm(parent, { recursive: true, force: true }))
+  const dir = join(parent, 'c')
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['test/cluster/main.ts', '--dir', dir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

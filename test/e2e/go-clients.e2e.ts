@@ -4,7 +4,7 @@
 // the apiserver prunes before admission, integers beyond 2^53, and a review full of `<`.
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../cluster/tools.js'
@@ -33,7 +33,9 @@ function run(cmd: string, args: readonly string[], cwd: string): Promise<{ code:
 }
 
 // test/cluster/tools/roundtrip, built once (Go's build cache makes it quick after the first time).
-const roundtripBin = join(await mkdtemp(join(tmpdir(), 'wfe-roundtrip-')), 'roundtrip')
+const roundtripDir = await mkdtemp(join(tmpdir(), 'wfe-roundtrip-'))
+t.teardown(() => rm(roundtripDir, { recursive: true, force: true }))
+const roundtripBin = join(roundtripDir, 'roundtrip')
 const built = await run('go', ['build', '-o', roundtripBin, './roundtrip'], join(ROOT, 'test/cluster/tools'))
 if (built.code !== 0) throw new Error(`go build ./roundtrip failed: ${built.stderr}`)
 

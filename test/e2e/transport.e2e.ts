@@ -4,7 +4,7 @@
 // kubectl writes in a loop, with no write failing.
 import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rename, writeFile } from 'node:fs/promises'
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { issueCa, issueLeaf, servingNames } from '../../src/certs/generate.js'
@@ -41,6 +41,8 @@ async function ownServer(
   extraArgs: string[] = [],
 ): Promise<{ server: WebhookServer; caPem: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wfe-e2e-server-'))
+  // Registered first, so it runs after the server's own teardown has stopped it (LIFO).
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
   const { caPem } = await loopbackCertificates(join(dir, 'certs'))
   const server = await startWebhookServer({
     port,
@@ -88,7 +90,9 @@ async function realWriteFailsClosed(t: Test, name: string, pattern: RegExp): Pro
 
 t.test('a client certificate from another CA: the server refuses the handshake; the write fails closed', async (t) => {
   const otherCa = await issueCa({ commonName: 'not-the-apiserver-client-ca' })
-  const caFile = join(await mkdtemp(join(tmpdir(), 'wfe-e2e-ca-')), 'ca.crt')
+  const caDir = await mkdtemp(join(tmpdir(), 'wfe-e2e-ca-'))
+  t.teardown(() => rm(caDir, { recursive: true, force: true }))
+  const caFile = join(caDir, 'ca.crt')
   await writeFile(caFile, otherCa.cert)
   const { caPem } = await ownServer(t, cluster.webhookPorts[1] as number, caFile)
   t.teardown(restore)
@@ -159,6 +163,7 @@ t.test('certificate rotation and a SIGTERM drain while kubectl writes in a loop:
   // Drain: the configuration moves to a second server (as endpoints move off a terminating pod)
   // while the first gets SIGTERM and keeps answering through its drain delay.
   const secondDir = await mkdtemp(join(tmpdir(), 'wfe-e2e-server2-'))
+  t.teardown(() => rm(secondDir, { recursive: true, force: true }))
   await writeFile(join(secondDir, 'ca.crt'), first.caPem)
   const leaf2 = await issueLeaf({ ca, commonName: 'localhost', ...servingNames(), usage: 'server' })
   await writeFile(join(secondDir, 'tls.crt'), leaf2.cert)
