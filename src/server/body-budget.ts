@@ -21,9 +21,11 @@ export const OUTSIDE_OLD_SPACE_BYTES = (42 + 20 + 12) * MiB
 /**
  * The old generation's cap, --max-old-space-size in the Deployment's NODE_OPTIONS: at most the
  * ceiling less what lives outside it (192 − 74 = 118 MiB), so RSS stays under the ceiling whatever
- * the heap holds. V8 collects garbage before it would pass the cap; it fails only on live data.
+ * the heap holds. V8 collects garbage before it would pass the cap; it fails only on live data. 104,
+ * not 118 or the 112 it was: with issues 19-22 merged, outside-the-heap memory under four concurrent
+ * 20 MiB reviews reached ~80 MiB and the memory-budget test peaked at 191-192 MiB in a third of runs.
  */
-export const OLD_SPACE_CAP_BYTES = 112 * MiB
+export const OLD_SPACE_CAP_BYTES = 104 * MiB
 /** Old generation live between reviews under ordinary load (V8 heap used, bench step 6: 20–26 MiB). */
 export const STEADY_HEAP_BYTES = 26 * MiB
 /**
@@ -36,7 +38,7 @@ export const HEAP_BYTES_PER_BODY_BYTE = 2.5
 
 /**
  * The default budget: what the old generation holds beyond its steady content, per body byte:
- * (112 − 26) MiB / 2.5 = 34.4 MiB. At least the largest review the apiserver can send
+ * (104 − 26) MiB / 2.5 = 31.2 MiB. At least the largest review the apiserver can send
  * (MAX_REVIEW_BYTES, 28 MiB), since a smaller budget would refuse a write the apiserver allows.
  */
 export const DEFAULT_REVIEW_BYTES_IN_FLIGHT = Math.max(
