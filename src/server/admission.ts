@@ -13,6 +13,7 @@ import { httpErrorBody, parseJsonBody } from './http-errors.js'
 import type { BodyBudget } from './body-budget.js'
 import { readBodyText } from './read-body.js'
 import { ADMISSION_REVIEW_RESPONSE_SCHEMA } from './review-schema.js'
+import { collectAfter } from './heap.js'
 
 export const VALIDATE_PATH = '/validate-workflowexecution'
 export const MUTATE_PATH = '/mutate-workflowexecution'
@@ -73,6 +74,7 @@ export const admissionRoutes: FastifyPluginCallback<AdmissionRoutesOptions> = (a
         reply.raw.once('close', () => {
           ended()
           release()
+          collectAfter(bytes)
         })
       },
       onResponse: (_request, reply, next) => {
