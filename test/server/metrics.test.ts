@@ -119,3 +119,14 @@ t.test('children bound once still count each label set apart (severity, dry run,
   has('controller_runtime_webhook_requests_total{webhook="/validate-workflowexecution",code="200"} 2')
   has('controller_runtime_webhook_requests_total{webhook="/validate-workflowexecution",code="500"} 1')
 })
+
+t.test('the review-body budget gauges read the budget at scrape time', async (t) => {
+  const m = createMetrics({ defaultMetrics: false })
+  t.match(await scrape(t, m), /^wfe_admission_review_bytes_budget 0$/m, 'zero before the server tracks a budget')
+  const budget = { inFlight: 5, waiting: 1, capacity: 10 }
+  m.trackBodyBudget(budget)
+  const body = await scrape(t, m)
+  t.match(body, /^wfe_admission_review_bytes_in_flight 5$/m)
+  t.match(body, /^wfe_admission_review_bytes_budget 10$/m)
+  t.match(body, /^wfe_admission_reviews_waiting_for_memory 1$/m)
+})

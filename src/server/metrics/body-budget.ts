@@ -9,6 +9,25 @@ export interface BodyBudgetSource {
   readonly capacity: number
 }
 
+/** Each gauge and the budget counter it reads. */
+const GAUGES: readonly { name: string; help: string; read: (b: BodyBudgetSource) => number }[] = [
+  {
+    name: 'wfe_admission_review_bytes_in_flight',
+    help: 'Bytes of review bodies being read or judged now (their Content-Length), against wfe_admission_review_bytes_budget.',
+    read: (b) => b.inFlight,
+  },
+  {
+    name: 'wfe_admission_review_bytes_budget',
+    help: 'Most bytes of review bodies read or judged at once; a review that does not fit waits.',
+    read: (b) => b.capacity,
+  },
+  {
+    name: 'wfe_admission_reviews_waiting_for_memory',
+    help: 'Reviews waiting, body unread, for room in the review-body budget.',
+    read: (b) => b.waiting,
+  },
+]
+
 export class BodyBudgetInstruments {
   /** Unset until the server tracks its budget. */
   private source: BodyBudgetSource | undefined
@@ -16,33 +35,16 @@ export class BodyBudgetInstruments {
   constructor(registers: Registry[]) {
     // collect() runs with the gauge as `this`: the source is read through this arrow.
     const budget = (): BodyBudgetSource | undefined => this.source
-    new Gauge({
-      name: 'wfe_admission_review_bytes_in_flight',
-      help: 'Bytes of review bodies being read or judged now (their Content-Length), against wfe_admission_review_bytes_budget.',
-      registers,
-      collect() {
-        const b = budget()
-        if (b !== undefined) this.set(b.inFlight)
-      },
-    })
-    new Gauge({
-      name: 'wfe_admission_review_bytes_budget',
-      help: 'Most bytes of review bodies read or judged at once; a review that does not fit waits.',
-      registers,
-      collect() {
-        const b = budget()
-        if (b !== undefined) this.set(b.capacity)
-      },
-    })
-    new Gauge({
-      name: 'wfe_admission_reviews_waiting_for_memory',
-      help: 'Reviews waiting, body unread, for room in the review-body budget.',
-      registers,
-      collect() {
-        const b = budget()
-        if (b !== undefined) this.set(b.waiting)
-      },
-    })
+    for (const { name, help, read } of GAUGES)
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const b = budget()
+          if (b !== undefined) this.set(read(b))
+        },
+      })
   }
 
   track(source: BodyBudgetSource): void {
