@@ -49,7 +49,10 @@ export async function loopbackCertificates(certDir: string): Promise<{ caPem: st
 /** Starts the built server (dist/) on 127.0.0.1 and waits until its /readyz says so. */
 export async function startWebhookServer(opts: ServeOptions): Promise<WebhookServer> {
   const probePort = await loopbackPort()
+  // Node flags for the server alone (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it in bench step 7).
+  const nodeFlags = (process.env['WFE_SERVE_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')
   const args = [
+    ...nodeFlags,
     join(ROOT, 'dist/cli/main.js'),
     'serve',
     '--bind-address=127.0.0.1',
