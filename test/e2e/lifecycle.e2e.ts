@@ -89,19 +89,41 @@ t.test('kubectl get shows the stored executions', async (t) => {
   t.match(r.stdout, /defaulted/)
 })
 
-t.test('matchConditions: a routine /status write never reaches the mutating webhook; the validating one sees it', async (t) => {
-  await create(wfe(ns, 'match-conditions'), { as: USERS.orchestrator })
-  const before = await webhookCalls()
-  t.equal((await patch(ns, 'match-conditions', { status: { phase: 'Pending' } }, { as: USERS.controller, status: true })).code, 0)
-  const after = await webhookCalls()
-  t.equal((after['/mutate-workflowexecution'] ?? 0) - (before['/mutate-workflowexecution'] ?? 0), 0, 'mutating webhook skipped')
-  t.equal((after['/validate-workflowexecution'] ?? 0) - (before['/validate-workflowexecution'] ?? 0), 1, 'validating webhook called once')
-  const main = await patch(ns, 'match-conditions', { metadata: { labels: { x: 'y' } } }, { as: USERS.alice })
-  t.equal(main.code, 0, main.stderr)
-  const last = await webhookCalls()
-  t.equal(
-    (last['/mutate-workflowexecution'] ?? 0) - (after['/mutate-workflowexecution'] ?? 0),
-    1,
-    'a main-resource write is always sent to the mutating webhook',
-  )
-})
+t.test(
+  'matchConditions: a routine /status write or a label never reaches the mutating webhook; the validating one sees both',
+  async (t) => {
+    await create(wfe(ns, 'match-conditions'), { as: USERS.orchestrator })
+    const before = await webhookCalls()
+    t.equal((await patch(ns, 'match-conditions', { status: { phase: 'Pending' } }, { as: USERS.controller, status: true })).code, 0)
+    const after = await webhookCalls()
+    t.equal((after['/mutate-workflowexecution'] ?? 0) - (before['/mutate-workflowexecution'] ?? 0), 0, 'mutating webhook skipped')
+    t.equal((after['/validate-workflowexecution'] ?? 0) - (before['/validate-workflowexecution'] ?? 0), 1, 'validating webhook called once')
+    const main = await patch(ns, 'match-conditions', { metadata: { labels: { x: 'y' } } }, { as: USERS.alice })
+    t.equal(main.code, 0, main.stderr)
+    const labelled = await webhookCalls()
+    t.equal(
+      (labelled['/mutate-workflowexecution'] ?? 0) - (after['/mutate-workflowexecution'] ?? 0),
+      0,
+      'a label alone skips the mutating webhook (nothing to mutate or annotate)',
+    )
+    t.equal((labelled['/validate-workflowexecution'] ?? 0) - (after['/validate-workflowexecution'] ?? 0), 1, 'and is validated')
+    // The clear annotation on an execution that has not failed: sent to both, refused by the validator.
+    const clear = { metadata: { annotations: { 'kubernaut.ai/clear-execution-block': 'checked the target by hand, nothing to clear' } } }
+    await patch(ns, 'match-conditions', clear, { as: USERS.alice })
+    const annotated = await webhookCalls()
+    t.equal(
+      (annotated['/mutate-workflowexecution'] ?? 0) - (labelled['/mutate-workflowexecution'] ?? 0),
+      1,
+      'the clear annotation is sent to the mutating webhook',
+    )
+    // A DELETE is validated only when the stored execution's block is in force (block-lifting.e2e covers those).
+    const deleted = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'match-conditions', '-n', ns, '--wait=false'])
+    t.equal(deleted.code, 0, deleted.stderr)
+    const gone = await webhookCalls()
+    t.equal(
+      (gone['/validate-workflowexecution'] ?? 0) - (annotated['/validate-workflowexecution'] ?? 0),
+      0,
+      'deleting an execution that never failed skips the validating webhook',
+    )
+  },
+)

@@ -93,15 +93,25 @@ t.test('failure handling: fail closed, bounded timeout, v1 reviews, equivalent m
   }
 })
 
-t.test('only the mutating /status webhook has a matchCondition', async (t) => {
-  for (const h of vhooks) t.notOk(h.matchConditions, `${h.name}: every write must be validated`)
+t.test('each webhook has its own built-in matchCondition', async (t) => {
   const main = byResource(mhooks, 'workflowexecutions')
   const status = byResource(mhooks, 'workflowexecutions/status')
   t.equal(main.length, 1)
   t.equal(status.length, 1)
   t.not(main[0], status[0], 'matchConditions are per webhook, so /status needs its own entry')
-  t.notOk(main[0]?.matchConditions)
-  t.equal(status[0]?.matchConditions?.length, 1)
+  t.same(
+    main[0]?.matchConditions?.map((c) => c.name),
+    ['clear-annotation-or-terminating'],
+  )
+  t.same(
+    status[0]?.matchConditions?.map((c) => c.name),
+    ['new-block-clearance'],
+  )
+  t.same(
+    vhooks[0]?.matchConditions?.map((c) => c.name),
+    ['delete-of-a-blocked-execution'],
+    'only a DELETE can skip validation',
+  )
 })
 
 // Kubernetes binds object, oldObject and request (plus authorizer, unused here) as dynamic values.
