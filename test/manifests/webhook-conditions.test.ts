@@ -56,6 +56,8 @@ const annotationSet = fc.record(
   },
   { requiredKeys: [] },
 )
+/** Mostly no clear annotation (the common write), sometimes one. */
+const someAnnotations = fc.oneof(fc.constant(undefined), fc.constant({ team: 'sre' }), fc.constant({ team: 'sre' }), annotationSet)
 const phase = fc.constantFrom('Failed', 'Running', 'Completed', undefined)
 const clearance = fc.oneof(
   fc.constant(undefined),
@@ -95,7 +97,7 @@ const stored = fc.record({
   phase,
   failure: fc.constantFrom(true, false, undefined),
   clearance,
-  annotations: fc.option(annotationSet, { nil: undefined }),
+  annotations: someAnnotations,
   terminating: fc.boolean(),
   finalizers: fc.constantFrom([], ['kubernaut.ai/cleanup']),
 })
@@ -103,7 +105,7 @@ const stored = fc.record({
 t.test('main-resource mutating webhook: a skipped UPDATE would have changed nothing', async (t) => {
   let skipped = 0
   let called = 0
-  const annotations = fc.oneof(fc.constant('same' as const), fc.constant('same' as const), fc.constant(undefined), annotationSet)
+  const annotations = fc.oneof(fc.constant('same' as const), fc.constant('same' as const), someAnnotations)
   fc.assert(
     fc.property(stored, annotations, fc.boolean(), fc.constantFrom(OPERATOR, CONTROLLER), (old, next, dropFinalizers, user) => {
       const oldObject = execution(old)
@@ -125,22 +127,68 @@ t.test('main-resource mutating webhook: a skipped UPDATE would have changed noth
   t.ok(skipped > 100 && called > 100, `${skipped} skipped, ${called} sent, of 600 generated UPDATEs`)
 })
 
-t.test('main-resource mutating webhook: CREATE is always sent; a label or a finalizer alone is not', async (t) => {
-  const create = aRequest({ operation: 'CREATE', object: aWorkflowExecution() })
-  t.equal(sent(mainHook, create), true, 'CREATE')
-  const oldObject = aWorkflowExecution((w) => (w.metadata.annotations = { [ANNOTATION_CLEAR]: REASON }))
+// Timeouts as clients write them: Go's own form and others that parse (rewritten on CREATE), and some that do not.
+const hms = fc.tuple(fc.nat(30), fc.nat(75), fc.nat(75), fc.boolean(), fc.boolean()).map(([h, m, sec, pad, frac]) => {
+  const p = (n: number): string => (pad && n < 10 ? `0${n}` : String(n))
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${p(m)}m` : ''}${p(sec)}${frac ? '.5' : ''}s`
+})
+const timeout = fc.oneof(
+  fc.constantFrom('30m0s', '1h0m0s', '59m59s', '2h30m15s'),
+  fc.constantFrom('30m0s', '1h0m0s', '1m30s', '90s', '30m', '1h', '45s', '1.5s', '500ms', '0s', '1h60m0s', '-5m0s', 'soon', ''),
+  hms,
+)
+
+t.test('main-resource mutating webhook: a skipped CREATE would have changed nothing', async (t) => {
+  let skipped = 0
+  let called = 0
+  const config = fc.oneof(
+    { arbitrary: fc.record({ timeout: fc.oneof(timeout, fc.constant(null)) }, { requiredKeys: [] }), weight: 6 },
+    { arbitrary: fc.constantFrom(undefined, null), weight: 1 },
+  )
+  fc.assert(
+    fc.property(config, someAnnotations, (executionConfig, annotations) => {
+      const object = aWorkflowExecution((w) => {
+        if (executionConfig === undefined) delete w.spec.executionConfig
+        else (w.spec as unknown as Record<string, unknown>)['executionConfig'] = executionConfig
+        if (annotations !== undefined) w.metadata.annotations = { ...annotations }
+      })
+      const request = aRequest({ operation: 'CREATE', object, userInfo: OPERATOR })
+      if (sent(mainHook, request)) {
+        called++
+        return
+      }
+      skipped++
+      assertNoOp(request, 'mutate')
+    }),
+    { seed: 20261203, numRuns: 800 },
+  )
+  t.ok(skipped > 80 && called > 100, `${skipped} skipped, ${called} sent, of 800 generated CREATEs`)
+})
+
+t.test('main-resource mutating webhook: what is sent and what is not', async (t) => {
+  const withTimeout = (timeout: string): AdmissionRequest =>
+    aRequest({ operation: 'CREATE', object: aWorkflowExecution((w) => (w.spec.executionConfig = { timeout })) })
+  t.equal(
+    sent(mainHook, aRequest({ operation: 'CREATE', object: aWorkflowExecution((w) => delete w.spec.executionConfig) })),
+    true,
+    'CREATE, no timeout',
+  )
+  t.equal(sent(mainHook, withTimeout('30m')), true, 'CREATE, a timeout to rewrite')
+  t.equal(sent(mainHook, withTimeout('30m0s')), false, "CREATE, a timeout in Go's form")
+  const oldObject = aWorkflowExecution((w) => (w.metadata.annotations = { team: 'sre' }))
   const labelled = structuredClone(oldObject)
   labelled.metadata.labels = { team: 'sre' }
   t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: labelled, oldObject })), false, 'a label added')
   const finalized = structuredClone(oldObject)
   finalized.metadata.finalizers = ['kubernaut.ai/cleanup']
   t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: finalized, oldObject })), false, 'a finalizer added')
-  const changed = structuredClone(oldObject)
-  changed.metadata.annotations = { [ANNOTATION_CLEAR]: 'a different reason' }
-  t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: changed, oldObject })), true, 'the clear annotation changed')
-  const removed = structuredClone(oldObject)
-  delete removed.metadata.annotations
-  t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: removed, oldObject })), true, 'the clear annotation removed')
+  const added = structuredClone(oldObject)
+  added.metadata.annotations = { [ANNOTATION_CLEAR]: REASON }
+  t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: added, oldObject })), true, 'the clear annotation added')
+  t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: oldObject, oldObject: added })), true, 'the clear annotation removed')
+  const terminating = structuredClone(oldObject)
+  ;(terminating.metadata as Record<string, unknown>)['deletionTimestamp'] = '2026-11-25T10:10:00Z'
+  t.equal(sent(mainHook, aRequest({ operation: 'UPDATE', object: terminating, oldObject: terminating })), true, 'a terminating execution')
 })
 
 t.test('validating webhook: a skipped DELETE would have been allowed with no effect', async (t) => {

@@ -101,7 +101,7 @@ t.test('each webhook has its own built-in matchCondition', async (t) => {
   t.not(main[0], status[0], 'matchConditions are per webhook, so /status needs its own entry')
   t.same(
     main[0]?.matchConditions?.map((c) => c.name),
-    ['clear-annotation-or-terminating'],
+    ['something-to-mutate'],
   )
   t.same(
     status[0]?.matchConditions?.map((c) => c.name),
