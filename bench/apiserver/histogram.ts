@@ -5,14 +5,15 @@
 
 export type Buckets = Map<number, number>
 
-const METRIC = 'apiserver_admission_webhook_admission_duration_seconds_bucket'
+const METRIC = 'apiserver_admission_webhook_admission_duration_seconds'
 
-/** Cumulative counts per `le`, per webhook name. */
-export function webhookHistograms(text: string): Map<string, Buckets> {
+/** Cumulative counts per `le`, per value of `label` (summed over the other labels), of one histogram. */
+export function webhookHistograms(text: string, metric = METRIC, label = 'name'): Map<string, Buckets> {
   const out = new Map<string, Buckets>()
+  const find = new RegExp(`[{,]${label}="([^"]*)"`)
   for (const line of text.split('\n')) {
-    if (!line.startsWith(`${METRIC}{`)) continue
-    const name = /[{,]name="([^"]*)"/.exec(line)?.[1]
+    if (!line.startsWith(`${metric}_bucket{`)) continue
+    const name = find.exec(line)?.[1]
     const le = /[{,]le="([^"]*)"/.exec(line)?.[1]
     const value = Number(line.slice(line.lastIndexOf(' ') + 1))
     if (name === undefined || le === undefined) continue
