@@ -82,23 +82,41 @@ export async function kubeExchange(kc: KubeConfig, req: KubeRequest): Promise<Ku
     headers['content-length'] = Buffer.byteLength(body)
   }
   const url = new URL(cluster.server.replace(/\/$/, '') + req.path)
-  const signal =
-    req.signal === undefined ? AbortSignal.timeout(req.timeoutMs) : AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)])
   const http = url.protocol === 'http:'
   const send = http ? httpRequest : httpsRequest
   const agent = http ? undefined : agentFor(kc, opts, cluster.proxyUrl !== undefined)
   return new Promise<KubeAnswer>((resolve, reject) => {
-    const r = send(url, { method: req.method ?? 'GET', headers, agent: agent as never, signal }, (res) => {
+    // A timer cleared on the answer and a listener on the caller's signal, not AbortSignal.timeout()
+    // and AbortSignal.any(): on Node 20 those cost about 9 and 28 µs of CPU per call, and keep a
+    // live timer per call for the whole timeout (hundreds at once under the recorder's load).
+    let settled = false
+    const done = (): void => {
+      settled = true
+      clearTimeout(timer)
+      req.signal?.removeEventListener('abort', aborted)
+    }
+    const r = send(url, { method: req.method ?? 'GET', headers, agent: agent as never }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', reject)
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', (err) => {
+        done()
+        reject(err)
+      })
+      res.on('end', () => {
+        done()
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+      })
     })
-    r.on('error', (err: Error & { code?: string }) => {
-      // A timeout aborts with an AbortError; say which deadline it was.
-      if (err.name === 'AbortError' && req.signal?.aborted !== true)
-        reject(new Error(`no answer from ${url.origin} within ${req.timeoutMs / 1000}s`))
-      else reject(err)
+    const timer = setTimeout(() => r.destroy(new Error(`no answer from ${url.origin} within ${req.timeoutMs / 1000}s`)), req.timeoutMs)
+    const aborted = (): void => {
+      r.destroy(Object.assign(new Error('the request was aborted'), { name: 'AbortError' }))
+    }
+    if (req.signal?.aborted === true) aborted()
+    else req.signal?.addEventListener('abort', aborted, { once: true })
+    r.on('error', (err: Error) => {
+      if (settled) return
+      done()
+      reject(err)
     })
     r.end(body)
   })
