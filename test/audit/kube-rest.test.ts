@@ -1,19 +1,13 @@
 import t from 'tap'
 import { createAuditApi } from '../../src/audit/api.js'
 import { ApiError, createRest } from '../../src/audit/kube-rest.js'
-import { loadKubeConfig } from '../../src/kube/config.js'
-import { startFakeApiserver, TOKEN, writeKubeconfig } from '../effects/fake-apiserver.js'
+import { fakeApiserverClient, TOKEN } from '../effects/fake-apiserver.js'
 
 // The recorder's own REST client, through the kubeconfig's TLS and token, against a loopback HTTPS
 // endpoint: JSON in, JSON out, one bounded request per call.
 async function api(mode: 'answer' | 'hang', timeoutMs: number) {
-  const server = await startFakeApiserver(mode)
-  t.teardown(() => server.close())
-  const kc = await writeKubeconfig(server.url, server.caPem)
-  t.teardown(() => kc.cleanup())
-  const loaded = await loadKubeConfig({ kubeconfigPath: kc.path })
-  if (loaded === undefined) throw new Error('expected a configuration')
-  return { server, audit: createAuditApi(createRest(loaded.kc, timeoutMs), 'kubernaut-system') }
+  const { server, kc } = await fakeApiserverClient(t, mode)
+  return { server, audit: createAuditApi(createRest(kc, timeoutMs), 'kubernaut-system') }
 }
 
 t.test('a marker is created in the server namespace with the token, as plain JSON', async (t) => {

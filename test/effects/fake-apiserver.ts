@@ -97,3 +97,21 @@ export async function writeKubeconfig(server: string, caPem: string, token = TOK
   await writeFile(path, JSON.stringify(config), { mode: 0o600 })
   return { path, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
+
+/**
+ * A fake apiserver and a loaded kubeconfig for it (client-node's KubeConfig), both removed when the
+ * test ends: what a test of the kube client needs in one call.
+ */
+export async function fakeApiserverClient(
+  t: { teardown(f: () => unknown): void },
+  mode: 'answer' | 'hang',
+): Promise<{ server: FakeApiserver; kc: import('@kubernetes/client-node').KubeConfig }> {
+  const server = await startFakeApiserver(mode)
+  t.teardown(() => server.close())
+  const kubeconfig = await writeKubeconfig(server.url, server.caPem)
+  t.teardown(() => kubeconfig.cleanup())
+  const { loadKubeConfig } = await import('../../src/kube/config.js')
+  const loaded = await loadKubeConfig({ kubeconfigPath: kubeconfig.path })
+  if (loaded === undefined) throw new Error('expected a configuration')
+  return { server, kc: loaded.kc }
+}

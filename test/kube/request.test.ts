@@ -3,17 +3,10 @@
 // or listener behind (it does not hold the process open, and a later abort changes nothing).
 import t from 'tap'
 import { kubeExchange } from '../../src/kube/request.js'
-import { loadKubeConfig } from '../../src/kube/config.js'
-import { startFakeApiserver, writeKubeconfig } from '../effects/fake-apiserver.js'
+import { fakeApiserverClient } from '../effects/fake-apiserver.js'
 
 async function client(mode: 'answer' | 'hang') {
-  const server = await startFakeApiserver(mode)
-  t.teardown(() => server.close())
-  const kc = await writeKubeconfig(server.url, server.caPem)
-  t.teardown(() => kc.cleanup())
-  const loaded = await loadKubeConfig({ kubeconfigPath: kc.path })
-  if (loaded === undefined) throw new Error('expected a configuration')
-  return loaded.kc
+  return (await fakeApiserverClient(t, mode)).kc
 }
 
 t.test('an answer comes back with its status and text; the signal is let go', async (t) => {

@@ -41,6 +41,24 @@ function assertNoOp(request: AdmissionRequest, webhook: WebhookKind): void {
     throw new Error(`skipped a ${webhook} call that would answer ${JSON.stringify(r.response)} with ${r.effects.length} effect(s)`)
 }
 
+/** Over `runs` generated requests: each one the hook's conditions skip is a no-op for `webhook`. */
+function skipsOnlyNoOps(hook: Hook, webhook: WebhookKind, requests: fc.Arbitrary<AdmissionRequest>, runs: number) {
+  let skipped = 0
+  let sentCount = 0
+  fc.assert(
+    fc.property(requests, (request) => {
+      if (sent(hook, request)) {
+        sentCount++
+        return
+      }
+      skipped++
+      assertNoOp(request, webhook)
+    }),
+    { seed: 20261203, numRuns: runs },
+  )
+  return { skipped, sent: sentCount, said: `${skipped} skipped, ${sentCount} sent, of ${runs} generated` }
+}
+
 t.test('both conditions type-check as a bool', async (t) => {
   for (const hook of [mainHook, validateHook])
     for (const c of hook.matchConditions ?? []) t.same(env.check(c.expression), { valid: true, type: 'bool' }, c.name)
@@ -103,28 +121,20 @@ const stored = fc.record({
 })
 
 t.test('main-resource mutating webhook: a skipped UPDATE would have changed nothing', async (t) => {
-  let skipped = 0
-  let called = 0
   const annotations = fc.oneof(fc.constant('same' as const), fc.constant('same' as const), someAnnotations)
-  fc.assert(
-    fc.property(stored, annotations, fc.boolean(), fc.constantFrom(OPERATOR, CONTROLLER), (old, next, dropFinalizers, user) => {
+  const requests = fc
+    .tuple(stored, annotations, fc.boolean(), fc.constantFrom(OPERATOR, CONTROLLER))
+    .map(([old, next, dropFinalizers, user]) => {
       const oldObject = execution(old)
       const object = structuredClone(oldObject)
       if (next === undefined) delete object.metadata.annotations
       else if (next !== 'same') object.metadata.annotations = { ...next }
       if (dropFinalizers) delete object.metadata.finalizers
       object.metadata.labels = { ...object.metadata.labels, touched: 'yes' }
-      const request = aRequest({ operation: 'UPDATE', object, oldObject, userInfo: user })
-      if (sent(mainHook, request)) {
-        called++
-        return
-      }
-      skipped++
-      assertNoOp(request, 'mutate')
-    }),
-    { seed: 20261203, numRuns: 600 },
-  )
-  t.ok(skipped > 100 && called > 100, `${skipped} skipped, ${called} sent, of 600 generated UPDATEs`)
+      return aRequest({ operation: 'UPDATE', object, oldObject, userInfo: user })
+    })
+  const r = skipsOnlyNoOps(mainHook, 'mutate', requests, 600)
+  t.ok(r.skipped > 100 && r.sent > 100, `${r.said} UPDATEs`)
 })
 
 // Timeouts as clients write them: Go's own form and others that parse (rewritten on CREATE), and some that do not.
@@ -139,30 +149,20 @@ const timeout = fc.oneof(
 )
 
 t.test('main-resource mutating webhook: a skipped CREATE would have changed nothing', async (t) => {
-  let skipped = 0
-  let called = 0
   const config = fc.oneof(
     { arbitrary: fc.record({ timeout: fc.oneof(timeout, fc.constant(null)) }, { requiredKeys: [] }), weight: 6 },
     { arbitrary: fc.constantFrom(undefined, null), weight: 1 },
   )
-  fc.assert(
-    fc.property(config, someAnnotations, (executionConfig, annotations) => {
-      const object = aWorkflowExecution((w) => {
-        if (executionConfig === undefined) delete w.spec.executionConfig
-        else (w.spec as unknown as Record<string, unknown>)['executionConfig'] = executionConfig
-        if (annotations !== undefined) w.metadata.annotations = { ...annotations }
-      })
-      const request = aRequest({ operation: 'CREATE', object, userInfo: OPERATOR })
-      if (sent(mainHook, request)) {
-        called++
-        return
-      }
-      skipped++
-      assertNoOp(request, 'mutate')
-    }),
-    { seed: 20261203, numRuns: 800 },
-  )
-  t.ok(skipped > 80 && called > 100, `${skipped} skipped, ${called} sent, of 800 generated CREATEs`)
+  const requests = fc.tuple(config, someAnnotations).map(([executionConfig, annotations]) => {
+    const object = aWorkflowExecution((w) => {
+      if (executionConfig === undefined) delete w.spec.executionConfig
+      else (w.spec as unknown as Record<string, unknown>)['executionConfig'] = executionConfig
+      if (annotations !== undefined) w.metadata.annotations = { ...annotations }
+    })
+    return aRequest({ operation: 'CREATE', object, userInfo: OPERATOR })
+  })
+  const r = skipsOnlyNoOps(mainHook, 'mutate', requests, 800)
+  t.ok(r.skipped > 80 && r.sent > 100, `${r.said} CREATEs`)
 })
 
 t.test('main-resource mutating webhook: what is sent and what is not', async (t) => {
@@ -192,27 +192,14 @@ t.test('main-resource mutating webhook: what is sent and what is not', async (t)
 })
 
 t.test('validating webhook: a skipped DELETE would have been allowed with no effect', async (t) => {
-  let skipped = 0
-  let called = 0
-  fc.assert(
-    fc.property(
-      stored,
-      fc.constantFrom(OPERATOR, CONTROLLER, { username: 'system:serviceaccount:kube-system:generic-garbage-collector' }),
-      (old, user) => {
-        const oldObject = execution(old)
-        const request = aRequest({ operation: 'DELETE', oldObject, userInfo: user })
-        delete (request as { object?: unknown }).object
-        if (sent(validateHook, request)) {
-          called++
-          return
-        }
-        skipped++
-        assertNoOp(request, 'validate')
-      },
-    ),
-    { seed: 20261203, numRuns: 600 },
-  )
-  t.ok(skipped > 100 && called > 20, `${skipped} skipped, ${called} sent, of 600 generated DELETEs`)
+  const deleter = fc.constantFrom(OPERATOR, CONTROLLER, { username: 'system:serviceaccount:kube-system:generic-garbage-collector' })
+  const requests = fc.tuple(stored, deleter).map(([old, user]) => {
+    const request = aRequest({ operation: 'DELETE', oldObject: execution(old), userInfo: user })
+    delete (request as { object?: unknown }).object
+    return request
+  })
+  const r = skipsOnlyNoOps(validateHook, 'validate', requests, 600)
+  t.ok(r.skipped > 100 && r.sent > 20, `${r.said} DELETEs`)
 })
 
 t.test('validating webhook: a DELETE of a blocked execution is sent, every other operation always', async (t) => {
