@@ -3,7 +3,7 @@
 // time (they share the cluster and some stop or re-point the webhook), then stops everything.
 import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { startCluster, type RunningCluster } from '../cluster/main.js'
@@ -65,13 +65,20 @@ async function main(): Promise<number> {
       log(`failed; the cluster's logs are kept in ${relative(ROOT, dir) || dir}/logs. wfe-admission's last lines:\n${tail}`)
     }
     await stop()
+    // A failed run keeps its logs to read, and nothing else: the folder also holds the throw-away CA's keys.
     if (code === 0) await rm(dir, { recursive: true, force: true })
+    else await keepOnly(dir, 'logs')
     return code
   } catch (err) {
     log(err instanceof Error ? err.message : String(err))
     await stop()
+    await keepOnly(dir, 'logs')
     return 1
   }
+}
+
+async function keepOnly(dir: string, kept: string): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [])) if (entry !== kept) await rm(join(dir, entry), { recursive: true, force: true })
 }
 
 void main().then((code) => process.exit(code))
