@@ -98,6 +98,27 @@ t.test('item 2: deleting a blocked execution is refused with how to clear it; al
   t.equal(r.code, 0, r.stderr)
 })
 
+t.test('item 2, attacked through the matchCondition: what makes a DELETE skip the webhook cannot be forged', async (t) => {
+  // The validating webhook skips a DELETE only when the stored object shows no block in force; an
+  // attribution (-by and -at beside the clear annotation) shows it cleared. alice tries to store one
+  // that the webhook did not write.
+  await execution('forge-then-delete', 'Failed')
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+  const annotate = (...pairs: string[]) =>
+    kubectl(['annotate', '--overwrite', 'workflowexecutions.kubernaut.ai', 'forge-then-delete', '-n', ns, ...pairs], { as: USERS.alice })
+  const attribution = await annotate(`${CLEAR}-by=${USERS.bob}`, `${CLEAR}-at=${at}`)
+  t.not(attribution.code, 0, 'an attribution alone is refused (the mutating webhook is not called for it; the validating one is)')
+  t.notOk((await get(ns, 'forge-then-delete')).metadata.annotations?.[`${CLEAR}-by`], 'nothing stored')
+  const refused = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'forge-then-delete', '-n', ns], { as: USERS.alice })
+  t.not(refused.code, 0, 'the DELETE is still sent to the validating webhook and refused')
+  t.match(refused.stderr, /admission webhook "validate\.workflowexecution\.kubernaut\.ai" denied the request/)
+  // With the clear annotation the write is a clearance, and the webhook writes -by from the requester.
+  t.equal((await annotate(`${CLEAR}=${REASON}`, `${CLEAR}-by=${USERS.bob}`, `${CLEAR}-at=${at}`)).code, 0)
+  t.equal((await get(ns, 'forge-then-delete')).metadata.annotations?.[`${CLEAR}-by`], USERS.alice, 'attributed to alice, not bob')
+  const allowed = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'forge-then-delete', '-n', ns], { as: USERS.alice })
+  t.equal(allowed.code, 0, allowed.stderr)
+})
+
 t.test("item 2: the garbage collector's cascade is allowed and recorded once, as a Warning Event and an audit line", async (t) => {
   const stored = await execution('cascaded', 'Failed')
   const r = await kubectl(['delete', 'workflowexecutions.kubernaut.ai', 'cascaded', '-n', ns], { as: USERS.garbageCollector })
