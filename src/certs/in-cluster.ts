@@ -4,6 +4,7 @@
 // both webhook configurations, and only then the serving Secret the pods reload.
 import { planRotation, type RotationOptions, type StoredCerts } from './rotation.js'
 import { WfeError } from '../errors.js'
+import { readKubeConfig } from '../kube/config.js'
 
 export type WebhookKind = 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration'
 export const WEBHOOK_KINDS: readonly WebhookKind[] = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']
@@ -83,15 +84,7 @@ const notFound = (err: unknown): boolean => typeof err === 'object' && err !== n
 
 /** The real cluster, through @kubernetes/client-node (imported only here, only when used). */
 export async function kubernetesCertsCluster(kubeconfig: string | undefined): Promise<CertsCluster> {
-  const k8s = await import('@kubernetes/client-node')
-  const kc = new k8s.KubeConfig()
-  try {
-    if (kubeconfig !== undefined && kubeconfig !== '') kc.loadFromFile(kubeconfig)
-    else kc.loadFromCluster()
-    if (kc.getCurrentCluster() === null) throw new Error('no current cluster in the configuration')
-  } catch (err) {
-    throw new WfeError('WFE_ERR_CONFIG', `${kubeconfig ? `--kubeconfig ${kubeconfig}` : 'in-cluster configuration'}: cannot load it: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
-  }
+  const { k8s, kc } = await readKubeConfig(kubeconfig)
   const core = kc.makeApiClient(k8s.CoreV1Api)
   const adm = kc.makeApiClient(k8s.AdmissionregistrationV1Api)
   const decode = (data: Record<string, string> | undefined): Record<string, string> => Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))

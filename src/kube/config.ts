@@ -22,13 +22,19 @@ export function kubeApiConfigured(options: KubeApiOptions): boolean {
   return (path !== undefined && path !== '') || (inCluster && existsSync(SERVICE_ACCOUNT_TOKEN))
 }
 
-/** The client library and a loaded configuration, or undefined when no API is configured. */
-export async function loadKubeConfig(
-  options: KubeApiOptions,
-): Promise<{ k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig } | undefined> {
-  const path = options.kubeconfigPath
-  if (!kubeApiConfigured(options)) return undefined
+type Loaded = { k8s: typeof import('@kubernetes/client-node'); kc: import('@kubernetes/client-node').KubeConfig }
 
+/** The client library and a loaded configuration, or undefined when no API is configured. */
+export async function loadKubeConfig(options: KubeApiOptions): Promise<Loaded | undefined> {
+  if (!kubeApiConfigured(options)) return undefined
+  return readKubeConfig(options.kubeconfigPath, ' for the WorkflowExecution watch and Event writes')
+}
+
+/**
+ * The client library and the configuration from `path`, or the pod's when there is none; a
+ * WFE_ERR_CONFIG naming the source (and what it was `for`) when it does not load.
+ */
+export async function readKubeConfig(path: string | undefined, purpose = ''): Promise<Loaded> {
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   try {
@@ -37,11 +43,9 @@ export async function loadKubeConfig(
     if (kc.getCurrentCluster() === null) throw new Error('no current cluster in the configuration')
   } catch (err) {
     const source = path !== undefined && path !== '' ? `--kubeconfig ${path}` : 'in-cluster configuration'
-    throw new WfeError(
-      'WFE_ERR_CONFIG',
-      `${source}: cannot load it for the WorkflowExecution watch and Event writes: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    )
+    throw new WfeError('WFE_ERR_CONFIG', `${source}: cannot load it${purpose}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    })
   }
   return { k8s, kc }
 }

@@ -98,20 +98,26 @@ export async function writeKubeconfig(server: string, caPem: string, token = TOK
   return { path, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 
-/**
- * A fake apiserver and a loaded kubeconfig for it (client-node's KubeConfig), both removed when the
- * test ends: what a test of the kube client needs in one call.
- */
-export async function fakeApiserverClient(
+/** A fake apiserver and a kubeconfig file for it, both removed when the test ends. */
+export async function fakeApiserverKubeconfig(
   t: { teardown(f: () => unknown): void },
   mode: 'answer' | 'hang',
-): Promise<{ server: FakeApiserver; kc: import('@kubernetes/client-node').KubeConfig }> {
+): Promise<{ server: FakeApiserver; path: string }> {
   const server = await startFakeApiserver(mode)
   t.teardown(() => server.close())
   const kubeconfig = await writeKubeconfig(server.url, server.caPem)
   t.teardown(() => kubeconfig.cleanup())
+  return { server, path: kubeconfig.path }
+}
+
+/** The same, loaded (client-node's KubeConfig): what a test of the kube client needs in one call. */
+export async function fakeApiserverClient(
+  t: { teardown(f: () => unknown): void },
+  mode: 'answer' | 'hang',
+): Promise<{ server: FakeApiserver; kc: import('@kubernetes/client-node').KubeConfig }> {
+  const { server, path } = await fakeApiserverKubeconfig(t, mode)
   const { loadKubeConfig } = await import('../../src/kube/config.js')
-  const loaded = await loadKubeConfig({ kubeconfigPath: kubeconfig.path })
+  const loaded = await loadKubeConfig({ kubeconfigPath: path })
   if (loaded === undefined) throw new Error('expected a configuration')
   return { server, kc: loaded.kc }
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { WfeError } from '../../src/errors.js'
 import { abortable, loadKubeConfig } from '../../src/kube/config.js'
-import { startFakeApiserver, TOKEN, writeKubeconfig } from '../effects/fake-apiserver.js'
+import { fakeApiserverKubeconfig, startFakeApiserver, TOKEN, writeKubeconfig } from '../effects/fake-apiserver.js'
 
 // What the audit recorder does with the client (src/audit/): load the configuration, then create an
 // Event with a per-call abort signal. These tests hold the parts that are ours.
@@ -47,13 +47,8 @@ t.test('an explicit kubeconfig that cannot be loaded is a start-up error', async
 })
 
 t.test('the loaded client POSTs to /api/v1/namespaces/NS/events with the kubeconfig credentials', async (t) => {
-  const server = await startFakeApiserver('answer')
-  const kubeconfig = await writeKubeconfig(server.url, server.caPem)
-  t.teardown(async () => {
-    await server.close()
-    await kubeconfig.cleanup()
-  })
-  await writeEvent(kubeconfig.path, 10_000)
+  const { server, path } = await fakeApiserverKubeconfig(t, 'answer')
+  await writeEvent(path, 10_000)
   t.equal(server.requests.length, 1)
   const req = server.requests[0]!
   t.equal(req.method, 'POST')
@@ -87,17 +82,12 @@ t.test('an endpoint that is down: the write rejects', async (t) => {
 })
 
 t.test('an endpoint that never answers: the write rejects at the timeout, or when the caller aborts', async (t) => {
-  const server = await startFakeApiserver('hang')
-  const kubeconfig = await writeKubeconfig(server.url, server.caPem)
-  t.teardown(async () => {
-    await server.close()
-    await kubeconfig.cleanup()
-  })
-  await t.rejects(writeEvent(kubeconfig.path, 300))
+  const { server, path } = await fakeApiserverKubeconfig(t, 'hang')
+  await t.rejects(writeEvent(path, 300))
   t.equal(server.requests.length, 1, 'the request did reach the endpoint')
 
   const controller = new AbortController()
-  const pending = writeEvent(kubeconfig.path, 60_000, controller.signal)
+  const pending = writeEvent(path, 60_000, controller.signal)
   await server.received(2)
   controller.abort(new Error('shutting down'))
   await t.rejects(pending)
