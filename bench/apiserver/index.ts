@@ -117,8 +117,7 @@ export async function benchApiserver(row: RowFn, log: (line: string) => void = (
 /** Waits until wfe-admission has recorded as many clearances as the lifecycles stored (its records counter). */
 async function recorderCaughtUp(probePort: number, clearances: number, log: (line: string) => void): Promise<void> {
   const recorded = async (): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${probePort}/metrics`)).text()
-    return text
+    return (await serverMetrics(probePort))
       .split('\n')
       .filter((l) => l.startsWith('wfe_admission_audit_records_total{'))
       .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
@@ -179,8 +178,12 @@ async function scrape(client: KubeClient): Promise<Map<string, Buckets>> {
 
 /** wfe-admission's own view: controller_runtime_webhook_latency_seconds, from request start to answer sent. */
 async function scrapeServer(probePort: number): Promise<Map<string, Buckets>> {
-  const text = await (await fetch(`http://127.0.0.1:${probePort}/metrics`)).text()
-  return webhookHistograms(text, 'controller_runtime_webhook_latency_seconds', 'webhook')
+  return webhookHistograms(await serverMetrics(probePort), 'controller_runtime_webhook_latency_seconds', 'webhook')
+}
+
+/** wfe-admission's own /metrics, from its probe port. */
+async function serverMetrics(probePort: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${probePort}/metrics`)).text()
 }
 
 /** Registers, removes or re-points the shipped webhook configurations, waiting until the apiserver acts on it. */

@@ -1,7 +1,7 @@
 // The report of step 7: throughput and latency with and without the webhooks, the steady rate, where
 // the CPU went, and the apiserver's own per-webhook latency in the saturated and the steady phase.
 import { addCpu, describeSplit } from './cpu-split.js'
-import { summarise, type Buckets } from './histogram.js'
+import { summarise, type Buckets, type Summary } from './histogram.js'
 import { quantile, type LoadResult } from './load.js'
 
 export type RowFn = (n: string, what: string, value: string, target?: string, pass?: boolean) => void
@@ -19,6 +19,8 @@ export interface Round {
 }
 
 const ms = (v: number): string => `${v.toFixed(2)} ms`
+/** "calls, p50 / p99, share ≤ 5 ms" of one latency histogram. */
+const latency = (s: Summary): string => `${s.calls}, ${ms(s.p50 * 1000)} / ${ms(s.p99 * 1000)}, ${(s.within * 100).toFixed(1)} %`
 
 export function report(
   row: RowFn,
@@ -105,7 +107,7 @@ export function report(
       row(
         '7',
         `apiserver_admission_webhook_admission_duration_seconds, ${name}, ${phase}: calls, p50 / p99 (estimated in the bucket), share ≤ 5 ms`,
-        `${s.calls}, ${ms(s.p50 * 1000)} / ${ms(s.p99 * 1000)}, ${(s.within * 100).toFixed(1)} %`,
+        latency(s),
         'p99 ≤ 5 ms',
         s.within >= 0.99,
       )
@@ -117,7 +119,7 @@ export function report(
     row(
       '7',
       `wfe-admission's own latency per review (controller_runtime_webhook_latency_seconds), ${path}, steady ${STEADY_RATE} writes/s: reviews, p50 / p99 (estimated in the bucket), share ≤ 5 ms`,
-      s.calls === 0 ? 'no reviews' : `${s.calls}, ${ms(s.p50 * 1000)} / ${ms(s.p99 * 1000)}, ${(s.within * 100).toFixed(1)} %`,
+      s.calls === 0 ? 'no reviews' : latency(s),
     )
   }
 }
