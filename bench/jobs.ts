@@ -61,6 +61,9 @@ export interface AutocannonResult {
   durationS: number
 }
 
+/** One autocannon round with the server process's CPU µs per answered review. */
+export type Measured = AutocannonResult & { cpuUs: number }
+
 export interface PacedResult {
   kind: 'paced'
   /** Requests with a complete answer. */

@@ -7,6 +7,7 @@ import { get } from 'node:http'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Floor } from './baseline.js'
 
 export const CLI = 'dist/cli/main.js'
 
@@ -154,9 +155,13 @@ export interface BaselineProcess {
   stop(): Promise<void>
 }
 
-/** bench/baseline.ts in its own process, serving the given directory's pair. */
-export async function spawnBaseline(certDir: string): Promise<BaselineProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/baseline.ts', certDir], {
+/** bench/baseline.ts (or one of its floors) in its own process, serving the given directory's pair. */
+export async function spawnBaseline(
+  certDir: string,
+  floor: Floor = 'bare',
+  extraNodeFlags: readonly string[] = [],
+): Promise<BaselineProcess> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extraNodeFlags, '--import', 'tsx', 'bench/baseline.ts', certDir, floor], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = once(child, 'exit')
