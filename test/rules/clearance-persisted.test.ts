@@ -2,7 +2,7 @@ import t from 'tap'
 import { admit } from '../../src/admission/admit.js'
 import type { UserInfo, WebhookKind } from '../../src/admission/types.js'
 import type { WorkflowExecution } from '../../src/api/workflowexecution.js'
-import { countWords } from '../../src/rules/clearance-attribution.js'
+import { countWords, rfc3339Seconds } from '../../src/rules/clearance-attribution.js'
 import { MAX_WARNING_CHARS, sanitizeWarning } from '../../src/admission/warning.js'
 import { aFailedExecution, aRequest, OPERATOR, testPolicy } from '../helpers/objects.js'
 import { message, ruleIds } from '../helpers/verdict.js'
@@ -97,6 +97,16 @@ t.test('system:anonymous and system:unauthenticated cannot clear, in either flow
       t.same([...status.effects, ...ann.effects], [])
     }
   }
+})
+
+t.test('a time is written in whole seconds, and the memo never answers for another second', async (t) => {
+  t.equal(rfc3339Seconds(new Date('2026-11-25T10:20:30.999Z')), '2026-11-25T10:20:30Z')
+  t.equal(rfc3339Seconds(new Date('2026-11-25T10:20:30.001Z')), '2026-11-25T10:20:30Z', 'same second')
+  t.equal(rfc3339Seconds(new Date('2026-11-25T10:20:31.000Z')), '2026-11-25T10:20:31Z', 'the next second')
+  t.equal(rfc3339Seconds(new Date('2026-11-25T10:20:30.500Z')), '2026-11-25T10:20:30Z', 'and back')
+  t.equal(rfc3339Seconds(new Date(-1)), '1969-12-31T23:59:59Z', 'before the epoch: the second it falls in')
+  t.throws(() => rfc3339Seconds(new Date(Number.NaN)), RangeError, 'an invalid date throws, memo or not')
+  t.throws(() => rfc3339Seconds(new Date(Number.NaN)), RangeError, 'twice')
 })
 
 t.test('words are counted as runs holding a Unicode letter or digit', async (t) => {
