@@ -49,7 +49,6 @@ export async function benchApiserver(row: RowFn, log: (line: string) => void = (
 
     // The recording pass: the same sequence, through a recording proxy, untimed.
     const recorder = await startRecorder({
-      port: info.webhookPorts[1]!,
       certDir: info.webhook.certDir,
       pkiDir,
       upstreamPort: info.webhook.port,

@@ -26,14 +26,14 @@ export interface Recorder {
   close(): Promise<void>
 }
 
-/** Records the reviews about objects in `namespace` (not the probes that check which webhooks answer). */
-export async function startRecorder(opts: {
-  port: number
-  certDir: string
-  pkiDir: string
-  upstreamPort: number
-  namespace: string
-}): Promise<Recorder> {
+/**
+ * Records the reviews about objects in `namespace` (not the probes that check which webhooks answer).
+ * Listens on a port of its own choosing: it asks no client certificate, so it needs none of the ports
+ * the apiserver's admission kubeconfig names, and a reserved port can be taken by any outgoing
+ * connection's ephemeral port in the meantime (seen once: EADDRINUSE, and the bench died without
+ * stopping its control plane).
+ */
+export async function startRecorder(opts: { certDir: string; pkiDir: string; upstreamPort: number; namespace: string }): Promise<Recorder> {
   const reviews: RecordedReview[] = []
   const ca = readFileSync(join(opts.certDir, 'ca.crt'))
   const clientCert = readFileSync(join(opts.pkiDir, 'webhook-client.crt'))
@@ -99,7 +99,13 @@ export async function startRecorder(opts: {
       })
     },
   )
-  await new Promise<void>((resolve) => server.listen(opts.port, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   return {
     port: (server.address() as AddressInfo).port,
     reviews,
