@@ -1,13 +1,13 @@
 // The built CLI as production runs it: `node dist/cli/main.js serve --dev-certs` in its own process.
 // Measures spawn → first /readyz 200, and serves as the target for the RSS-under-load measurement.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { openSync, closeSync, readFileSync, existsSync, statSync, readdirSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Floor } from './baseline.js'
+import { loopbackPort } from '../test/cluster/processes.js'
 
 export const CLI = 'dist/cli/main.js'
 
@@ -21,16 +21,6 @@ export interface ServeProcess {
   /** What the process itself logged as readyMs (process.uptime at listen). */
   loggedReadyMs: number | undefined
   stop(): Promise<void>
-}
-
-/** A port nothing listens on right now (loopback only; the race with other processes is acceptable here). */
-export async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1')
-  await once(s, 'listening')
-  const port = (s.address() as { port: number }).port
-  s.close()
-  await once(s, 'close')
-  return port
 }
 
 function status(port: number, path: string): Promise<number> {
@@ -89,8 +79,8 @@ export async function spawnServe(
 ): Promise<ServeProcess> {
   const certDir = join(workDir, `certs-${name}`)
   const logFile = join(workDir, `serve-${name}.log`)
-  const port = await freePort()
-  const probePort = await freePort()
+  const port = await loopbackPort()
+  const probePort = await loopbackPort()
   const out = openSync(logFile, 'w')
   const t0 = performance.now()
   const child = spawn(

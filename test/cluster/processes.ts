@@ -81,8 +81,38 @@ export async function logTail(file: string, lines = 15): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n')
 }
 
-/** A port free on 127.0.0.1 now (the kernel's choice), or `wanted` if it is free; else a clear error. */
-export function loopbackPort(wanted?: number, flag?: string): Promise<number> {
+/**
+ * `wanted` if it is free on 127.0.0.1, else a clear error; without `wanted`, a port free now, chosen
+ * below the kernel's ephemeral range when that range is known. A port the kernel picks comes from that
+ * range, and between this check and the process that listens on it, any outgoing connection (the
+ * apiserver to etcd or to a webhook, a client) may be given it as its source port: bench step 7 once
+ * died on EADDRINUSE that way. Below the range only an explicit bind can take it.
+ */
+export async function loopbackPort(wanted?: number, flag?: string): Promise<number> {
+  if (wanted !== undefined) return freeOnLoopback(wanted, flag)
+  const low = await ephemeralRangeStart()
+  if (low !== undefined && low > FIRST_CHOSEN_PORT + 1000) {
+    for (let i = 0; i < 20; i++) {
+      const port = FIRST_CHOSEN_PORT + Math.floor(Math.random() * (low - FIRST_CHOSEN_PORT))
+      const free = await freeOnLoopback(port).catch(() => undefined)
+      if (free !== undefined) return free
+    }
+  }
+  return freeOnLoopback(0)
+}
+
+/** Ports below this are left alone: well-known and registered services a developer's machine may run. */
+const FIRST_CHOSEN_PORT = 10_000
+
+/** The first port of the kernel's ephemeral range (Linux), undefined where it cannot be read. */
+export async function ephemeralRangeStart(): Promise<number | undefined> {
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => undefined)
+  const low = Number(text?.trim().split(/\s+/)[0])
+  return Number.isInteger(low) && low > 0 ? low : undefined
+}
+
+/** Listens on `wanted` (0: the kernel's choice) and closes again: the port, or a clear error. */
+function freeOnLoopback(wanted: number, flag?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -94,7 +124,7 @@ export function loopbackPort(wanted?: number, flag?: string): Promise<number> {
         ),
       )
     })
-    server.listen(wanted ?? 0, '127.0.0.1', () => {
+    server.listen(wanted, '127.0.0.1', () => {
       const address = server.address()
       const port = typeof address === 'object' && address !== null ? address.port : 0
       server.close(() => resolve(port))

@@ -7,7 +7,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { GO_MISSING, requireGo, ROOT, toolsDir, ToolsError } from './tools.js'
 import { claimDir } from './control-plane.js'
-import { ClusterError, loopbackPort } from './processes.js'
+import { ClusterError, ephemeralRangeStart, loopbackPort } from './processes.js'
 import { admissionConfiguration, webhookKubeconfig, writePki } from './pki.js'
 
 t.test('no go command: the one line the issue asks for', async (t) => {
@@ -29,6 +29,15 @@ t.test('a busy port is named with the flag that changes it', async (t) => {
     new ClusterError(`port ${port} on 127.0.0.1 is in use; choose another with --apiserver-port or leave it out to pick a free one`),
   )
   t.ok((await loopbackPort()) > 0, 'a free port when none is asked for')
+})
+
+t.test('a port chosen for later is below the ephemeral range, where no outgoing connection is given it', async (t) => {
+  const low = await ephemeralRangeStart()
+  if (process.platform === 'linux') t.ok(low !== undefined && low > 1024, `the range starts at ${String(low)}`)
+  for (let i = 0; i < 20; i++) {
+    const port = await loopbackPort()
+    t.ok(port >= 10_000 && (low === undefined || port < low), `port ${port} below ${String(low)}`)
+  }
 })
 
 t.test('a folder with an earlier run is refused unless --reset, and a running one always', async (t) => {
