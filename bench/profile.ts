@@ -45,7 +45,8 @@ try {
     const where = url.replace(/^file:\/\/.*?\/(node_modules\/(@[^/]+\/)?[^/]+|dist)\//, '$1/')
     const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`
     self.set(key, (self.get(key) ?? 0) + us)
-    area.set(areaOf(functionName, url), (area.get(areaOf(functionName, url)) ?? 0) + us)
+    const a = areaOf(functionName, url)
+    area.set(a, (area.get(a) ?? 0) + us)
   }
   const busy = [...area].reduce((t, [k, v]) => (k === 'idle' ? t : t + v), 0)
   const perReview = (us: number): string => `${(us / r.requests).toFixed(1).padStart(6)} µs`

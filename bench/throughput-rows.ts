@@ -5,15 +5,15 @@
 // lowest-round CPU figures, so it includes what the layer costs the layers around it (cold caches,
 // garbage, a client woken more often), which a microbenchmark of the layer misses.
 import type { AutocannonResult, Measured } from './jobs.js'
+import type { RowFn } from './apiserver/report.js'
 
-export type RowFn = (n: string, what: string, value: string, target?: string, pass?: boolean) => void
-
-// The least disturbed round counts, as for throughput: other processes only ever add CPU time.
-const lowest = (xs: number[]): number => Math.min(...xs)
+// The least disturbed round counts, for CPU as for throughput: other processes only ever add CPU time.
+const lowestCpu = (xs: Measured[]): number => Math.min(...xs.map((r) => r.cpuUs))
+const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
 
 export function throughputRows(row: RowFn, mix: string, s: Measured[], b: Measured[], loads: string[]): void {
-  const sCpu = lowest(s.map((r) => r.cpuUs))
-  const bCpu = lowest(b.map((r) => r.cpuUs))
+  const sCpu = lowestCpu(s)
+  const bCpu = lowestCpu(b)
   row(
     '2',
     `${mix}: server CPU per review at 50 connections (process CPU time / answered reviews, lowest round)`,
@@ -25,7 +25,6 @@ export function throughputRows(row: RowFn, mix: string, s: Measured[], b: Measur
     `${bCpu.toFixed(1)} µs (rounds: ${b.map((r) => r.cpuUs.toFixed(1)).join(', ')})`,
   )
   row('2/3', `${mix}: server / baseline CPU per review`, (sCpu / bCpu).toFixed(2), '≤ 2.00', sCpu / bCpu <= 2)
-  const best = (xs: Measured[]): Measured => xs.reduce((a, x) => (x.rps > a.rps ? x : a))
   const sb = best(s)
   const bb = best(b)
   const lat = (r: AutocannonResult): string => `p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / p99.9 ${r.latencyMs.p999} ms`
@@ -58,14 +57,11 @@ export interface FloorRounds {
   core: Measured[]
 }
 
-const lowestCpu = (xs: Measured[]): number => lowest(xs.map((r) => r.cpuUs))
-const bestRps = (xs: Measured[]): number => Math.max(...xs.map((r) => r.rps))
-
 export function floorRows(row: RowFn, mix: string, r: FloorRounds): void {
   const cpu = { bare: lowestCpu(r.bare), parse: lowestCpu(r.parse), core: lowestCpu(r.core), serve: lowestCpu(r.serve) }
   const rounds = (xs: Measured[]): string =>
     `rounds: ${xs.map((m) => m.cpuUs.toFixed(1)).join(', ')} µs; ${xs.map((m) => Math.round(m.rps)).join(', ')} req/s`
-  const ratio = (xs: Measured[]): string => (bestRps(xs) / bestRps(r.bare)).toFixed(2)
+  const ratio = (xs: Measured[]): string => (best(xs).rps / best(r.bare).rps).toFixed(2)
   row(
     '3',
     `${mix}: floor "parse" (bare fastify + the body parsed int64-exact, decoded, an allowed answer encoded): CPU per review; throughput / baseline`,
