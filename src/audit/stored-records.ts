@@ -11,7 +11,7 @@ import {
   type WorkflowExecution,
 } from '../api/workflowexecution.js'
 import { isRecord } from '../api/json.js'
-import { correlationIdOf, parseRfc3339 } from '../rules/clearance-attribution.js'
+import { correlationIdOf, parseRfc3339, rfc3339Seconds } from '../rules/clearance-attribution.js'
 import { blockInForce } from '../rules/clearance-lifting.js'
 
 export const CLEARED = 'workflowexecution.block.cleared'
@@ -90,8 +90,7 @@ export function clearancesOf(w: WorkflowExecution): StoredRecord[] {
 export function deletionOf(w: WorkflowExecution, observedAt: Date): StoredRecord | undefined {
   const id = identity(w)
   if (id === undefined || !blockInForce(w)) return undefined
-  const at =
-    typeof w.metadata.deletionTimestamp === 'string' ? w.metadata.deletionTimestamp : observedAt.toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const at = typeof w.metadata.deletionTimestamp === 'string' ? w.metadata.deletionTimestamp : rfc3339Seconds(observedAt)
   return { type: DELETED, key: deletionKey(id.resource.uid), ...id, at }
 }
 

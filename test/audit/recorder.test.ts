@@ -262,3 +262,9 @@ t.test('a deletion seen only as a relist is recorded from what the recorder kept
   await waitFor(() => recorder.pending() === 0)
   t.match(audit()[0], { event: 'workflowexecution.block.deleted', admitted: false, cause: { owners: ['owner-1'] } })
 })
+
+t.test('a deletion is dated by its deletionTimestamp, else when the watch saw it, in whole seconds', async (t) => {
+  t.equal(deletionOf(aFailedExecution(), new Date('2026-11-25T10:20:30.750Z'))?.at, '2026-11-25T10:20:30Z')
+  const marked = aFailedExecution((x) => (x.metadata.deletionTimestamp = '2026-11-25T09:00:00Z'))
+  t.equal(deletionOf(marked, new Date('2026-11-25T10:20:30.750Z'))?.at, '2026-11-25T09:00:00Z')
+})
